@@ -1,0 +1,47 @@
+# Helpers shared by every component's CMakeLists.txt.
+#
+# optischema_library(NAME SOURCES... DEPS ...)   a static library with our warnings
+# optischema_test(NAME SOURCES... DEPS ...)      a pure unit test (*_test.cpp)
+# optischema_pgtest(NAME SOURCES... DEPS ...)    a test against the throwaway cluster (*_pgtest.cpp)
+
+function(optischema_library name)
+    cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+    add_library(${name} STATIC ${ARG_SOURCES})
+    target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+    target_compile_options(${name} PRIVATE ${OPTISCHEMA_WARNINGS})
+    target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+function(optischema_test name)
+    cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+    add_executable(${name} ${ARG_SOURCES})
+    target_compile_options(${name} PRIVATE ${OPTISCHEMA_WARNINGS})
+    target_compile_definitions(${name} PRIVATE OPTISCHEMA_TESTDATA_DIR="${PROJECT_SOURCE_DIR}/testdata")
+    target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest_main)
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES LABELS unit)
+endfunction()
+
+# The cluster is started once per ctest run by the pg_cluster_start fixture and stopped by
+# pg_cluster_stop, which ctest runs even when tests fail.
+set(OPTISCHEMA_PGTEST_DIR ${PROJECT_BINARY_DIR}/pgtest)
+set(OPTISCHEMA_PG_CLUSTER ${PROJECT_SOURCE_DIR}/scripts/pg_cluster.sh)
+
+add_test(NAME pg_cluster_start COMMAND ${OPTISCHEMA_PG_CLUSTER} start ${OPTISCHEMA_PGTEST_DIR})
+add_test(NAME pg_cluster_stop COMMAND ${OPTISCHEMA_PG_CLUSTER} stop ${OPTISCHEMA_PGTEST_DIR})
+set_tests_properties(pg_cluster_start PROPERTIES FIXTURES_SETUP pg_cluster LABELS pg)
+set_tests_properties(pg_cluster_stop PROPERTIES FIXTURES_CLEANUP pg_cluster LABELS pg)
+
+function(optischema_pgtest name)
+    cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+    add_executable(${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/tests/pg_test_env.cpp)
+    target_compile_options(${name} PRIVATE ${OPTISCHEMA_WARNINGS})
+    target_compile_definitions(${name} PRIVATE OPTISCHEMA_TESTDATA_DIR="${PROJECT_SOURCE_DIR}/testdata")
+    target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+    target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest_main)
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES
+        FIXTURES_REQUIRED pg_cluster
+        LABELS pg
+        ENVIRONMENT "OPTISCHEMA_TEST_CLUSTER_DIR=${OPTISCHEMA_PGTEST_DIR}")
+endfunction()

@@ -1,0 +1,86 @@
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "app/top_command.hpp"
+#include "common/strings.hpp"
+
+namespace {
+
+// 2 for what the user can fix by changing the command or the server (usage, connection,
+// prerequisites); 1 for everything else.
+int ExitCode(const optischema::Error& e) {
+    using optischema::ErrorCode;
+    switch (e.code) {
+        case ErrorCode::kInvalidArgument:
+        case ErrorCode::kConnectionFailed:
+        case ErrorCode::kPrerequisiteMissing:
+            return 2;
+        default:
+            return 1;
+    }
+}
+
+template <typename T>
+int Finish(const optischema::Result<T>& result) {
+    if (!result) {
+        std::cerr << "optischema: " << result.error().ToString() << "\n";
+        return ExitCode(result.error());
+    }
+    std::cout << *result << std::flush;
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    auto logger = spdlog::stderr_color_mt("optischema");
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(spdlog::level::warn);
+
+    CLI::App app{"OptiSchema: finds what makes a PostgreSQL database slow and proves how to fix it"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "optischema 0.1.0");
+    std::string data_dir = optischema::DefaultDataDir();
+    bool verbose = false;
+    app.add_option("--data-dir", data_dir, "where OptiSchema keeps its history")->capture_default_str();
+    app.add_flag("-v,--verbose", verbose, "log what is being done to stderr");
+
+    optischema::app::TopOptions top;
+    auto* top_cmd = app.add_subcommand("top", "rank the statements that cost the most time (pg_stat_statements)");
+    top_cmd->add_option("--dsn", top.dsn, "PostgreSQL URI or key=value DSN (libpq's PG* variables apply)")
+        ->required();
+    top_cmd->add_option("--interval", top.interval_s, "rank by the work done over this many seconds")
+        ->check(CLI::PositiveNumber);
+    top_cmd->add_option("--limit", top.limit, "show at most this many statements")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100000));
+    top_cmd->add_option("--format", top.format, "output format")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"table", "json"}));
+    top_cmd->add_flag("--all-databases", top.all_databases, "include every database's statements, not only the DSN's");
+    top_cmd->add_flag("--own-statements-only", top.own_statements_only,
+                      "accept a role that can see only its own statements (no pg_read_all_stats)");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+    if (verbose) spdlog::set_level(spdlog::level::debug);
+
+    try {
+        if (top_cmd->parsed()) {
+            top.data_dir = data_dir;
+            return Finish(optischema::app::RunTop(top));
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "optischema: internal error: " << e.what() << "\n";
+        return 1;
+    }
+    return 2;
+}

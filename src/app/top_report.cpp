@@ -1,0 +1,91 @@
+#include "app/top_report.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common/strings.hpp"
+
+namespace optischema::app {
+namespace {
+
+double Round3(double v) { return std::round(v * 1000.0) / 1000.0; }
+
+nlohmann::ordered_json GroupJson(const model::StatementGroup& g, double total_ms) {
+    nlohmann::ordered_json j;
+    j["fingerprint"] = g.fingerprint;
+    j["queryids"] = g.queryids;
+    j["query"] = g.query;
+    j["calls"] = g.counters.calls;
+    j["total_ms"] = Round3(g.counters.TotalMs());
+    j["mean_ms"] = Round3(g.MeanMs());
+    j["rows"] = g.counters.rows;
+    j["share_pct"] = total_ms > 0 ? Round3(100.0 * g.counters.TotalMs() / total_ms) : 0.0;
+    const auto hit = g.CacheHitPct();
+    j["cache_hit_pct"] = hit ? nlohmann::ordered_json(Round3(*hit)) : nlohmann::ordered_json(nullptr);
+    return j;
+}
+
+std::string Ms(double ms) {
+    if (ms >= 100'000) return fmt::format("{:.0f}s", ms / 1000);
+    if (ms >= 100) return fmt::format("{:.0f}", ms);
+    if (ms >= 1) return fmt::format("{:.2f}", ms);
+    return fmt::format("{:.3f}", ms);
+}
+
+std::string Count(std::int64_t n) {
+    if (n >= 10'000'000'000) return fmt::format("{}G", n / 1'000'000'000);
+    if (n >= 10'000'000) return fmt::format("{}M", n / 1'000'000);
+    if (n >= 100'000) return fmt::format("{}k", n / 1000);
+    return std::to_string(n);
+}
+
+}  // namespace
+
+std::string FormatTopJson(const TopReport& report) {
+    nlohmann::ordered_json j;
+    j["server_version"] = report.server_version;
+    j["target"] = report.target;
+    j["window"] = report.interval_s ? "interval" : "since_reset";
+    j["interval_s"] = report.interval_s ? nlohmann::ordered_json(*report.interval_s) : nlohmann::ordered_json(nullptr);
+    j["total_ms"] = Round3(report.ranking.total_ms);
+    j["statement_count"] = report.ranking.group_count;
+    auto& statements = j["statements"] = nlohmann::ordered_json::array();
+    for (const auto& g : report.ranking.top) statements.push_back(GroupJson(g, report.ranking.total_ms));
+    j["other"] = report.ranking.other ? GroupJson(*report.ranking.other, report.ranking.total_ms) : nlohmann::ordered_json(nullptr);
+    if (!j["other"].is_null()) j["other"].erase("queryids");
+    return j.dump(2) + "\n";
+}
+
+std::string FormatTopTable(const TopReport& report, std::size_t width) {
+    const model::WorkloadRanking& r = report.ranking;
+    std::string out = fmt::format("{} · PostgreSQL {} · {} · {} statements, {} ms in total\n", report.target,
+                                  report.server_version,
+                                  report.interval_s ? fmt::format("last {:.0f} s", *report.interval_s)
+                                                    : std::string("since last reset"),
+                                  r.group_count, Ms(r.total_ms));
+    if (r.top.empty()) {
+        out += report.interval_s ? "No statements ran during the interval.\n"
+                                 : "pg_stat_statements has no statements yet: run some workload, then try again.\n";
+        return out;
+    }
+    // total(9) mean(9) calls(7) rows(7) share(6) hit(5) + separators: the query gets the rest.
+    constexpr std::size_t kFixed = 2 + 1 + 9 + 1 + 9 + 1 + 7 + 1 + 7 + 1 + 6 + 1 + 5 + 2;
+    const std::size_t query_width = width > kFixed + 20 ? width - kFixed : 20;
+    out += fmt::format("{:>2} {:>9} {:>9} {:>7} {:>7} {:>6} {:>5}  {}\n", "#", "total ms", "mean ms", "calls", "rows",
+                       "share", "hit%", "query");
+    auto line = [&](std::string_view rank, const model::StatementGroup& g) {
+        const auto hit = g.CacheHitPct();
+        const double share = r.total_ms > 0 ? 100.0 * g.counters.TotalMs() / r.total_ms : 0;
+        return fmt::format("{:>2} {:>9} {:>9} {:>7} {:>7} {:>5.1f}% {:>5}  {}\n", rank, Ms(g.counters.TotalMs()),
+                           Ms(g.MeanMs()), Count(g.counters.calls), Count(g.counters.rows), share,
+                           hit ? fmt::format("{:.0f}", *hit) : std::string("-"),
+                           Ellipsize(CollapseWhitespace(g.query), query_width));
+    };
+    for (std::size_t i = 0; i < r.top.size(); ++i) out += line(std::to_string(i + 1), r.top[i]);
+    if (r.other) out += line("", *r.other);
+    return out;
+}
+
+}  // namespace optischema::app

@@ -1,0 +1,148 @@
+#include "collector/pg_stats_source.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "pg/quote.hpp"
+
+namespace optischema::collector {
+namespace {
+
+// The counter columns in the order ReadStatements parses them. Each entry lists the column names
+// that PostgreSQL versions used for it, newest first; the first that exists is read.
+struct CounterColumn {
+    std::vector<std::string_view> names;
+    std::string_view fallback;  // SQL used when none exists
+};
+
+const std::vector<CounterColumn>& CounterColumns() {
+    static const std::vector<CounterColumn> columns = {
+        {{"toplevel"}, "true"},
+        {{"calls"}, "0"},
+        {{"total_exec_time", "total_time"}, "0"},
+        {{"total_plan_time"}, "0"},
+        {{"rows"}, "0"},
+        {{"shared_blks_hit"}, "0"},
+        {{"shared_blks_read"}, "0"},
+        {{"shared_blks_dirtied"}, "0"},
+        {{"shared_blks_written"}, "0"},
+        {{"temp_blks_read"}, "0"},
+        {{"temp_blks_written"}, "0"},
+        {{"shared_blk_read_time", "blk_read_time"}, "0"},
+        {{"shared_blk_write_time", "blk_write_time"}, "0"},
+    };
+    return columns;
+}
+
+template <typename T>
+bool ParseNumber(const std::optional<std::string>& text, T& out) {
+    if (!text) {
+        out = T{};
+        return true;
+    }
+    const char* end = text->data() + text->size();
+    return std::from_chars(text->data(), end, out).ptr == end;
+}
+
+Error BadValue(std::string_view column, const std::optional<std::string>& value) {
+    return Error{ErrorCode::kInternal,
+                 fmt::format("unexpected value '{}' in pg_stat_statements column {}", value.value_or("NULL"), column),
+                 {}};
+}
+
+}  // namespace
+
+PgStatsSource::PgStatsSource(pg::Connection& conn, const pg::Capabilities& caps, DatabaseScope scope)
+    : conn_(conn), server_version_(caps.server_version) {
+    const std::string schema = pg::QuoteIdent(caps.pg_stat_statements_schema);
+    std::string select = "userid, dbid, queryid";
+    for (const auto& column : CounterColumns()) {
+        std::string expr(column.fallback);
+        for (auto name : column.names) {
+            if (caps.HasColumn(name)) {
+                expr = std::string(name);
+                break;
+            }
+        }
+        select += ", " + expr;
+    }
+    // Rows whose queryid is NULL are other users' entries hidden by missing privileges.
+    std::string where = "queryid IS NOT NULL";
+    if (scope == DatabaseScope::kCurrentDatabase) {
+        where += " AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())";
+    }
+    counters_sql_ = fmt::format("SELECT {}{{}} FROM {}.pg_stat_statements({{}}) WHERE {}", select, schema, where);
+    texts_sql_ = fmt::format(
+        "SELECT DISTINCT ON (queryid) queryid, query FROM {}.pg_stat_statements(true) "
+        "WHERE queryid = ANY($1::bigint[]) AND query IS NOT NULL",
+        schema);
+    if (caps.pg_stat_statements_info) {
+        info_sql_ = fmt::format("SELECT extract(epoch FROM stats_reset)::float8 * 1000, dealloc FROM {}.pg_stat_statements_info",
+                                schema);
+    }
+}
+
+Result<model::SnapshotInfo> PgStatsSource::ReadInfo() {
+    model::SnapshotInfo info;
+    info.taken_at = std::chrono::system_clock::now();
+    info.server_version = server_version_;
+    if (info_sql_.empty()) return info;
+    auto rows = conn_.Query(info_sql_);
+    if (!rows) return tl::unexpected(rows.error());
+    if (rows->empty()) return info;
+    const auto& r = (*rows)[0];
+    double reset_ms = 0;
+    if (r[0] && ParseNumber(r[0], reset_ms)) info.stats_reset = FromUnixMs(std::llround(reset_ms));
+    if (!ParseNumber(r[1], info.dealloc)) return tl::unexpected(BadValue("dealloc", r[1]));
+    return info;
+}
+
+Result<std::vector<StatementRow>> PgStatsSource::ReadStatements(bool with_texts) {
+    const std::string sql = fmt::format(fmt::runtime(counters_sql_), with_texts ? ", query" : "",
+                                        with_texts ? "true" : "false");
+    auto rows = conn_.Query(sql);
+    if (!rows) return tl::unexpected(rows.error());
+    std::vector<StatementRow> out;
+    out.reserve(rows->size());
+    for (const auto& r : *rows) {
+        StatementRow row;
+        auto& key = row.stats.key;
+        auto& c = row.stats.counters;
+        key.toplevel = r[3].value_or("t") == "t";
+        const bool ok = ParseNumber(r[0], key.userid) && ParseNumber(r[1], key.dbid) &&
+                        ParseNumber(r[2], key.queryid) && ParseNumber(r[4], c.calls) &&
+                        ParseNumber(r[5], c.total_exec_ms) && ParseNumber(r[6], c.total_plan_ms) &&
+                        ParseNumber(r[7], c.rows) && ParseNumber(r[8], c.shared_blks_hit) &&
+                        ParseNumber(r[9], c.shared_blks_read) && ParseNumber(r[10], c.shared_blks_dirtied) &&
+                        ParseNumber(r[11], c.shared_blks_written) && ParseNumber(r[12], c.temp_blks_read) &&
+                        ParseNumber(r[13], c.temp_blks_written) && ParseNumber(r[14], c.blk_read_ms) &&
+                        ParseNumber(r[15], c.blk_write_ms);
+        if (!ok) return tl::unexpected(BadValue("(counters)", r[2]));
+        if (with_texts) row.query = r[16];
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
+Result<std::unordered_map<std::int64_t, std::string>> PgStatsSource::ReadTexts(std::span<const std::int64_t> queryids) {
+    std::string array = "{";
+    for (std::size_t i = 0; i < queryids.size(); ++i) {
+        if (i > 0) array += ',';
+        array += std::to_string(queryids[i]);
+    }
+    array += '}';
+    const std::optional<std::string> params[] = {array};
+    auto rows = conn_.Query(texts_sql_, params);
+    if (!rows) return tl::unexpected(rows.error());
+    std::unordered_map<std::int64_t, std::string> out;
+    for (const auto& r : *rows) {
+        std::int64_t queryid = 0;
+        if (!ParseNumber(r[0], queryid)) return tl::unexpected(BadValue("queryid", r[0]));
+        out.emplace(queryid, r[1].value_or(""));
+    }
+    return out;
+}
+
+}  // namespace optischema::collector

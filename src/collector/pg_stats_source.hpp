@@ -1,0 +1,33 @@
+#pragma once
+
+#include <string>
+
+#include "collector/stats_source.hpp"
+#include "pg/capabilities.hpp"
+#include "pg/connection.hpp"
+
+namespace optischema::collector {
+
+/// Which entries to read.
+enum class DatabaseScope { kCurrentDatabase, kAllDatabases };
+
+/// Reads pg_stat_statements over a live connection, adapting to the columns of PostgreSQL 13–17.
+/// Borrows the connection; one thread at a time.
+class PgStatsSource final : public StatsSource {
+public:
+    PgStatsSource(pg::Connection& conn, const pg::Capabilities& caps, DatabaseScope scope);
+
+    [[nodiscard]] Result<model::SnapshotInfo> ReadInfo() override;
+    [[nodiscard]] Result<std::vector<StatementRow>> ReadStatements(bool with_texts) override;
+    [[nodiscard]] Result<std::unordered_map<std::int64_t, std::string>> ReadTexts(
+        std::span<const std::int64_t> queryids) override;
+
+private:
+    pg::Connection& conn_;
+    std::string server_version_;
+    std::string info_sql_;        // empty before PostgreSQL 14
+    std::string counters_sql_;    // with a {showtext} placeholder
+    std::string texts_sql_;
+};
+
+}  // namespace optischema::collector

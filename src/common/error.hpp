@@ -1,0 +1,44 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <tl/expected.hpp>
+
+namespace optischema {
+
+/// What kind of failure an Error is; the CLI maps it to an exit code and the API to an HTTP status.
+enum class ErrorCode {
+    kInvalidArgument,     // the user gave something malformed (DSN, flag, SQL)
+    kConnectionFailed,    // server unreachable, authentication failed, database missing
+    kPrerequisiteMissing, // an extension, a preload library or a privilege is missing
+    kQueryFailed,         // a statement failed on the server (see sqlstate)
+    kParseError,          // SQL that PostgreSQL's parser rejects
+    kNotFound,
+    kStorage,             // the local store could not be read or written
+    kInternal,
+};
+
+/// An expected failure: a message that says what happened and what to do, plus the SQLSTATE when
+/// the server sent one.
+struct Error {
+    ErrorCode code = ErrorCode::kInternal;
+    std::string message;
+    std::string sqlstate;
+
+    /// "message" or "message (SQLSTATE xxxxx)".
+    [[nodiscard]] std::string ToString() const;
+};
+
+template <typename T>
+using Result = tl::expected<T, Error>;
+
+/// Builds the unexpected side of a Result.
+[[nodiscard]] inline tl::unexpected<Error> MakeError(ErrorCode code, std::string message, std::string sqlstate = {}) {
+    return tl::unexpected<Error>(Error{code, std::move(message), std::move(sqlstate)});
+}
+
+/// The short name of a code, e.g. "connection_failed".
+[[nodiscard]] std::string_view ErrorCodeName(ErrorCode code);
+
+}  // namespace optischema

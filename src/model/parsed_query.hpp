@@ -1,0 +1,60 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace optischema::model {
+
+/// A table (or view) the statement reads or writes, as written in the query.
+struct RelationRef {
+    std::string schema;  // empty when not qualified
+    std::string name;
+    std::string alias;   // empty when none
+
+    friend bool operator==(const RelationRef&, const RelationRef&) = default;
+};
+
+/// Where in the statement a column is used.
+enum class ClauseKind { kWhere, kJoin, kGroupBy, kOrderBy };
+
+/// The value a column is compared with.
+struct Operand {
+    enum class Kind { kNone, kConstant, kParam, kColumn, kList, kSubquery, kOther };
+    Kind kind = Kind::kNone;
+    std::string text;  // constant text, "$n", "alias.column", or a short description
+    int param_number = 0;  // for kParam
+    std::vector<std::string> list;  // constants or "$n" of an IN list / ANY(ARRAY[...])
+
+    friend bool operator==(const Operand&, const Operand&) = default;
+};
+
+/// One use of a column: `lower(u.email) = $1`, `o.created_at >= '2024-01-01'`, `ORDER BY id DESC`.
+struct ColumnUse {
+    ClauseKind clause = ClauseKind::kWhere;
+    std::string relation;  // the RelationRef name (not alias) it resolves to; empty when ambiguous
+    std::string qualifier; // as written: alias or table name, empty if unqualified
+    std::string column;
+    std::string expression;  // text of a wrapping expression, e.g. "lower(email)", "payload ->> 'k'"; empty if bare
+    std::string op;          // "=", "<", ">=", "<>", "~~" (LIKE), "~~*" (ILIKE), "IN", "IS NULL", "@>", ...
+    Operand operand;
+    bool negated = false;    // under NOT
+    bool descending = false; // ORDER BY ... DESC
+    std::optional<bool> nulls_first;
+
+    friend bool operator==(const ColumnUse&, const ColumnUse&) = default;
+};
+
+/// What OptiSchema needs to know about one SQL statement, extracted from PostgreSQL's parse tree.
+struct ParsedQuery {
+    std::string statement_type;  // "SELECT", "INSERT", "UPDATE", "DELETE", "OTHER"
+    std::vector<RelationRef> relations;  // every table referenced, in order of appearance, distinct
+    std::vector<ColumnUse> columns;
+    std::optional<Operand> limit;
+    std::optional<Operand> offset;
+    bool has_subquery = false;
+    bool has_cte = false;
+    int param_count = 0;  // highest $n referenced
+};
+
+}  // namespace optischema::model

@@ -1,0 +1,192 @@
+#include "pg/connection.hpp"
+
+#include <cstdlib>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+#include "common/strings.hpp"
+#include "pg/dsn.hpp"
+
+namespace optischema::pg {
+namespace {
+
+// libpq messages span lines ("connection to server ... failed: FATAL:  ...\n\tIs the server running...").
+// Keep the first line, squeezed, for a one-line error.
+std::string FirstLine(const char* msg) {
+    if (msg == nullptr) return "unknown error";
+    std::string_view text(msg);
+    text = Trim(text);
+    if (const auto nl = text.find('\n'); nl != std::string_view::npos) text = text.substr(0, nl);
+    return CollapseWhitespace(text);
+}
+
+bool Contains(std::string_view haystack, std::string_view needle) { return haystack.find(needle) != std::string_view::npos; }
+
+// Turns a failed connection attempt into a message that says what to do. libpq reports most causes
+// only as text, so the classification reads it (English messages; others fall through to the raw text).
+Error ConnectError(PGconn* conn, const std::string& dsn) {
+    const std::string raw = FirstLine(PQerrorMessage(conn));
+    const std::string where = RedactDsn(dsn);
+    std::string advice;
+    if (Contains(raw, "password authentication failed") || Contains(raw, "no password supplied") ||
+        Contains(raw, "authentication failed")) {
+        advice = "check the user name and password (in the DSN, PGPASSWORD or ~/.pgpass)";
+    } else if (Contains(raw, "does not exist") && Contains(raw, "database")) {
+        advice = "check the database name, or create it; `psql -l` lists the databases";
+    } else if (Contains(raw, "does not exist") && Contains(raw, "role")) {
+        advice = "check the user name, or create the role on the server";
+    } else if (Contains(raw, "no pg_hba.conf entry")) {
+        advice = "allow this host and user in the server's pg_hba.conf and reload it";
+    } else if (Contains(raw, "could not translate host name")) {
+        advice = "check the host name";
+    } else if (Contains(raw, "Connection refused") || Contains(raw, "No such file or directory") ||
+               Contains(raw, "timeout expired") || Contains(raw, "No route to host") ||
+               Contains(raw, "Network is unreachable")) {
+        advice = "check host and port, that PostgreSQL is running, and that it accepts connections "
+                 "there (listen_addresses, firewall)";
+    } else {
+        advice = "check the DSN and that the server accepts this connection";
+    }
+    return Error{ErrorCode::kConnectionFailed, fmt::format("cannot connect to {}: {}; {}", where, raw, advice), {}};
+}
+
+Error QueryError(PGresult* res, PGconn* conn, std::string_view sql) {
+    const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+    const char* primary = res != nullptr ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    const char* hint = res != nullptr ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : nullptr;
+    std::string msg = primary != nullptr ? std::string(primary) : FirstLine(PQerrorMessage(conn));
+    std::string sqlstate = state != nullptr ? state : "";
+    if (sqlstate == "57014") {
+        msg += "; the statement ran longer than OptiSchema's statement_timeout";
+    } else if (sqlstate == "55P03") {
+        msg += "; another session holds a conflicting lock (lock_timeout reached), try again later";
+    } else if (sqlstate == "42501") {
+        msg += "; grant the missing privilege to this role";
+    }
+    if (hint != nullptr) msg += fmt::format(" (hint: {})", hint);
+    const ErrorCode code = sqlstate.empty() ? ErrorCode::kConnectionFailed : ErrorCode::kQueryFailed;
+    return Error{code, fmt::format("{} [in: {}]", msg, Ellipsize(CollapseWhitespace(sql), 120)), sqlstate};
+}
+
+struct ResultFree {
+    void operator()(PGresult* r) const { PQclear(r); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultFree>;
+
+bool DsnSetsConnectTimeout(const std::string& dsn) {
+    if (const char* env = std::getenv("PGCONNECT_TIMEOUT"); env != nullptr && *env != '\0') return true;
+    char* err = nullptr;
+    PQconninfoOption* opts = PQconninfoParse(dsn.c_str(), &err);
+    if (err != nullptr) PQfreemem(err);
+    if (opts == nullptr) return false;
+    bool found = false;
+    for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
+        if (std::strcmp(o->keyword, "connect_timeout") == 0 && o->val != nullptr && *o->val != '\0') found = true;
+    }
+    PQconninfoFree(opts);
+    return found;
+}
+
+}  // namespace
+
+int Rows::ColumnIndex(std::string_view name) const {
+    for (std::size_t i = 0; i < columns_.size(); ++i) {
+        if (columns_[i] == name) return static_cast<int>(i);
+    }
+    return -1;
+}
+
+void Connection::Closer::operator()(pg_conn* c) const { PQfinish(c); }
+
+Connection::Connection(pg_conn* conn) : conn_(conn) {}
+Connection::Connection(Connection&&) noexcept = default;
+Connection& Connection::operator=(Connection&&) noexcept = default;
+Connection::~Connection() = default;
+
+Result<Connection> Connection::Open(const std::string& dsn, const SessionLimits& limits) {
+    if (auto valid = ValidateDsn(dsn); !valid) return tl::unexpected(valid.error());
+
+    // Later keywords override the DSN's (expand_dbname), earlier ones are only defaults.
+    const std::string connect_timeout = std::to_string(limits.connect_timeout.count());
+    std::vector<const char*> keys;
+    std::vector<const char*> values;
+    if (!DsnSetsConnectTimeout(dsn)) {
+        keys.push_back("connect_timeout");
+        values.push_back(connect_timeout.c_str());
+    }
+    keys.push_back("dbname");
+    values.push_back(dsn.c_str());
+    keys.push_back("application_name");
+    values.push_back(kApplicationName.data());
+    keys.push_back(nullptr);
+    values.push_back(nullptr);
+
+    PGconn* raw = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
+    if (raw == nullptr) return MakeError(ErrorCode::kInternal, "out of memory while connecting");
+    Connection conn(raw);
+    if (PQstatus(raw) != CONNECTION_OK) return tl::unexpected(ConnectError(raw, dsn));
+
+    const std::string setup = fmt::format(
+        "SET statement_timeout = {}; SET lock_timeout = {}; SET idle_in_transaction_session_timeout = {}",
+        limits.statement_timeout.count(), limits.lock_timeout.count(), limits.idle_in_transaction_timeout.count());
+    if (auto ok = conn.Execute(setup); !ok) return tl::unexpected(ok.error());
+    return conn;
+}
+
+Result<Rows> Connection::Query(std::string_view sql, std::span<const std::optional<std::string>> params) {
+    std::string tagged = std::string(kStatementTag) + std::string(sql);
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    ResultPtr res(PQexecParams(conn_.get(), tagged.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                               nullptr, nullptr, 0));
+    const ExecStatusType status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+        return tl::unexpected(QueryError(res.get(), conn_.get(), sql));
+    }
+    const int ncols = PQnfields(res.get());
+    const int nrows = PQntuples(res.get());
+    std::vector<std::string> columns;
+    columns.reserve(ncols);
+    for (int c = 0; c < ncols; ++c) columns.emplace_back(PQfname(res.get(), c));
+    std::vector<std::vector<std::optional<std::string>>> rows;
+    rows.reserve(nrows);
+    for (int r = 0; r < nrows; ++r) {
+        auto& row = rows.emplace_back();
+        row.reserve(ncols);
+        for (int c = 0; c < ncols; ++c) {
+            if (PQgetisnull(res.get(), r, c)) {
+                row.emplace_back(std::nullopt);
+            } else {
+                row.emplace_back(std::string(PQgetvalue(res.get(), r, c), PQgetlength(res.get(), r, c)));
+            }
+        }
+    }
+    return Rows(std::move(columns), std::move(rows));
+}
+
+Result<void> Connection::Execute(std::string_view sql) {
+    std::string tagged = std::string(kStatementTag) + std::string(sql);
+    ResultPtr res(PQexec(conn_.get(), tagged.c_str()));
+    const ExecStatusType status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+        return tl::unexpected(QueryError(res.get(), conn_.get(), sql));
+    }
+    return {};
+}
+
+std::string Connection::ServerVersion() const {
+    const char* v = PQparameterStatus(conn_.get(), "server_version");
+    if (v == nullptr) return "";
+    std::string_view text(v);
+    // "15.18 (Debian 15.18-0+deb12u1)" -> "15.18"
+    return std::string(text.substr(0, text.find(' ')));
+}
+
+int Connection::ServerVersionNum() const { return PQserverVersion(conn_.get()); }
+std::string Connection::Database() const { return PQdb(conn_.get()); }
+std::string Connection::User() const { return PQuser(conn_.get()); }
+
+}  // namespace optischema::pg

@@ -1,0 +1,84 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.hpp"
+
+struct pg_conn;
+
+namespace optischema::pg {
+
+/// Every statement OptiSchema sends starts with this comment, so the collector can tell its own
+/// statements apart in pg_stat_statements (which keeps comments but not application_name).
+inline constexpr std::string_view kStatementTag = "/* optischema */ ";
+inline constexpr std::string_view kApplicationName = "optischema";
+
+/// Session limits applied to every connection: OptiSchema must never hold locks or run away on a
+/// production server.
+struct SessionLimits {
+    std::chrono::milliseconds statement_timeout{30'000};
+    std::chrono::milliseconds lock_timeout{2'000};
+    std::chrono::milliseconds idle_in_transaction_timeout{60'000};
+    std::chrono::seconds connect_timeout{10};  // used only when neither the DSN nor PGCONNECT_TIMEOUT sets one
+};
+
+/// Text rows of one result. A NULL field is std::nullopt.
+class Rows {
+public:
+    Rows() = default;
+    Rows(std::vector<std::string> columns, std::vector<std::vector<std::optional<std::string>>> rows)
+        : columns_(std::move(columns)), rows_(std::move(rows)) {}
+
+    [[nodiscard]] std::size_t size() const { return rows_.size(); }
+    [[nodiscard]] bool empty() const { return rows_.empty(); }
+    [[nodiscard]] const std::vector<std::string>& columns() const { return columns_; }
+    [[nodiscard]] const std::vector<std::optional<std::string>>& operator[](std::size_t i) const { return rows_[i]; }
+    /// Index of a column by name, or -1.
+    [[nodiscard]] int ColumnIndex(std::string_view name) const;
+    [[nodiscard]] auto begin() const { return rows_.begin(); }
+    [[nodiscard]] auto end() const { return rows_.end(); }
+
+private:
+    std::vector<std::string> columns_;
+    std::vector<std::vector<std::optional<std::string>>> rows_;
+};
+
+/// Owns one libpq connection. Not thread-safe: one thread uses it at a time.
+class Connection {
+public:
+    /// Connects with a URI or key=value DSN (libpq's environment variables, service file and
+    /// .pgpass apply), sets application_name and the session limits. Errors are actionable.
+    [[nodiscard]] static Result<Connection> Open(const std::string& dsn, const SessionLimits& limits = {});
+
+    Connection(Connection&&) noexcept;
+    Connection& operator=(Connection&&) noexcept;
+    ~Connection();
+
+    /// Runs one statement with text parameters ($1..$n); NULL params as std::nullopt.
+    [[nodiscard]] Result<Rows> Query(std::string_view sql, std::span<const std::optional<std::string>> params = {});
+    /// Runs one or more statements without parameters, discarding results.
+    [[nodiscard]] Result<void> Execute(std::string_view sql);
+
+    /// "15.18" as the server reports it.
+    [[nodiscard]] std::string ServerVersion() const;
+    /// e.g. 150018.
+    [[nodiscard]] int ServerVersionNum() const;
+    /// The database and user actually connected to.
+    [[nodiscard]] std::string Database() const;
+    [[nodiscard]] std::string User() const;
+
+private:
+    explicit Connection(pg_conn* conn);
+    struct Closer {
+        void operator()(pg_conn* c) const;
+    };
+    std::unique_ptr<pg_conn, Closer> conn_;
+};
+
+}  // namespace optischema::pg

@@ -1,0 +1,469 @@
+#include "store/sqlite_store.hpp"
+
+#include <filesystem>
+#include <span>
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+namespace optischema::store {
+namespace {
+
+// Numbered migrations: index i brings the schema from version i to i + 1. Append only.
+constexpr const char* kMigrations[] = {
+    R"sql(
+CREATE TABLE targets (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    dsn_display TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE TABLE snapshots (
+    id INTEGER PRIMARY KEY,
+    target_id INTEGER NOT NULL REFERENCES targets(id) ON DELETE CASCADE,
+    taken_at_ms INTEGER NOT NULL,
+    server_version TEXT NOT NULL,
+    stats_reset_ms INTEGER,
+    dealloc INTEGER NOT NULL,
+    interval_ms INTEGER,
+    full_reset INTEGER NOT NULL,
+    total_ms REAL NOT NULL,
+    group_count INTEGER NOT NULL
+);
+CREATE INDEX snapshots_target_time ON snapshots (target_id, taken_at_ms);
+CREATE TABLE snapshot_groups (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+    fingerprint TEXT NOT NULL,
+    queryids TEXT NOT NULL,
+    query TEXT NOT NULL,
+    calls INTEGER NOT NULL, total_exec_ms REAL NOT NULL, total_plan_ms REAL NOT NULL, rows INTEGER NOT NULL,
+    shared_blks_hit INTEGER NOT NULL, shared_blks_read INTEGER NOT NULL,
+    shared_blks_dirtied INTEGER NOT NULL, shared_blks_written INTEGER NOT NULL,
+    temp_blks_read INTEGER NOT NULL, temp_blks_written INTEGER NOT NULL,
+    blk_read_ms REAL NOT NULL, blk_write_ms REAL NOT NULL,
+    PRIMARY KEY (snapshot_id, fingerprint)
+) WITHOUT ROWID;
+CREATE INDEX snapshot_groups_fingerprint ON snapshot_groups (fingerprint, snapshot_id);
+CREATE TABLE queries (
+    target_id INTEGER NOT NULL REFERENCES targets(id) ON DELETE CASCADE,
+    queryid INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    text TEXT NOT NULL,
+    own INTEGER NOT NULL,
+    PRIMARY KEY (target_id, queryid)
+) WITHOUT ROWID;
+CREATE TABLE baselines (
+    target_id INTEGER PRIMARY KEY REFERENCES targets(id) ON DELETE CASCADE,
+    taken_at_ms INTEGER NOT NULL,
+    server_version TEXT NOT NULL,
+    stats_reset_ms INTEGER,
+    dealloc INTEGER NOT NULL
+);
+CREATE TABLE baseline_counters (
+    target_id INTEGER NOT NULL REFERENCES targets(id) ON DELETE CASCADE,
+    userid INTEGER NOT NULL, dbid INTEGER NOT NULL, queryid INTEGER NOT NULL, toplevel INTEGER NOT NULL,
+    calls INTEGER NOT NULL, total_exec_ms REAL NOT NULL, total_plan_ms REAL NOT NULL, rows INTEGER NOT NULL,
+    shared_blks_hit INTEGER NOT NULL, shared_blks_read INTEGER NOT NULL,
+    shared_blks_dirtied INTEGER NOT NULL, shared_blks_written INTEGER NOT NULL,
+    temp_blks_read INTEGER NOT NULL, temp_blks_written INTEGER NOT NULL,
+    blk_read_ms REAL NOT NULL, blk_write_ms REAL NOT NULL,
+    PRIMARY KEY (target_id, userid, dbid, queryid, toplevel)
+) WITHOUT ROWID;
+)sql",
+};
+
+Error StorageError(sqlite3* db, std::string_view what) {
+    return Error{ErrorCode::kStorage, fmt::format("store: {}: {}", what, sqlite3_errmsg(db)), {}};
+}
+
+/// A prepared statement; binds by 1-based position and steps.
+class Statement {
+public:
+    Statement(sqlite3* db, const char* sql) : db_(db) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+    ~Statement() { sqlite3_finalize(stmt_); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    [[nodiscard]] bool ok() const { return rc_ == SQLITE_OK; }
+    Statement& Bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); return *this; }
+    Statement& Bind(int i, double v) { sqlite3_bind_double(stmt_, i, v); return *this; }
+    Statement& Bind(int i, const std::string& v) {
+        sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+        return *this;
+    }
+    Statement& Bind(int i, std::optional<std::int64_t> v) {
+        if (v) return Bind(i, *v);
+        sqlite3_bind_null(stmt_, i);
+        return *this;
+    }
+    /// SQLITE_ROW, SQLITE_DONE or an error code.
+    int Step() { return sqlite3_step(stmt_); }
+    void Reset() {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
+    [[nodiscard]] std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+    [[nodiscard]] double Real(int col) const { return sqlite3_column_double(stmt_, col); }
+    [[nodiscard]] bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+    [[nodiscard]] std::string Text(int col) const {
+        const auto* p = sqlite3_column_text(stmt_, col);
+        return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p));
+    }
+    [[nodiscard]] std::optional<std::int64_t> OptInt(int col) const {
+        if (IsNull(col)) return std::nullopt;
+        return Int(col);
+    }
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+    int rc_;
+};
+
+// Counter columns share one order everywhere they are stored: binds them starting at `first`.
+void BindCounters(Statement& s, int first, const model::Counters& c) {
+    s.Bind(first, c.calls).Bind(first + 1, c.total_exec_ms).Bind(first + 2, c.total_plan_ms).Bind(first + 3, c.rows);
+    s.Bind(first + 4, c.shared_blks_hit).Bind(first + 5, c.shared_blks_read);
+    s.Bind(first + 6, c.shared_blks_dirtied).Bind(first + 7, c.shared_blks_written);
+    s.Bind(first + 8, c.temp_blks_read).Bind(first + 9, c.temp_blks_written);
+    s.Bind(first + 10, c.blk_read_ms).Bind(first + 11, c.blk_write_ms);
+}
+
+model::Counters ReadCounters(const Statement& s, int first) {
+    model::Counters c;
+    c.calls = s.Int(first);
+    c.total_exec_ms = s.Real(first + 1);
+    c.total_plan_ms = s.Real(first + 2);
+    c.rows = s.Int(first + 3);
+    c.shared_blks_hit = s.Int(first + 4);
+    c.shared_blks_read = s.Int(first + 5);
+    c.shared_blks_dirtied = s.Int(first + 6);
+    c.shared_blks_written = s.Int(first + 7);
+    c.temp_blks_read = s.Int(first + 8);
+    c.temp_blks_written = s.Int(first + 9);
+    c.blk_read_ms = s.Real(first + 10);
+    c.blk_write_ms = s.Real(first + 11);
+    return c;
+}
+
+constexpr const char* kCounterColumns =
+    "calls, total_exec_ms, total_plan_ms, rows, shared_blks_hit, shared_blks_read, shared_blks_dirtied, "
+    "shared_blks_written, temp_blks_read, temp_blks_written, blk_read_ms, blk_write_ms";
+
+std::string JoinIds(const std::vector<std::int64_t>& ids) {
+    std::string out;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (i > 0) out += ',';
+        out += std::to_string(ids[i]);
+    }
+    return out;
+}
+
+std::vector<std::int64_t> SplitIds(const std::string& text) {
+    std::vector<std::int64_t> ids;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find(',', start);
+        if (end == std::string::npos) end = text.size();
+        ids.push_back(std::stoll(text.substr(start, end - start)));
+        start = end + 1;
+    }
+    return ids;
+}
+
+std::optional<std::int64_t> OptMs(const std::optional<TimePoint>& t) {
+    if (!t) return std::nullopt;
+    return ToUnixMs(*t);
+}
+
+/// Rolls back unless committed.
+class Transaction {
+public:
+    explicit Transaction(sqlite3* db) : db_(db) { ok_ = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK; }
+    ~Transaction() {
+        if (ok_ && !committed_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    [[nodiscard]] bool ok() const { return ok_; }
+    [[nodiscard]] bool Commit() {
+        committed_ = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
+        return committed_;
+    }
+
+private:
+    sqlite3* db_;
+    bool ok_ = false;
+    bool committed_ = false;
+};
+
+}  // namespace
+
+void SqliteStore::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+
+SqliteStore::SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+SqliteStore::~SqliteStore() = default;
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& data_dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(data_dir, ec);
+    if (ec) {
+        return MakeError(ErrorCode::kStorage, fmt::format("cannot create data directory {}: {}; choose another "
+                                                          "with --data-dir",
+                                                          data_dir, ec.message()));
+    }
+    const std::string path = (std::filesystem::path(data_dir) / "optischema.db").string();
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                                   nullptr);
+    std::unique_ptr<SqliteStore> store(new SqliteStore(raw, path));
+    if (rc != SQLITE_OK) return tl::unexpected(StorageError(raw, "cannot open " + path));
+    sqlite3_busy_timeout(raw, 5000);
+    // WAL + NORMAL: a killed process loses nothing committed; only a power loss may drop the last commit.
+    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+        if (auto ok = store->Exec(pragma); !ok) return tl::unexpected(ok.error());
+    }
+    if (auto ok = store->Migrate(); !ok) return tl::unexpected(ok.error());
+    return store;
+}
+
+Result<void> SqliteStore::Exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = err != nullptr ? err : "unknown error";
+        sqlite3_free(err);
+        return MakeError(ErrorCode::kStorage, fmt::format("store {}: {}", path_, msg));
+    }
+    return {};
+}
+
+int SqliteStore::SchemaVersion() const {
+    Statement s(db_.get(), "PRAGMA user_version");
+    return s.ok() && s.Step() == SQLITE_ROW ? static_cast<int>(s.Int(0)) : -1;
+}
+
+Result<void> SqliteStore::Migrate() {
+    const int current = SchemaVersion();
+    const int latest = static_cast<int>(std::size(kMigrations));
+    if (current > latest) {
+        return MakeError(ErrorCode::kStorage,
+                         fmt::format("store {} has schema version {}, newer than this optischema ({}): upgrade "
+                                     "optischema or use another --data-dir",
+                                     path_, current, latest));
+    }
+    for (int v = current; v < latest; ++v) {
+        Transaction tx(db_.get());
+        if (!tx.ok()) return tl::unexpected(StorageError(db_.get(), "cannot start migration"));
+        if (auto ok = Exec(kMigrations[v]); !ok) return ok;
+        if (auto ok = Exec(fmt::format("PRAGMA user_version = {}", v + 1).c_str()); !ok) return ok;
+        if (!tx.Commit()) return tl::unexpected(StorageError(db_.get(), "cannot commit migration"));
+    }
+    return {};
+}
+
+Result<TargetRecord> SqliteStore::EnsureTarget(const std::string& name, const std::string& dsn_display) {
+    Statement up(db_.get(),
+                 "INSERT INTO targets (name, dsn_display, created_at_ms) VALUES (?1, ?2, ?3) "
+                 "ON CONFLICT (name) DO UPDATE SET dsn_display = excluded.dsn_display "
+                 "RETURNING id, name, dsn_display, created_at_ms");
+    if (!up.ok()) return tl::unexpected(StorageError(db_.get(), "prepare target upsert"));
+    up.Bind(1, name).Bind(2, dsn_display).Bind(3, static_cast<std::int64_t>(ToUnixMs(std::chrono::system_clock::now())));
+    if (up.Step() != SQLITE_ROW) return tl::unexpected(StorageError(db_.get(), "save target"));
+    TargetRecord t{up.Int(0), up.Text(1), up.Text(2), FromUnixMs(up.Int(3))};
+    up.Step();
+    return t;
+}
+
+Result<std::vector<TargetRecord>> SqliteStore::ListTargets() {
+    Statement s(db_.get(), "SELECT id, name, dsn_display, created_at_ms FROM targets ORDER BY name");
+    if (!s.ok()) return tl::unexpected(StorageError(db_.get(), "prepare target list"));
+    std::vector<TargetRecord> out;
+    while (s.Step() == SQLITE_ROW) out.push_back({s.Int(0), s.Text(1), s.Text(2), FromUnixMs(s.Int(3))});
+    return out;
+}
+
+Result<std::int64_t> SqliteStore::SaveSnapshot(const SnapshotWrite& write) {
+    sqlite3* db = db_.get();
+    Transaction tx(db);
+    if (!tx.ok()) return tl::unexpected(StorageError(db, "begin snapshot"));
+    const SnapshotRecord& snap = write.snapshot;
+
+    Statement ins(db,
+                  "INSERT INTO snapshots (target_id, taken_at_ms, server_version, stats_reset_ms, dealloc, "
+                  "interval_ms, full_reset, total_ms, group_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!ins.ok()) return tl::unexpected(StorageError(db, "prepare snapshot insert"));
+    ins.Bind(1, snap.target_id).Bind(2, static_cast<std::int64_t>(ToUnixMs(snap.info.taken_at)));
+    ins.Bind(3, snap.info.server_version).Bind(4, OptMs(snap.info.stats_reset)).Bind(5, snap.info.dealloc);
+    ins.Bind(6, snap.interval_ms).Bind(7, static_cast<std::int64_t>(snap.full_reset));
+    ins.Bind(8, write.ranking.total_ms).Bind(9, static_cast<std::int64_t>(write.ranking.group_count));
+    if (ins.Step() != SQLITE_DONE) return tl::unexpected(StorageError(db, "insert snapshot"));
+    const std::int64_t snapshot_id = sqlite3_last_insert_rowid(db);
+
+    const std::string group_sql = fmt::format(
+        "INSERT INTO snapshot_groups (snapshot_id, fingerprint, queryids, query, {}) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        kCounterColumns);
+    Statement group(db, group_sql.c_str());
+    if (!group.ok()) return tl::unexpected(StorageError(db, "prepare group insert"));
+    auto save_group = [&](const model::StatementGroup& g) {
+        group.Bind(1, snapshot_id).Bind(2, g.fingerprint).Bind(3, JoinIds(g.queryids)).Bind(4, g.query);
+        BindCounters(group, 5, g.counters);
+        const int rc = group.Step();
+        group.Reset();
+        return rc == SQLITE_DONE;
+    };
+    for (const auto& g : write.ranking.top) {
+        if (!save_group(g)) return tl::unexpected(StorageError(db, "insert group"));
+    }
+    if (write.ranking.other && !save_group(*write.ranking.other)) {
+        return tl::unexpected(StorageError(db, "insert other group"));
+    }
+
+    Statement query(db,
+                    "INSERT INTO queries (target_id, queryid, fingerprint, text, own) VALUES (?1, ?2, ?3, ?4, ?5) "
+                    "ON CONFLICT DO UPDATE SET fingerprint = excluded.fingerprint, text = excluded.text, "
+                    "own = excluded.own");
+    if (!query.ok()) return tl::unexpected(StorageError(db, "prepare query insert"));
+    for (const auto& [queryid, q] : write.new_queries) {
+        query.Bind(1, snap.target_id).Bind(2, queryid).Bind(3, q.fingerprint).Bind(4, q.text);
+        query.Bind(5, static_cast<std::int64_t>(q.own));
+        if (query.Step() != SQLITE_DONE) return tl::unexpected(StorageError(db, "insert query text"));
+        query.Reset();
+    }
+
+    if (write.baseline != nullptr) {
+        const model::Baseline& b = *write.baseline;
+        Statement del(db, "DELETE FROM baseline_counters WHERE target_id = ?1");
+        del.Bind(1, snap.target_id);
+        if (del.Step() != SQLITE_DONE) return tl::unexpected(StorageError(db, "clear baseline"));
+        Statement head(db,
+                       "INSERT OR REPLACE INTO baselines (target_id, taken_at_ms, server_version, stats_reset_ms, "
+                       "dealloc) VALUES (?1, ?2, ?3, ?4, ?5)");
+        head.Bind(1, snap.target_id).Bind(2, static_cast<std::int64_t>(ToUnixMs(b.info.taken_at)));
+        head.Bind(3, b.info.server_version).Bind(4, OptMs(b.info.stats_reset)).Bind(5, b.info.dealloc);
+        if (head.Step() != SQLITE_DONE) return tl::unexpected(StorageError(db, "save baseline"));
+        const std::string counter_sql = fmt::format(
+            "INSERT INTO baseline_counters (target_id, userid, dbid, queryid, toplevel, {}) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            kCounterColumns);
+        Statement row(db, counter_sql.c_str());
+        if (!row.ok()) return tl::unexpected(StorageError(db, "prepare baseline insert"));
+        for (const auto& [key, counters] : b.counters) {
+            row.Bind(1, snap.target_id).Bind(2, static_cast<std::int64_t>(key.userid));
+            row.Bind(3, static_cast<std::int64_t>(key.dbid)).Bind(4, key.queryid);
+            row.Bind(5, static_cast<std::int64_t>(key.toplevel));
+            BindCounters(row, 6, counters);
+            if (row.Step() != SQLITE_DONE) return tl::unexpected(StorageError(db, "insert baseline row"));
+            row.Reset();
+        }
+    }
+    if (!tx.Commit()) return tl::unexpected(StorageError(db, "commit snapshot"));
+    return snapshot_id;
+}
+
+Result<std::vector<SnapshotRecord>> SqliteStore::ListSnapshots(std::int64_t target_id, std::size_t limit) {
+    Statement s(db_.get(),
+                "SELECT id, target_id, taken_at_ms, server_version, stats_reset_ms, dealloc, interval_ms, full_reset, "
+                "total_ms, group_count FROM snapshots WHERE target_id = ?1 ORDER BY taken_at_ms DESC, id DESC "
+                "LIMIT ?2");
+    if (!s.ok()) return tl::unexpected(StorageError(db_.get(), "prepare snapshot list"));
+    s.Bind(1, target_id).Bind(2, static_cast<std::int64_t>(limit));
+    std::vector<SnapshotRecord> out;
+    while (s.Step() == SQLITE_ROW) {
+        SnapshotRecord r;
+        r.id = s.Int(0);
+        r.target_id = s.Int(1);
+        r.info.taken_at = FromUnixMs(s.Int(2));
+        r.info.server_version = s.Text(3);
+        if (auto reset = s.OptInt(4)) r.info.stats_reset = FromUnixMs(*reset);
+        r.info.dealloc = s.Int(5);
+        r.interval_ms = s.OptInt(6);
+        r.full_reset = s.Int(7) != 0;
+        r.total_ms = s.Real(8);
+        r.group_count = static_cast<std::size_t>(s.Int(9));
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+Result<std::vector<model::StatementGroup>> SqliteStore::SnapshotGroups(std::int64_t snapshot_id) {
+    const std::string sql = fmt::format(
+        "SELECT fingerprint, queryids, query, {} FROM snapshot_groups WHERE snapshot_id = ?1 "
+        "ORDER BY fingerprint = 'other', total_exec_ms + total_plan_ms DESC",
+        kCounterColumns);
+    Statement s(db_.get(), sql.c_str());
+    if (!s.ok()) return tl::unexpected(StorageError(db_.get(), "prepare group list"));
+    s.Bind(1, snapshot_id);
+    std::vector<model::StatementGroup> out;
+    while (s.Step() == SQLITE_ROW) {
+        model::StatementGroup g;
+        g.fingerprint = s.Text(0);
+        g.queryids = SplitIds(s.Text(1));
+        g.query = s.Text(2);
+        g.counters = ReadCounters(s, 3);
+        out.push_back(std::move(g));
+    }
+    return out;
+}
+
+Result<std::vector<GroupPoint>> SqliteStore::GroupHistory(std::int64_t target_id,
+                                                         const std::string& fingerprint,
+                                                         TimePoint from,
+                                                         TimePoint to) {
+    const std::string sql = fmt::format(
+        "SELECT s.id, s.taken_at_ms, s.interval_ms, g.fingerprint, g.queryids, g.query, {} "
+        "FROM snapshot_groups g JOIN snapshots s ON s.id = g.snapshot_id "
+        "WHERE s.target_id = ?1 AND g.fingerprint = ?2 AND s.interval_ms IS NOT NULL "
+        "AND s.taken_at_ms BETWEEN ?3 AND ?4 ORDER BY s.taken_at_ms, s.id",
+        kCounterColumns);
+    Statement s(db_.get(), sql.c_str());
+    if (!s.ok()) return tl::unexpected(StorageError(db_.get(), "prepare history"));
+    s.Bind(1, target_id).Bind(2, fingerprint);
+    s.Bind(3, static_cast<std::int64_t>(ToUnixMs(from))).Bind(4, static_cast<std::int64_t>(ToUnixMs(to)));
+    std::vector<GroupPoint> out;
+    while (s.Step() == SQLITE_ROW) {
+        GroupPoint p;
+        p.snapshot_id = s.Int(0);
+        p.taken_at = FromUnixMs(s.Int(1));
+        p.interval_ms = s.OptInt(2);
+        p.group.fingerprint = s.Text(3);
+        p.group.queryids = SplitIds(s.Text(4));
+        p.group.query = s.Text(5);
+        p.group.counters = ReadCounters(s, 6);
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+Result<std::optional<model::Baseline>> SqliteStore::LoadBaseline(std::int64_t target_id) {
+    Statement head(db_.get(),
+                   "SELECT taken_at_ms, server_version, stats_reset_ms, dealloc FROM baselines WHERE target_id = ?1");
+    if (!head.ok()) return tl::unexpected(StorageError(db_.get(), "prepare baseline"));
+    head.Bind(1, target_id);
+    if (head.Step() != SQLITE_ROW) return std::optional<model::Baseline>();
+    model::Baseline b;
+    b.info.taken_at = FromUnixMs(head.Int(0));
+    b.info.server_version = head.Text(1);
+    if (auto reset = head.OptInt(2)) b.info.stats_reset = FromUnixMs(*reset);
+    b.info.dealloc = head.Int(3);
+    const std::string sql = fmt::format(
+        "SELECT userid, dbid, queryid, toplevel, {} FROM baseline_counters WHERE target_id = ?1", kCounterColumns);
+    Statement rows(db_.get(), sql.c_str());
+    if (!rows.ok()) return tl::unexpected(StorageError(db_.get(), "prepare baseline rows"));
+    rows.Bind(1, target_id);
+    while (rows.Step() == SQLITE_ROW) {
+        model::StatementKey key{static_cast<std::uint32_t>(rows.Int(0)), static_cast<std::uint32_t>(rows.Int(1)),
+                                rows.Int(2), rows.Int(3) != 0};
+        b.counters.emplace(key, ReadCounters(rows, 4));
+    }
+    return std::optional<model::Baseline>(std::move(b));
+}
+
+Result<std::vector<std::pair<std::int64_t, model::QueryText>>> SqliteStore::LoadQueries(std::int64_t target_id) {
+    Statement s(db_.get(), "SELECT queryid, fingerprint, text, own FROM queries WHERE target_id = ?1");
+    if (!s.ok()) return tl::unexpected(StorageError(db_.get(), "prepare query list"));
+    s.Bind(1, target_id);
+    std::vector<std::pair<std::int64_t, model::QueryText>> out;
+    while (s.Step() == SQLITE_ROW) out.emplace_back(s.Int(0), model::QueryText{s.Text(2), s.Text(1), s.Int(3) != 0});
+    return out;
+}
+
+}  // namespace optischema::store

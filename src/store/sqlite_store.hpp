@@ -1,0 +1,48 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/store.hpp"
+
+struct sqlite3;
+
+namespace optischema::store {
+
+/// The embedded default store: one SQLite file in the data directory, WAL journal, numbered
+/// migrations applied on open. A killed process loses at most the transaction in flight.
+class SqliteStore final : public Store {
+public:
+    /// Opens (creating the directory and file if needed) `data_dir`/optischema.db and migrates it.
+    [[nodiscard]] static Result<std::unique_ptr<SqliteStore>> Open(const std::string& data_dir);
+    ~SqliteStore() override;
+
+    /// The schema version after migration.
+    [[nodiscard]] int SchemaVersion() const;
+
+    [[nodiscard]] Result<TargetRecord> EnsureTarget(const std::string& name, const std::string& dsn_display) override;
+    [[nodiscard]] Result<std::vector<TargetRecord>> ListTargets() override;
+    [[nodiscard]] Result<std::int64_t> SaveSnapshot(const SnapshotWrite& write) override;
+    [[nodiscard]] Result<std::vector<SnapshotRecord>> ListSnapshots(std::int64_t target_id, std::size_t limit) override;
+    [[nodiscard]] Result<std::vector<model::StatementGroup>> SnapshotGroups(std::int64_t snapshot_id) override;
+    [[nodiscard]] Result<std::vector<GroupPoint>> GroupHistory(std::int64_t target_id,
+                                                              const std::string& fingerprint,
+                                                              TimePoint from,
+                                                              TimePoint to) override;
+    [[nodiscard]] Result<std::optional<model::Baseline>> LoadBaseline(std::int64_t target_id) override;
+    [[nodiscard]] Result<std::vector<std::pair<std::int64_t, model::QueryText>>> LoadQueries(
+        std::int64_t target_id) override;
+
+private:
+    explicit SqliteStore(sqlite3* db, std::string path);
+    [[nodiscard]] Result<void> Migrate();
+    [[nodiscard]] Result<void> Exec(const char* sql);
+
+    struct Closer {
+        void operator()(sqlite3* db) const;
+    };
+    std::unique_ptr<sqlite3, Closer> db_;
+    std::string path_;
+};
+
+}  // namespace optischema::store

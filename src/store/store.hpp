@@ -1,0 +1,79 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/error.hpp"
+#include "model/statement_stats.hpp"
+
+namespace optischema::store {
+
+/// A database OptiSchema watches.
+struct TargetRecord {
+    std::int64_t id = 0;
+    std::string name;
+    std::string dsn_display;  // without password
+    TimePoint created_at;
+};
+
+/// One collection cycle as it is kept.
+struct SnapshotRecord {
+    std::int64_t id = 0;
+    std::int64_t target_id = 0;
+    model::SnapshotInfo info;
+    std::optional<std::int64_t> interval_ms;  // set when the statistics are a delta since the previous snapshot
+    bool full_reset = false;                  // pg_stat_statements was reset during the interval
+    double total_ms = 0;
+    std::size_t group_count = 0;
+};
+
+/// Everything one cycle writes, saved atomically.
+struct SnapshotWrite {
+    SnapshotRecord snapshot;  // id is assigned by the store
+    model::WorkloadRanking ranking;  // top groups and "other" as ranked for this snapshot
+    std::vector<std::pair<std::int64_t, model::QueryText>> new_queries;  // queryid -> text and fingerprint
+    const model::Baseline* baseline = nullptr;  // the new baseline for the next delta; kept only the latest
+};
+
+/// A fingerprint's statistics in one snapshot.
+struct GroupPoint {
+    std::int64_t snapshot_id = 0;
+    TimePoint taken_at;
+    std::optional<std::int64_t> interval_ms;
+    model::StatementGroup group;
+};
+
+/// Durable history of targets, snapshots and per-fingerprint statistics. Implementations are
+/// thread-compatible: one thread at a time per instance.
+class Store {
+public:
+    virtual ~Store() = default;
+
+    /// The target of this name, created if needed; its display DSN is updated.
+    [[nodiscard]] virtual Result<TargetRecord> EnsureTarget(const std::string& name, const std::string& dsn_display) = 0;
+    [[nodiscard]] virtual Result<std::vector<TargetRecord>> ListTargets() = 0;
+
+    /// Saves a snapshot, its groups, new query texts and the new baseline in one transaction.
+    [[nodiscard]] virtual Result<std::int64_t> SaveSnapshot(const SnapshotWrite& write) = 0;
+    /// Newest first.
+    [[nodiscard]] virtual Result<std::vector<SnapshotRecord>> ListSnapshots(std::int64_t target_id, std::size_t limit) = 0;
+    /// The groups stored with a snapshot, by total time descending ("other" last).
+    [[nodiscard]] virtual Result<std::vector<model::StatementGroup>> SnapshotGroups(std::int64_t snapshot_id) = 0;
+    /// A fingerprint's delta snapshots in [from, to], oldest first.
+    [[nodiscard]] virtual Result<std::vector<GroupPoint>> GroupHistory(std::int64_t target_id,
+                                                                      const std::string& fingerprint,
+                                                                      TimePoint from,
+                                                                      TimePoint to) = 0;
+
+    /// The baseline saved with the target's latest snapshot, to resume deltas after a restart.
+    [[nodiscard]] virtual Result<std::optional<model::Baseline>> LoadBaseline(std::int64_t target_id) = 0;
+    /// Every query text known for the target, so texts are not fetched again after a restart.
+    [[nodiscard]] virtual Result<std::vector<std::pair<std::int64_t, model::QueryText>>> LoadQueries(
+        std::int64_t target_id) = 0;
+};
+
+}  // namespace optischema::store

@@ -1,0 +1,50 @@
+#include "pg_test_env.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+namespace optischema::testing {
+
+std::string ClusterDsn() {
+    const char* dir = std::getenv("OPTISCHEMA_TEST_CLUSTER_DIR");
+    if (dir == nullptr) throw std::runtime_error("OPTISCHEMA_TEST_CLUSTER_DIR is not set: run pgtests through ctest");
+    std::ifstream in(std::string(dir) + "/dsn");
+    std::string dsn;
+    if (!std::getline(in, dsn) || dsn.empty()) {
+        throw std::runtime_error(std::string("no test cluster DSN in ") + dir + "/dsn: did pg_cluster_start fail?");
+    }
+    return dsn;
+}
+
+std::string WithParams(const std::string& dsn, const std::string& extra) { return dsn + " " + extra; }
+
+void RunSql(const std::string& dsn, const std::string& sql) {
+    PGconn* conn = PQconnectdb(dsn.c_str());
+    if (PQstatus(conn) != CONNECTION_OK) {
+        std::string msg = PQerrorMessage(conn);
+        PQfinish(conn);
+        throw std::runtime_error("test setup cannot connect: " + msg);
+    }
+    PGresult* res = PQexec(conn, sql.c_str());
+    const auto status = PQresultStatus(res);
+    std::string msg = PQerrorMessage(conn);
+    PQclear(res);
+    PQfinish(conn);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        throw std::runtime_error("test setup SQL failed: " + msg + " in: " + sql);
+    }
+}
+
+std::string FreshDatabase(const std::string& name) {
+    const std::string admin = ClusterDsn();
+    RunSql(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    RunSql(admin, "CREATE DATABASE " + name);
+    return WithParams(admin, "dbname=" + name);
+}
+
+}  // namespace optischema::testing

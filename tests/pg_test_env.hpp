@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+
+/// Access to the throwaway cluster that the pg_cluster_start CTest fixture started for this run.
+namespace optischema::testing {
+
+/// DSN of the cluster's postgres database (superuser). Fails the test when there is no cluster:
+/// a pgtest never passes by skipping.
+[[nodiscard]] std::string ClusterDsn();
+
+/// Drops and re-creates database `name` (pg_stat_statements and hypopg created) and returns its DSN.
+[[nodiscard]] std::string FreshDatabase(const std::string& name);
+
+/// ClusterDsn() with `key=value` pairs appended (later keys win in libpq).
+[[nodiscard]] std::string WithParams(const std::string& dsn, const std::string& extra);
+
+/// Runs SQL on a DSN through libpq directly (not our pg/ code), failing the test on error.
+void RunSql(const std::string& dsn, const std::string& sql);
+
+}  // namespace optischema::testing
