@@ -32,16 +32,32 @@ add_test(NAME pg_cluster_stop COMMAND ${OPTISCHEMA_PG_CLUSTER} stop ${OPTISCHEMA
 set_tests_properties(pg_cluster_start PROPERTIES FIXTURES_SETUP pg_cluster LABELS pg)
 set_tests_properties(pg_cluster_stop PROPERTIES FIXTURES_CLEANUP pg_cluster LABELS pg)
 
+# A second cluster without pg_stat_statements in shared_preload_libraries, for the tests of what a
+# user sees on such a server.
+set(OPTISCHEMA_BARE_PGTEST_DIR ${PROJECT_BINARY_DIR}/pgtest-bare)
+add_test(NAME pg_bare_cluster_start COMMAND ${CMAKE_COMMAND} -E env OPTISCHEMA_PG_PRELOAD=
+         ${OPTISCHEMA_PG_CLUSTER} start ${OPTISCHEMA_BARE_PGTEST_DIR})
+add_test(NAME pg_bare_cluster_stop COMMAND ${OPTISCHEMA_PG_CLUSTER} stop ${OPTISCHEMA_BARE_PGTEST_DIR})
+set_tests_properties(pg_bare_cluster_start PROPERTIES FIXTURES_SETUP pg_bare_cluster LABELS pg)
+set_tests_properties(pg_bare_cluster_stop PROPERTIES FIXTURES_CLEANUP pg_bare_cluster LABELS pg)
+
+# SERIAL: the test resets pg_stat_statements for the whole cluster, so nothing may run beside it.
+# BARE: the test also needs the cluster without pg_stat_statements preloaded.
 function(optischema_pgtest name)
-    cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+    cmake_parse_arguments(ARG "SERIAL;BARE" "" "SOURCES;DEPS" ${ARGN})
     add_executable(${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/tests/pg_test_env.cpp)
     target_compile_options(${name} PRIVATE ${OPTISCHEMA_WARNINGS})
     target_compile_definitions(${name} PRIVATE OPTISCHEMA_TESTDATA_DIR="${PROJECT_SOURCE_DIR}/testdata")
     target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
     target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest_main)
     add_test(NAME ${name} COMMAND ${name})
+    set(fixtures pg_cluster)
+    if(ARG_BARE)
+        list(APPEND fixtures pg_bare_cluster)
+    endif()
     set_tests_properties(${name} PROPERTIES
-        FIXTURES_REQUIRED pg_cluster
+        FIXTURES_REQUIRED "${fixtures}"
         LABELS pg
-        ENVIRONMENT "OPTISCHEMA_TEST_CLUSTER_DIR=${OPTISCHEMA_PGTEST_DIR}")
+        RUN_SERIAL ${ARG_SERIAL}
+        ENVIRONMENT "OPTISCHEMA_TEST_CLUSTER_DIR=${OPTISCHEMA_PGTEST_DIR};OPTISCHEMA_TEST_BARE_CLUSTER_DIR=${OPTISCHEMA_BARE_PGTEST_DIR}")
 endfunction()

@@ -5,7 +5,8 @@
 #   scripts/pg_cluster.sh stop DIR           stop and delete the cluster
 #   scripts/pg_cluster.sh keep-stop DIR      stop, keep the data (the demo reuses it)
 #
-# The cluster listens only on a unix socket inside DIR, runs with fsync off, preloads
+# OPTISCHEMA_PG_PRELOAD (default pg_stat_statements) sets shared_preload_libraries; set it empty for
+# a server without pg_stat_statements. The cluster listens only on a unix socket inside DIR, runs with fsync off, preloads
 # pg_stat_statements and has pg_stat_statements and hypopg created in template1, so every database
 # created from it has both. As root, the server runs as the postgres user (initdb refuses root).
 set -euo pipefail
@@ -74,9 +75,10 @@ synchronous_commit = off
 full_page_writes = off
 max_connections = 60
 shared_buffers = 128MB
-shared_preload_libraries = 'pg_stat_statements'
+shared_preload_libraries = '${OPTISCHEMA_PG_PRELOAD-pg_stat_statements}'
 pg_stat_statements.track = all
 pg_stat_statements.max = 10000
+pg_stat_statements.track_planning = on
 track_io_timing = on
 datestyle = 'iso, ymd'
 timezone = 'UTC'

@@ -60,11 +60,14 @@ std::string FormatTopJson(const TopReport& report) {
 
 std::string FormatTopTable(const TopReport& report, std::size_t width) {
     const model::WorkloadRanking& r = report.ranking;
-    std::string out = fmt::format("{} · PostgreSQL {} · {} · {} statements, {} ms in total\n", report.target,
-                                  report.server_version,
-                                  report.interval_s ? fmt::format("last {:.0f} s", *report.interval_s)
-                                                    : std::string("since last reset"),
-                                  r.group_count, Ms(r.total_ms));
+    const std::string summary = fmt::format(
+        " · PostgreSQL {} · {} · {} statements, {} ms in total", report.server_version,
+        report.interval_s ? fmt::format("last {:g} s", *report.interval_s) : std::string("since last reset"),
+        r.group_count, Ms(r.total_ms));
+    // The target name is the part that may be long (socket paths): it yields its room first.
+    const std::size_t summary_chars = Utf8Length(summary);
+    const std::size_t target_room = width > summary_chars + 12 ? width - summary_chars : 12;
+    std::string out = Ellipsize(report.target, target_room) + summary + "\n";
     if (r.top.empty()) {
         out += report.interval_s ? "No statements ran during the interval.\n"
                                  : "pg_stat_statements has no statements yet: run some workload, then try again.\n";

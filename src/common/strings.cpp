@@ -42,23 +42,25 @@ std::string CollapseWhitespace(std::string_view text) {
     return out;
 }
 
-std::string Ellipsize(std::string_view text, std::size_t max_chars) {
+static bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+std::size_t Utf8Length(std::string_view text) {
     std::size_t chars = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        // Count only lead bytes so multi-byte characters are never split.
-        if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
-        if (chars == max_chars - 1) {
-            std::size_t rest = i;
-            std::size_t remaining_chars = 0;
-            for (std::size_t j = i; j < text.size(); ++j) {
-                if ((static_cast<unsigned char>(text[j]) & 0xC0) != 0x80) ++remaining_chars;
-            }
-            if (remaining_chars <= 1) return std::string(text);
-            return std::string(text.substr(0, rest)) + "…";
-        }
+    for (char c : text) chars += IsContinuationByte(c) ? 0 : 1;
+    return chars;
+}
+
+std::string Ellipsize(std::string_view text, std::size_t max_chars) {
+    if (max_chars == 0 || Utf8Length(text) <= max_chars) return std::string(text);
+    // Keep max_chars - 1 characters, cutting only before a lead byte, and end with the ellipsis.
+    std::size_t chars = 0;
+    std::size_t i = 0;
+    for (; i < text.size(); ++i) {
+        if (IsContinuationByte(text[i])) continue;
+        if (chars == max_chars - 1) break;
         ++chars;
     }
-    return std::string(text);
+    return std::string(text.substr(0, i)) + "…";
 }
 
 std::string DefaultDataDir() {

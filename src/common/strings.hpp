@@ -15,6 +15,9 @@ namespace optischema {
 /// Collapses runs of whitespace into one space and trims, for one-line display of SQL.
 [[nodiscard]] std::string CollapseWhitespace(std::string_view text);
 
+/// Number of UTF-8 characters (code points), which is the column count for the text OptiSchema prints.
+[[nodiscard]] std::size_t Utf8Length(std::string_view text);
+
 /// Shortens to at most max_chars characters (UTF-8 aware), ending in "…" when cut.
 [[nodiscard]] std::string Ellipsize(std::string_view text, std::size_t max_chars);
 

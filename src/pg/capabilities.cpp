@@ -43,8 +43,8 @@ bool Capabilities::HasColumn(std::string_view name) const {
 Result<void> Capabilities::RequireStatStatements() const {
     if (!pg_stat_statements_loaded) {
         return MakeError(ErrorCode::kPrerequisiteMissing,
-                         "pg_stat_statements is not loaded on this server: add it to shared_preload_libraries "
-                         "in postgresql.conf (ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements') "
+                         "pg_stat_statements is not loaded on this server: add 'pg_stat_statements' to "
+                         "shared_preload_libraries in postgresql.conf (keeping any libraries already listed) "
                          "and restart PostgreSQL");
     }
     if (!pg_stat_statements_version) {

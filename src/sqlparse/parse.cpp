@@ -25,6 +25,10 @@ using model::Operand;
 using model::ParsedQuery;
 using model::RelationRef;
 
+// Deeper parse trees are rejected because the walk below recurses per level: 1000 JSON levels (about
+// 480 chained operators such as `a + a + ... + a`) take under 1 MiB of stack even in a debug build.
+constexpr std::size_t kMaxTreeDepth = 1000;
+
 struct ParseResultFree {
     void operator()(PgQueryParseResult* r) const {
         pg_query_free_parse_result(*r);
@@ -54,6 +58,20 @@ long long IntField(const json& body, std::string_view key) {
 bool BoolField(const json& body, std::string_view key) {
     const json* f = Field(body, key);
     return f != nullptr && f->is_boolean() && f->get<bool>();
+}
+
+/// The nesting depth of a JSON value, measured without recursion; stops counting past `limit`.
+std::size_t TreeDepth(const json& root, std::size_t limit) {
+    std::size_t max_depth = 0;
+    std::vector<std::pair<const json*, std::size_t>> stack{{&root, 1}};
+    while (!stack.empty() && max_depth <= limit) {
+        const auto [node, depth] = stack.back();
+        stack.pop_back();
+        max_depth = std::max(max_depth, depth);
+        if (!node->is_structured()) continue;
+        for (const json& child : *node) stack.emplace_back(&child, depth + 1);
+    }
+    return max_depth;
 }
 
 /// The node's type name ("A_Expr", "ColumnRef", ...), empty when `node` is not a wrapped node.
@@ -235,9 +253,7 @@ private:
         for (const auto& [key, value] : node.items()) {
             if (key == "SelectStmt" || key == "InsertStmt" || key == "UpdateStmt" || key == "DeleteStmt") {
                 WalkStatementBody(key, value, nullptr, false);
-            } else if (key == "RangeVar") {
-                RecordRelation(value);
-            } else if (IsBareRangeVar(value)) {
+            } else if (key == "RangeVar" || IsBareRangeVar(value)) {
                 RecordRelation(value);
             } else {
                 WalkOther(value);
@@ -1085,6 +1101,12 @@ Result<model::ParsedQuery> Parse(std::string_view sql) {
             return MakeError(ErrorCode::kParseError,
                              "cannot parse SQL: the input holds no statement (empty, or only comments); "
                              "pass one SQL statement");
+        }
+        if (TreeDepth(*stmt, kMaxTreeDepth) > kMaxTreeDepth) {
+            return MakeError(ErrorCode::kParseError,
+                             fmt::format("cannot analyse SQL: its parse tree nests more than {} levels deep; "
+                                         "simplify the deepest expression (e.g. a long chain of operators)",
+                                         kMaxTreeDepth));
         }
         return Extractor(sql).Run(*stmt);
     } catch (const json::exception& e) {
