@@ -34,6 +34,14 @@ std::string Ms(double ms) {
     return fmt::format("{:.3f}", ms);
 }
 
+// A duration for prose: "850 ms", "12.4 s", "3.2 min", "5.1 h".
+std::string Duration(double ms) {
+    if (ms < 1000) return fmt::format("{:.0f} ms", ms);
+    if (ms < 60'000) return fmt::format("{:.1f} s", ms / 1000);
+    if (ms < 3'600'000) return fmt::format("{:.1f} min", ms / 60'000);
+    return fmt::format("{:.1f} h", ms / 3'600'000);
+}
+
 std::string Count(std::int64_t n) {
     if (n >= 10'000'000'000) return fmt::format("{}G", n / 1'000'000'000);
     if (n >= 10'000'000) return fmt::format("{}M", n / 1'000'000);
@@ -61,9 +69,9 @@ std::string FormatTopJson(const TopReport& report) {
 std::string FormatTopTable(const TopReport& report, std::size_t width) {
     const model::WorkloadRanking& r = report.ranking;
     const std::string summary = fmt::format(
-        " · PostgreSQL {} · {} · {} statements, {} ms in total", report.server_version,
+        " · PostgreSQL {} · {} · {} statements, {} in total", report.server_version,
         report.interval_s ? fmt::format("last {:g} s", *report.interval_s) : std::string("since last reset"),
-        r.group_count, Ms(r.total_ms));
+        r.group_count, Duration(r.total_ms));
     // The target name is the part that may be long (socket paths): it yields its room first.
     const std::size_t summary_chars = Utf8Length(summary);
     const std::size_t target_room = width > summary_chars + 12 ? width - summary_chars : 12;

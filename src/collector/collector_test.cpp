@@ -84,9 +84,9 @@ std::vector<RecordedRow> LoadRecording(const std::string& name) {
     std::stringstream buffer;
     buffer << in.rdbuf();
     const auto records = ParseCsv(buffer.str());
-    const std::vector<std::string> header = {"userid", "dbid", "queryid", "toplevel", "calls",
-                                             "total_exec_time", "total_plan_time", "rows", "shared_blks_hit",
-                                             "shared_blks_read", "query"};
+    const std::vector<std::string> header = {
+        "userid",          "dbid", "queryid",         "toplevel",         "calls", "total_exec_time",
+        "total_plan_time", "rows", "shared_blks_hit", "shared_blks_read", "query"};
     if (records.empty() || records[0] != header) throw std::runtime_error("unexpected header in " + path);
     std::vector<RecordedRow> rows;
     for (std::size_t i = 1; i < records.size(); ++i) {
@@ -162,7 +162,7 @@ public:
         return texts;
     }
 
-    std::vector<bool> statements_calls;                   // with_texts of each ReadStatements
+    std::vector<bool> statements_calls;                    // with_texts of each ReadStatements
     std::vector<std::vector<std::int64_t>> text_requests;  // queryids of each ReadTexts
 
 private:
@@ -180,21 +180,24 @@ SnapshotInfo Info(long long taken_at_ms, std::optional<long long> stats_reset_ms
     return info;
 }
 
-RecordedRow Row(std::int64_t queryid, std::int64_t calls, double exec_ms, std::string query, std::uint32_t userid = 10) {
+RecordedRow Row(
+    std::int64_t queryid, std::int64_t calls, double exec_ms, std::string query, std::uint32_t userid = 10) {
     return RecordedRow{StatementStats{StatementKey{.userid = userid, .dbid = 5, .queryid = queryid},
                                       Counters{.calls = calls, .total_exec_ms = exec_ms, .rows = calls}},
                        std::move(query)};
 }
 
-Reading At(long long taken_at_ms, std::vector<RecordedRow> rows, std::optional<long long> stats_reset_ms = 1'800'000'000'000) {
+Reading At(long long taken_at_ms,
+           std::vector<RecordedRow> rows,
+           std::optional<long long> stats_reset_ms = 1'800'000'000'000) {
     return Reading{Info(taken_at_ms, stats_reset_ms), std::move(rows)};
 }
 
-const StatementStats* FindDelta(const std::vector<StatementStats>& deltas, std::int64_t queryid,
+const StatementStats* FindDelta(const std::vector<StatementStats>& deltas,
+                                std::int64_t queryid,
                                 std::uint32_t userid = 10) {
-    auto it = std::find_if(deltas.begin(), deltas.end(), [&](const StatementStats& s) {
-        return s.key.queryid == queryid && s.key.userid == userid;
-    });
+    auto it = std::find_if(deltas.begin(), deltas.end(),
+                           [&](const StatementStats& s) { return s.key.queryid == queryid && s.key.userid == userid; });
     return it == deltas.end() ? nullptr : &*it;
 }
 
@@ -228,7 +231,7 @@ constexpr std::int64_t kOrdersByCustomer = 8529745050449196945;
 constexpr std::int64_t kUpdate = 1141232249961791787;
 constexpr std::int64_t kJoin = 5923725761532330242;
 constexpr std::int64_t kNested = -7644181232731101769;  // inside order_count(), toplevel false
-constexpr std::int64_t kOwn = -4654732435595329443;      // /* optischema */ SELECT count(*) FROM pg_class
+constexpr std::int64_t kOwn = -4654732435595329443;     // /* optischema */ SELECT count(*) FROM pg_class
 
 // Tests on recorded PostgreSQL 15 readings ---------------------------------------------------------
 
@@ -240,8 +243,8 @@ TEST(CollectorRecordedTest, LoaderReadsMultiLineQuotedTexts) {
     ASSERT_NE(fn, before.end());
     EXPECT_NE(fn->query.find("\nBEGIN\n"), std::string::npos);
     EXPECT_TRUE(fn->query.ends_with("END $$"));
-    const auto nested = std::find_if(before.begin(), before.end(),
-                                     [](const RecordedRow& r) { return r.stats.key.queryid == kNested; });
+    const auto nested =
+        std::find_if(before.begin(), before.end(), [](const RecordedRow& r) { return r.stats.key.queryid == kNested; });
     ASSERT_NE(nested, before.end());
     EXPECT_FALSE(nested->stats.key.toplevel);
 }
@@ -554,7 +557,8 @@ TEST(CollectorTest, ResumeTakesTheFirstDeltaAgainstAStoredBaseline) {
     Collector collector(source, catalog);
     Baseline stored;
     stored.info = Info(1'000);
-    stored.counters.emplace(StatementKey{.userid = 10, .dbid = 5, .queryid = 1}, Counters{.calls = 20, .total_exec_ms = 200.0});
+    stored.counters.emplace(StatementKey{.userid = 10, .dbid = 5, .queryid = 1},
+                            Counters{.calls = 20, .total_exec_ms = 200.0});
     collector.Resume(stored);
     ASSERT_TRUE(collector.baseline().has_value());
 
@@ -580,7 +584,8 @@ TEST(CollectorTest, ResumeAcrossAServerRestartCountsFromZero) {
     Collector collector(source, catalog);
     Baseline stored;
     stored.info = Info(1'000, 500);
-    stored.counters.emplace(StatementKey{.userid = 10, .dbid = 5, .queryid = 1}, Counters{.calls = 20, .total_exec_ms = 200.0});
+    stored.counters.emplace(StatementKey{.userid = 10, .dbid = 5, .queryid = 1},
+                            Counters{.calls = 20, .total_exec_ms = 200.0});
     collector.Resume(stored);
     auto c = collector.Collect();
     ASSERT_TRUE(c);

@@ -17,14 +17,17 @@ std::vector<model::StatementStats> ComputeDeltas(const Baseline& before,
     for (const auto& entry : now) {
         model::Counters delta = entry.counters;
         auto it = before.counters.find(entry.key);
-        if (it != before.counters.end()) ++matched;
-        if (!r.full_reset) {
-            if (it == before.counters.end()) {
-                ++r.new_entries;
-            } else if (entry.counters.WentBackwardsFrom(it->second)) {
-                ++r.restarted_entries;
-            } else {
-                delta = entry.counters.Minus(it->second);
+        if (it == before.counters.end()) {
+            ++r.new_entries;
+        } else {
+            ++matched;
+            // After a full reset every entry counts from zero, which is what `delta` already holds.
+            if (!r.full_reset) {
+                if (entry.counters.WentBackwardsFrom(it->second)) {
+                    ++r.restarted_entries;
+                } else {
+                    delta = entry.counters.Minus(it->second);
+                }
             }
         }
         if (delta.calls > 0 || delta.TotalMs() > 0) out.push_back({entry.key, delta});

@@ -19,13 +19,16 @@ StatementKey Key(std::int64_t queryid, std::uint32_t userid = 10, std::uint32_t 
     return StatementKey{.userid = userid, .dbid = dbid, .queryid = queryid, .toplevel = toplevel};
 }
 
-StatementStats Entry(StatementKey key, std::int64_t calls, double exec_ms, std::int64_t rows = 0,
-                     std::int64_t hit = 0, std::int64_t read = 0) {
-    return StatementStats{key, Counters{.calls = calls,
-                                        .total_exec_ms = exec_ms,
-                                        .rows = rows,
-                                        .shared_blks_hit = hit,
-                                        .shared_blks_read = read}};
+StatementStats Entry(StatementKey key,
+                     std::int64_t calls,
+                     double exec_ms,
+                     std::int64_t rows = 0,
+                     std::int64_t hit = 0,
+                     std::int64_t read = 0) {
+    return StatementStats{
+        key,
+        Counters{
+            .calls = calls, .total_exec_ms = exec_ms, .rows = rows, .shared_blks_hit = hit, .shared_blks_read = read}};
 }
 
 SnapshotInfo Info(long long taken_at_ms, std::optional<long long> stats_reset_ms = 1'700'000'000'000) {
@@ -210,14 +213,15 @@ TEST(ComputeDeltasTest, CountsEvictedEntries) {
 TEST(ComputeDeltasTest, FullResetCountsEveryEntryFromZero) {
     // After pg_stat_statements_reset() an entry can already have more calls than in the baseline;
     // subtracting would hide the work since the reset.
-    const Baseline before = MakeBaseline(Info(1'000, 500), {Entry(Key(1), 10, 100.0, 10), Entry(Key(2), 50, 5.0, 50),
-                                                            Entry(Key(3), 9, 9.0)});
+    const Baseline before = MakeBaseline(
+        Info(1'000, 500), {Entry(Key(1), 10, 100.0, 10), Entry(Key(2), 50, 5.0, 50), Entry(Key(3), 9, 9.0)});
     DeltaReport report;
-    const auto deltas = ComputeDeltas(before, Info(2'000, 1'500),
-                                      {Entry(Key(1), 25, 150.0, 25), Entry(Key(2), 2, 0.5, 2), Entry(Key(9), 1, 3.0)},
-                                      &report);
+    const auto deltas =
+        ComputeDeltas(before, Info(2'000, 1'500),
+                      {Entry(Key(1), 25, 150.0, 25), Entry(Key(2), 2, 0.5, 2), Entry(Key(9), 1, 3.0)}, &report);
     EXPECT_TRUE(report.full_reset);
     EXPECT_EQ(report.evicted_entries, 1u);  // key 3 did not come back
+    EXPECT_EQ(report.new_entries, 1u);      // key 9 was not in the baseline
     ASSERT_EQ(deltas.size(), 3u);
     const StatementStats* grown = FindDelta(deltas, Key(1));
     ASSERT_NE(grown, nullptr);

@@ -34,8 +34,12 @@ bool IsFingerprint(const std::string& s) {
            });
 }
 
-StatementStats Entry(std::int64_t queryid, std::int64_t calls, double exec_ms, std::uint32_t userid = 10,
-                     std::uint32_t dbid = 5, bool toplevel = true) {
+StatementStats Entry(std::int64_t queryid,
+                     std::int64_t calls,
+                     double exec_ms,
+                     std::uint32_t userid = 10,
+                     std::uint32_t dbid = 5,
+                     bool toplevel = true) {
     return StatementStats{StatementKey{.userid = userid, .dbid = dbid, .queryid = queryid, .toplevel = toplevel},
                           Counters{.calls = calls, .total_exec_ms = exec_ms, .rows = calls}};
 }
@@ -269,8 +273,8 @@ TEST(RankTest, MinGroupsIsCappedByTheNumberOfGroups) {
 
 TEST(RankTest, MaxGroupsCapsTheTopSet) {
     const QueryCatalog catalog = NumberedCatalog(5);
-    const std::vector<StatementStats> entries = {Entry(1, 1, 5.0), Entry(2, 1, 4.0), Entry(3, 1, 3.0),
-                                                 Entry(4, 1, 2.0), Entry(5, 1, 1.0)};
+    const std::vector<StatementStats> entries = {Entry(1, 1, 5.0), Entry(2, 1, 4.0), Entry(3, 1, 3.0), Entry(4, 1, 2.0),
+                                                 Entry(5, 1, 1.0)};
     const auto r = Rank(entries, catalog, RankingOptions{.coverage = 1.0, .max_groups = 2, .min_groups = 10});
     EXPECT_EQ(Fingerprints(r), (std::vector<std::string>{Fp(1), Fp(2)}));
     ASSERT_TRUE(r.other.has_value());
@@ -282,8 +286,8 @@ TEST(RankTest, MaxGroupsCapsTheTopSet) {
 TEST(RankTest, TopLimitLikeTheTopCommand) {
     // `optischema top --limit 3`: exactly three groups whatever their share.
     const QueryCatalog catalog = NumberedCatalog(5);
-    const std::vector<StatementStats> entries = {Entry(1, 1, 5.0), Entry(2, 1, 4.0), Entry(3, 1, 3.0),
-                                                 Entry(4, 1, 2.0), Entry(5, 1, 1.0)};
+    const std::vector<StatementStats> entries = {Entry(1, 1, 5.0), Entry(2, 1, 4.0), Entry(3, 1, 3.0), Entry(4, 1, 2.0),
+                                                 Entry(5, 1, 1.0)};
     const auto r = Rank(entries, catalog, RankingOptions{.coverage = 1.0, .max_groups = 3, .min_groups = 3});
     EXPECT_EQ(r.top.size(), 3u);
     ASSERT_TRUE(r.other.has_value());
@@ -346,8 +350,8 @@ TEST(RankTest, EmptyWorkload) {
 
 TEST(RankTest, WorkloadWithoutTimeKeepsMinGroups) {
     const QueryCatalog catalog = NumberedCatalog(3);
-    const auto r = Rank({Entry(1, 1, 0.0), Entry(2, 1, 0.0), Entry(3, 1, 0.0)}, catalog,
-                        RankingOptions{.min_groups = 2});
+    const auto r =
+        Rank({Entry(1, 1, 0.0), Entry(2, 1, 0.0), Entry(3, 1, 0.0)}, catalog, RankingOptions{.min_groups = 2});
     EXPECT_EQ(r.top.size(), 2u);
     ASSERT_TRUE(r.other.has_value());
     EXPECT_EQ(r.other->counters.calls, 1);

@@ -61,9 +61,7 @@ TEST(Fingerprint, IgnoresCommentsCaseAndWhitespace) {
     EXPECT_EQ(Fp("SELECT * FROM t WHERE a = 1"), Fp("select *\n  from T /* c */ where A = 2 -- trailing"));
 }
 
-TEST(Fingerprint, IgnoresColumnAliases) {
-    EXPECT_EQ(Fp("SELECT a AS x FROM t"), Fp("SELECT a AS y FROM t"));
-}
+TEST(Fingerprint, IgnoresColumnAliases) { EXPECT_EQ(Fp("SELECT a AS x FROM t"), Fp("SELECT a AS y FROM t")); }
 
 TEST(Fingerprint, DiffersForDifferentColumnsTablesAndOrdering) {
     const std::string base = Fp("SELECT * FROM t WHERE a = 1");

@@ -2,15 +2,14 @@
 #include <cctype>
 #include <cstddef>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <pg_query.h>
+#include <nlohmann/json.hpp>
 
 #include "sqlparse/pg_query_error.hpp"
 #include "sqlparse/sqlparse.hpp"
@@ -18,12 +17,12 @@
 namespace optischema::sqlparse {
 namespace {
 
-using nlohmann::json;
 using model::ClauseKind;
 using model::ColumnUse;
 using model::Operand;
 using model::ParsedQuery;
 using model::RelationRef;
+using nlohmann::json;
 
 // Deeper parse trees are rejected because the walk below recurses per level: 1000 JSON levels (about
 // 480 chained operators such as `a + a + ... + a`) take under 1 MiB of stack even in a debug build.
@@ -272,7 +271,7 @@ private:
         scope.parent = parent;
         if (const json* with = Field(body, "withClause")) WalkWith(*with, parent, scope);
 
-        if (StringField(body, "op") != "" && StringField(body, "op") != "SETOP_NONE") {
+        if (const std::string op = StringField(body, "op"); !op.empty() && op != "SETOP_NONE") {
             // larg and rarg are bare SelectStmt bodies, not wrapped nodes.
             scope.is_set_operation = true;
             if (const json* larg = Field(body, "larg")) WalkSelect(*larg, &scope, false);
@@ -432,7 +431,8 @@ private:
         }
     }
 
-    void EmitUsingSide(const std::vector<ScopeEntry>& self, const std::vector<ScopeEntry>& other,
+    void EmitUsingSide(const std::vector<ScopeEntry>& self,
+                       const std::vector<ScopeEntry>& other,
                        const std::string& column) {
         ColumnUse use;
         use.clause = ClauseKind::kJoin;
@@ -495,8 +495,7 @@ private:
     }
 
     void RecordRelation(const json& range_var) {
-        RelationRef ref{StringField(range_var, "schemaname"), StringField(range_var, "relname"),
-                        AliasName(range_var)};
+        RelationRef ref{StringField(range_var, "schemaname"), StringField(range_var, "relname"), AliasName(range_var)};
         seen_.push_back({std::move(ref), IntField(range_var, "location")});
     }
 
@@ -616,8 +615,12 @@ private:
 
     // `l op r`: each side holding columns gets a ColumnUse whose operand is the other side, so a join
     // key `a.x = b.y` yields one use for a.x and one for b.y.
-    void WalkComparison(const json& lexpr, const std::string& op, const json& rexpr, const Scope& scope,
-                        ClauseKind clause, bool negated) {
+    void WalkComparison(const json& lexpr,
+                        const std::string& op,
+                        const json& rexpr,
+                        const Scope& scope,
+                        ClauseKind clause,
+                        bool negated) {
         const json* lrow = As(&lexpr, "RowExpr");
         const json* rrow = As(&rexpr, "RowExpr");
         if (lrow != nullptr && rrow != nullptr) {
@@ -1095,8 +1098,8 @@ Result<model::ParsedQuery> Parse(std::string_view sql) {
     try {
         const json tree = json::parse(r->parse_tree);
         const json* stmts = Field(tree, "stmts");
-        const json* stmt = stmts != nullptr && stmts->is_array() && !stmts->empty() ? Field((*stmts)[0], "stmt")
-                                                                                    : nullptr;
+        const json* stmt =
+            stmts != nullptr && stmts->is_array() && !stmts->empty() ? Field((*stmts)[0], "stmt") : nullptr;
         if (stmt == nullptr) {
             return MakeError(ErrorCode::kParseError,
                              "cannot parse SQL: the input holds no statement (empty, or only comments); "
@@ -1110,8 +1113,9 @@ Result<model::ParsedQuery> Parse(std::string_view sql) {
         }
         return Extractor(sql).Run(*stmt);
     } catch (const json::exception& e) {
-        return MakeError(ErrorCode::kInternal,
-                         fmt::format("cannot read libpg_query's parse tree: {}; report the statement as a bug", e.what()));
+        return MakeError(
+            ErrorCode::kInternal,
+            fmt::format("cannot read libpg_query's parse tree: {}; report the statement as a bug", e.what()));
     }
 }
 

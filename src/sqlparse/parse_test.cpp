@@ -24,14 +24,20 @@ using model::RelationRef;
 // `list:[a,b]`, `subquery` or `other:<text>`, and nothing for kNone.
 std::string RenderOperand(const Operand& o) {
     switch (o.kind) {
-        case Operand::Kind::kNone: return "";
-        case Operand::Kind::kConstant: return "const:" + o.text;
+        case Operand::Kind::kNone:
+            return "";
+        case Operand::Kind::kConstant:
+            return "const:" + o.text;
         case Operand::Kind::kParam:
             return o.text == fmt::format("${}", o.param_number) ? o.text : "MISMATCHED-PARAM:" + o.text;
-        case Operand::Kind::kColumn: return "col:" + o.text;
-        case Operand::Kind::kList: return fmt::format("list:[{}]", fmt::join(o.list, ","));
-        case Operand::Kind::kSubquery: return "subquery";
-        case Operand::Kind::kOther: return "other:" + o.text;
+        case Operand::Kind::kColumn:
+            return "col:" + o.text;
+        case Operand::Kind::kList:
+            return fmt::format("list:[{}]", fmt::join(o.list, ","));
+        case Operand::Kind::kSubquery:
+            return "subquery";
+        case Operand::Kind::kOther:
+            return "other:" + o.text;
     }
     return "?";
 }
@@ -120,7 +126,8 @@ const std::vector<ParseCase>& Cases() {
          .sql = "SELECT * FROM users WHERE id = ANY($1) AND role = ANY(ARRAY['admin', 'owner']) AND "
                 "state <> ALL($2::text[])",
          .relations = {"users"},
-         .columns = {"WHERE users//id IN $1", "WHERE users//role IN list:[admin,owner]", "WHERE users//state IN $2 NOT"},
+         .columns = {"WHERE users//id IN $1", "WHERE users//role IN list:[admin,owner]",
+                     "WHERE users//state IN $2 NOT"},
          .param_count = 2},
         {.name = "LowerEmail",
          .sql = "SELECT id FROM users WHERE lower(email) = $1",
@@ -160,9 +167,9 @@ const std::vector<ParseCase>& Cases() {
          .sql = "SELECT * FROM t WHERE a = -7 AND b > 0 AND c = - 12 AND d = -1.5 AND e = false AND f = B'101' "
                 "AND g = NULL AND h = 2147483648",
          .relations = {"t"},
-         .columns = {"WHERE t//a = const:-7", "WHERE t//b > const:0", "WHERE t//c = const:-12", "WHERE t//d = const:-1.5",
-                     "WHERE t//e = const:false", "WHERE t//f = const:B'101'", "WHERE t//g = const:NULL",
-                     "WHERE t//h = const:2147483648"}},
+         .columns = {"WHERE t//a = const:-7", "WHERE t//b > const:0", "WHERE t//c = const:-12",
+                     "WHERE t//d = const:-1.5", "WHERE t//e = const:false", "WHERE t//f = const:B'101'",
+                     "WHERE t//g = const:NULL", "WHERE t//h = const:2147483648"}},
         {.name = "BetweenIsOneUseWithTwoBounds",
          .sql = "SELECT * FROM t WHERE created_at BETWEEN $1 AND $2 AND n NOT BETWEEN 1 AND 10",
          .relations = {"t"},
@@ -186,8 +193,9 @@ const std::vector<ParseCase>& Cases() {
          .columns = {"WHERE t//a = const:1", "WHERE t//b = const:1 NOT", "WHERE t//c IS NULL NOT",
                      "WHERE t//active = const:true", "WHERE t//archived = const:true NOT"}},
         {.name = "JoinOnAndUsingWithAliases",
-         .sql = "SELECT u.email, o.total FROM public.users AS u JOIN orders o ON o.user_id = u.id "
-                "LEFT JOIN payments p USING (order_id) WHERE u.active AND o.total >= $1 ORDER BY o.total DESC NULLS LAST",
+         .sql =
+             "SELECT u.email, o.total FROM public.users AS u JOIN orders o ON o.user_id = u.id "
+             "LEFT JOIN payments p USING (order_id) WHERE u.active AND o.total >= $1 ORDER BY o.total DESC NULLS LAST",
          .relations = {"public.users u", "orders o", "payments p"},
          // The left side of USING is a join of two tables: which one has order_id needs the catalog.
          .columns = {"JOIN orders/o/user_id = col:u.id", "JOIN users/u/id = col:o.user_id",
@@ -239,7 +247,8 @@ const std::vector<ParseCase>& Cases() {
          .has_subquery = true,
          .param_count = 1},
         {.name = "CorrelatedScalarSubqueryOnSameTable",
-         .sql = "SELECT * FROM orders o WHERE total > (SELECT avg(total) FROM orders WHERE customer_id = o.customer_id)",
+         .sql =
+             "SELECT * FROM orders o WHERE total > (SELECT avg(total) FROM orders WHERE customer_id = o.customer_id)",
          .relations = {"orders o"},
          .columns = {"WHERE orders//total > subquery", "WHERE orders//customer_id = col:o.customer_id",
                      "WHERE orders/o/customer_id = col:customer_id"},
@@ -348,7 +357,9 @@ TEST_P(ParseTableTest, ExtractsWhatTheAdvisorNeeds) {
     EXPECT_EQ(q->param_count, c.param_count);
 }
 
-INSTANTIATE_TEST_SUITE_P(RealStatements, ParseTableTest, ::testing::ValuesIn(Cases()),
+INSTANTIATE_TEST_SUITE_P(RealStatements,
+                         ParseTableTest,
+                         ::testing::ValuesIn(Cases()),
                          [](const ::testing::TestParamInfo<ParseCase>& info) { return info.param.name; });
 
 TEST(Parse, FillsOperandFieldsExactly) {
@@ -389,8 +400,9 @@ TEST(Parse, JoinKeyIsRecordedOnBothSides) {
 }
 
 TEST(Parse, RepeatedTableIsOneRelationWithItsFirstAlias) {
-    const Result<ParsedQuery> q = Parse("SELECT * FROM users a JOIN users b ON a.manager_id = b.id JOIN teams t ON "
-                                        "t.id = a.team_id");
+    const Result<ParsedQuery> q = Parse(
+        "SELECT * FROM users a JOIN users b ON a.manager_id = b.id JOIN teams t ON "
+        "t.id = a.team_id");
     ASSERT_TRUE(q.has_value()) << q.error().message;
     EXPECT_EQ(RenderRelations(*q), (std::vector<std::string>{"users a", "teams t"}));
     // Both aliases still resolve to the table.
