@@ -34,15 +34,14 @@ int Finish(const optischema::Result<T>& result) {
     return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Main(int argc, char** argv) {
     auto logger = spdlog::stderr_color_mt("optischema");
     spdlog::set_default_logger(logger);
     spdlog::set_level(spdlog::level::warn);
 
     CLI::App app{"OptiSchema: finds what makes a PostgreSQL database slow and proves how to fix it"};
     app.require_subcommand(1);
+    app.fallthrough();  // global options such as --data-dir may also follow the verb
     app.set_version_flag("--version", "optischema 0.1.0");
     std::string data_dir = optischema::DefaultDataDir();
     bool verbose = false;
@@ -51,8 +50,7 @@ int main(int argc, char** argv) {
 
     optischema::app::TopOptions top;
     auto* top_cmd = app.add_subcommand("top", "rank the statements that cost the most time (pg_stat_statements)");
-    top_cmd->add_option("--dsn", top.dsn, "PostgreSQL URI or key=value DSN (libpq's PG* variables apply)")
-        ->required();
+    top_cmd->add_option("--dsn", top.dsn, "PostgreSQL URI or key=value DSN (libpq's PG* variables apply)")->required();
     top_cmd->add_option("--interval", top.interval_s, "rank by the work done over this many seconds")
         ->check(CLI::PositiveNumber);
     top_cmd->add_option("--limit", top.limit, "show at most this many statements")
@@ -73,14 +71,23 @@ int main(int argc, char** argv) {
     }
     if (verbose) spdlog::set_level(spdlog::level::debug);
 
-    try {
-        if (top_cmd->parsed()) {
-            top.data_dir = data_dir;
-            return Finish(optischema::app::RunTop(top));
-        }
-    } catch (const std::exception& e) {
-        std::cerr << "optischema: internal error: " << e.what() << "\n";
-        return 1;
+    if (top_cmd->parsed()) {
+        top.data_dir = data_dir;
+        return Finish(optischema::app::RunTop(top));
     }
     return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Expected failures are Result values; an exception here is a bug, reported without a crash.
+    try {
+        return Main(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "optischema: internal error: " << e.what() << "\n";
+    } catch (...) {
+        std::cerr << "optischema: internal error\n";
+    }
+    return 1;
 }

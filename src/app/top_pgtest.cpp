@@ -1,9 +1,5 @@
 // End-to-end tests of `optischema top`: the real binary against the throwaway clusters, compared
 // with what pg_stat_statements itself says.
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -12,9 +8,12 @@
 #include <regex>
 #include <thread>
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "pg_test_env.hpp"
 #include "store/sqlite_store.hpp"
@@ -95,8 +94,9 @@ std::map<std::string, std::pair<long long, double>> PgssByText(const std::string
 
 TEST_F(TopE2eTest, JsonRanksLikePgStatStatements) {
     const std::string dsn = FreshDatabase("top_json");
-    RunSql(dsn, "CREATE TABLE accounts (id int PRIMARY KEY, owner text, balance int); "
-                "INSERT INTO accounts SELECT g, 'o' || (g % 100), g FROM generate_series(1, 20000) g");
+    RunSql(dsn,
+           "CREATE TABLE accounts (id int PRIMARY KEY, owner text, balance int); "
+           "INSERT INTO accounts SELECT g, 'o' || (g % 100), g FROM generate_series(1, 20000) g");
     for (int i = 0; i < 20; ++i) RunSql(dsn, "SELECT * FROM accounts WHERE owner = 'o" + std::to_string(i) + "'");
     for (int i = 0; i < 50; ++i) RunSql(dsn, "SELECT balance FROM accounts WHERE id = " + std::to_string(i));
     RunSql(dsn, "SELECT * FROM accounts WHERE id IN (1, 2)");
@@ -164,8 +164,9 @@ TEST_F(TopE2eTest, IntervalCountsOnlyWorkDuringIt) {
 TEST_F(TopE2eTest, TableFitsA100ColumnTerminal) {
     const std::string dsn = FreshDatabase("top_table");
     RunSql(dsn, "CREATE TABLE wide (a_rather_long_column_name int, another_quite_long_column_name text)");
-    RunSql(dsn, "SELECT a_rather_long_column_name, another_quite_long_column_name FROM wide WHERE "
-                "a_rather_long_column_name > 5 AND another_quite_long_column_name LIKE 'x%' ORDER BY 1");
+    RunSql(dsn,
+           "SELECT a_rather_long_column_name, another_quite_long_column_name FROM wide WHERE "
+           "a_rather_long_column_name > 5 AND another_quite_long_column_name LIKE 'x%' ORDER BY 1");
     CommandResult run = Top({"--dsn", dsn});
     ASSERT_EQ(run.exit_code, 0) << run.err;
     std::istringstream lines(run.out);

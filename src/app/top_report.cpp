@@ -61,7 +61,8 @@ std::string FormatTopJson(const TopReport& report) {
     j["statement_count"] = report.ranking.group_count;
     auto& statements = j["statements"] = nlohmann::ordered_json::array();
     for (const auto& g : report.ranking.top) statements.push_back(GroupJson(g, report.ranking.total_ms));
-    j["other"] = report.ranking.other ? GroupJson(*report.ranking.other, report.ranking.total_ms) : nlohmann::ordered_json(nullptr);
+    j["other"] = report.ranking.other ? GroupJson(*report.ranking.other, report.ranking.total_ms)
+                                      : nlohmann::ordered_json(nullptr);
     if (!j["other"].is_null()) j["other"].erase("queryids");
     return j.dump(2) + "\n";
 }

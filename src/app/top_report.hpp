@@ -10,8 +10,8 @@ namespace optischema::app {
 /// What `optischema top` prints.
 struct TopReport {
     std::string server_version;
-    std::string target;                       // redacted DSN
-    std::optional<double> interval_s;         // empty: since the last reset
+    std::string target;                // redacted DSN
+    std::optional<double> interval_s;  // empty: since the last reset
     model::WorkloadRanking ranking;
 };
 

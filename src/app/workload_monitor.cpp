@@ -6,8 +6,11 @@
 
 namespace optischema::app {
 
-WorkloadMonitor::WorkloadMonitor(pg::Connection conn, pg::Capabilities caps, store::Store& store,
-                                 store::TargetRecord target, const MonitorOptions& options)
+WorkloadMonitor::WorkloadMonitor(pg::Connection conn,
+                                 pg::Capabilities caps,
+                                 store::Store& store,
+                                 store::TargetRecord target,
+                                 const MonitorOptions& options)
     : conn_(std::move(conn)),
       caps_(std::move(caps)),
       store_(store),
@@ -16,7 +19,8 @@ WorkloadMonitor::WorkloadMonitor(pg::Connection conn, pg::Capabilities caps, sto
       source_(conn_, caps_, options.scope),
       collector_(source_, catalog_) {}
 
-Result<std::unique_ptr<WorkloadMonitor>> WorkloadMonitor::Open(const std::string& dsn, store::Store& store,
+Result<std::unique_ptr<WorkloadMonitor>> WorkloadMonitor::Open(const std::string& dsn,
+                                                               store::Store& store,
                                                                const MonitorOptions& options) {
     auto conn = pg::Connection::Open(dsn);
     if (!conn) return tl::unexpected(conn.error());
@@ -61,7 +65,8 @@ Result<Cycle> WorkloadMonitor::CollectOnce() {
             std::chrono::duration_cast<std::chrono::milliseconds>(cycle.collection.info.taken_at - *previous).count();
     }
     write.ranking = collector::Rank(cycle.Window(), catalog_, options_.storage_ranking);
-    for (std::int64_t queryid : cycle.collection.new_queryids) write.new_queries.emplace_back(queryid, *catalog_.Find(queryid));
+    for (std::int64_t queryid : cycle.collection.new_queryids)
+        write.new_queries.emplace_back(queryid, *catalog_.Find(queryid));
     write.baseline = collector_.baseline() ? &*collector_.baseline() : nullptr;
     auto id = store_.SaveSnapshot(write);
     if (!id) return tl::unexpected(id.error());

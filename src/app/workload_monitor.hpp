@@ -16,7 +16,7 @@ namespace optischema::app {
 struct MonitorOptions {
     collector::DatabaseScope scope = collector::DatabaseScope::kCurrentDatabase;
     bool own_statements_only = false;  // accept a role without pg_read_all_stats
-    bool resume = false;  // take the first delta against the baseline in the store (a restarted server)
+    bool resume = false;               // take the first delta against the baseline in the store (a restarted server)
     collector::RankingOptions storage_ranking;  // what each snapshot keeps (adaptive 95% by default)
 };
 
@@ -48,7 +48,10 @@ public:
     [[nodiscard]] const store::TargetRecord& target() const { return target_; }
 
 private:
-    WorkloadMonitor(pg::Connection conn, pg::Capabilities caps, store::Store& store, store::TargetRecord target,
+    WorkloadMonitor(pg::Connection conn,
+                    pg::Capabilities caps,
+                    store::Store& store,
+                    store::TargetRecord target,
                     const MonitorOptions& options);
 
     pg::Connection conn_;

@@ -13,7 +13,7 @@ namespace optischema::collector {
 /// The outcome of one collection cycle.
 struct Collection {
     model::SnapshotInfo info;
-    std::vector<model::StatementStats> cumulative;  // every entry's counters since its creation
+    std::vector<model::StatementStats> cumulative;             // every entry's counters since its creation
     std::optional<std::vector<model::StatementStats>> deltas;  // since the previous cycle, if there was one
     DeltaReport report;
     std::vector<std::int64_t> new_queryids;  // added to the catalog this cycle (texts are read only for these)

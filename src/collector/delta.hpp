@@ -11,10 +11,10 @@ using model::Baseline;
 
 /// What the delta computation noticed, for the user and the logs.
 struct DeltaReport {
-    bool full_reset = false;          // pg_stat_statements_reset() ran since the baseline
-    std::size_t new_entries = 0;      // keys absent from the baseline
+    bool full_reset = false;            // pg_stat_statements_reset() ran since the baseline
+    std::size_t new_entries = 0;        // keys absent from the baseline
     std::size_t restarted_entries = 0;  // counters went down: evicted and re-created, or reset singly
-    std::size_t evicted_entries = 0;  // keys in the baseline that are gone now
+    std::size_t evicted_entries = 0;    // keys in the baseline that are gone now
 };
 
 /// Work done between `before` and the reading `now`, one entry per key with any new calls.

@@ -79,8 +79,8 @@ PgStatsSource::PgStatsSource(pg::Connection& conn, const pg::Capabilities& caps,
         "WHERE queryid = ANY($1::bigint[]) AND query IS NOT NULL",
         schema);
     if (caps.pg_stat_statements_info) {
-        info_sql_ = fmt::format("SELECT extract(epoch FROM stats_reset)::float8 * 1000, dealloc FROM {}.pg_stat_statements_info",
-                                schema);
+        info_sql_ = fmt::format(
+            "SELECT extract(epoch FROM stats_reset)::float8 * 1000, dealloc FROM {}.pg_stat_statements_info", schema);
     }
 }
 
@@ -100,8 +100,8 @@ Result<model::SnapshotInfo> PgStatsSource::ReadInfo() {
 }
 
 Result<std::vector<StatementRow>> PgStatsSource::ReadStatements(bool with_texts) {
-    const std::string sql = fmt::format(fmt::runtime(counters_sql_), with_texts ? ", query" : "",
-                                        with_texts ? "true" : "false");
+    const std::string sql =
+        fmt::format(fmt::runtime(counters_sql_), with_texts ? ", query" : "", with_texts ? "true" : "false");
     auto rows = conn_.Query(sql);
     if (!rows) return tl::unexpected(rows.error());
     std::vector<StatementRow> out;

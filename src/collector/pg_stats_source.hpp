@@ -25,8 +25,8 @@ public:
 private:
     pg::Connection& conn_;
     std::string server_version_;
-    std::string info_sql_;        // empty before PostgreSQL 14
-    std::string counters_sql_;    // with a {showtext} placeholder
+    std::string info_sql_;      // empty before PostgreSQL 14
+    std::string counters_sql_;  // with a {showtext} placeholder
     std::string texts_sql_;
 };
 

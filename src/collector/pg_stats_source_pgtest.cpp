@@ -40,8 +40,9 @@ class PgStatsSourceTest : public ::testing::Test {
 protected:
     void SetUp() override {
         dsn_ = FreshDatabase("collect_src");
-        RunSql(dsn_, "CREATE TABLE items (id int PRIMARY KEY, kind text); "
-                     "INSERT INTO items SELECT g, 'k' || (g % 7) FROM generate_series(1, 1000) g");
+        RunSql(dsn_,
+               "CREATE TABLE items (id int PRIMARY KEY, kind text); "
+               "INSERT INTO items SELECT g, 'k' || (g % 7) FROM generate_series(1, 1000) g");
         RunSql(dsn_, "SELECT pg_stat_statements_reset()");
     }
     std::string dsn_;
@@ -95,8 +96,9 @@ TEST_F(PgStatsSourceTest, InfoCarriesTheResetTime) {
 }
 
 TEST_F(PgStatsSourceTest, NestedStatementsAreSeparateEntries) {
-    RunSql(dsn_, "CREATE FUNCTION kind_count(k text) RETURNS bigint LANGUAGE sql AS "
-                 "'SELECT count(*) FROM items WHERE kind = k'");
+    RunSql(dsn_,
+           "CREATE FUNCTION kind_count(k text) RETURNS bigint LANGUAGE sql AS "
+           "'SELECT count(*) FROM items WHERE kind = k'");
     RunSql(dsn_, "SELECT kind_count('k1')");
     Target t = Connect(dsn_);
     PgStatsSource source(t.conn, t.caps, DatabaseScope::kCurrentDatabase);

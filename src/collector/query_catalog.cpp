@@ -31,7 +31,8 @@ const QueryInfo* QueryCatalog::Find(std::int64_t queryid) const {
     return it == entries_.end() ? nullptr : &it->second;
 }
 
-std::vector<std::int64_t> QueryCatalog::Add(const std::unordered_map<std::int64_t, std::string>& texts, unsigned threads) {
+std::vector<std::int64_t> QueryCatalog::Add(const std::unordered_map<std::int64_t, std::string>& texts,
+                                            unsigned threads) {
     std::vector<std::pair<std::int64_t, const std::string*>> todo;
     for (const auto& [queryid, text] : texts) {
         if (!entries_.contains(queryid)) todo.emplace_back(queryid, &text);

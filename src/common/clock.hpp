@@ -24,8 +24,6 @@ public:
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-[[nodiscard]] inline TimePoint FromUnixMs(long long ms) {
-    return TimePoint(std::chrono::milliseconds(ms));
-}
+[[nodiscard]] inline TimePoint FromUnixMs(long long ms) { return TimePoint(std::chrono::milliseconds(ms)); }
 
 }  // namespace optischema

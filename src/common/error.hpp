@@ -9,13 +9,13 @@ namespace optischema {
 
 /// What kind of failure an Error is; the CLI maps it to an exit code and the API to an HTTP status.
 enum class ErrorCode {
-    kInvalidArgument,     // the user gave something malformed (DSN, flag, SQL)
-    kConnectionFailed,    // server unreachable, authentication failed, database missing
-    kPrerequisiteMissing, // an extension, a preload library or a privilege is missing
-    kQueryFailed,         // a statement failed on the server (see sqlstate)
-    kParseError,          // SQL that PostgreSQL's parser rejects
+    kInvalidArgument,      // the user gave something malformed (DSN, flag, SQL)
+    kConnectionFailed,     // server unreachable, authentication failed, database missing
+    kPrerequisiteMissing,  // an extension, a preload library or a privilege is missing
+    kQueryFailed,          // a statement failed on the server (see sqlstate)
+    kParseError,           // SQL that PostgreSQL's parser rejects
     kNotFound,
-    kStorage,             // the local store could not be read or written
+    kStorage,  // the local store could not be read or written
     kInternal,
 };
 

@@ -10,7 +10,7 @@ namespace optischema::model {
 struct RelationRef {
     std::string schema;  // empty when not qualified
     std::string name;
-    std::string alias;   // empty when none
+    std::string alias;  // empty when none
 
     friend bool operator==(const RelationRef&, const RelationRef&) = default;
 };
@@ -22,8 +22,8 @@ enum class ClauseKind { kWhere, kJoin, kGroupBy, kOrderBy };
 struct Operand {
     enum class Kind { kNone, kConstant, kParam, kColumn, kList, kSubquery, kOther };
     Kind kind = Kind::kNone;
-    std::string text;  // constant text, "$n", "alias.column", or a short description
-    int param_number = 0;  // for kParam
+    std::string text;               // constant text, "$n", "alias.column", or a short description
+    int param_number = 0;           // for kParam
     std::vector<std::string> list;  // constants or "$n" of an IN list / ANY(ARRAY[...])
 
     friend bool operator==(const Operand&, const Operand&) = default;
@@ -32,14 +32,14 @@ struct Operand {
 /// One use of a column: `lower(u.email) = $1`, `o.created_at >= '2024-01-01'`, `ORDER BY id DESC`.
 struct ColumnUse {
     ClauseKind clause = ClauseKind::kWhere;
-    std::string relation;  // the RelationRef name (not alias) it resolves to; empty when ambiguous
-    std::string qualifier; // as written: alias or table name, empty if unqualified
+    std::string relation;   // the RelationRef name (not alias) it resolves to; empty when ambiguous
+    std::string qualifier;  // as written: alias or table name, empty if unqualified
     std::string column;
     std::string expression;  // text of a wrapping expression, e.g. "lower(email)", "payload ->> 'k'"; empty if bare
     std::string op;          // "=", "<", ">=", "<>", "~~" (LIKE), "~~*" (ILIKE), "IN", "IS NULL", "@>", ...
     Operand operand;
-    bool negated = false;    // under NOT
-    bool descending = false; // ORDER BY ... DESC
+    bool negated = false;     // under NOT
+    bool descending = false;  // ORDER BY ... DESC
     std::optional<bool> nulls_first;
 
     friend bool operator==(const ColumnUse&, const ColumnUse&) = default;
@@ -47,7 +47,7 @@ struct ColumnUse {
 
 /// What OptiSchema needs to know about one SQL statement, extracted from PostgreSQL's parse tree.
 struct ParsedQuery {
-    std::string statement_type;  // "SELECT", "INSERT", "UPDATE", "DELETE", "OTHER"
+    std::string statement_type;          // "SELECT", "INSERT", "UPDATE", "DELETE", "OTHER"
     std::vector<RelationRef> relations;  // every table referenced, in order of appearance, distinct
     std::vector<ColumnUse> columns;
     std::optional<Operand> limit;

@@ -68,25 +68,25 @@ struct StatementGroup {
     std::string query;                   // normalized text of one representative entry
     Counters counters;
 
-    [[nodiscard]] double MeanMs() const { return counters.calls > 0 ? counters.TotalMs() / counters.calls : 0.0; }
+    [[nodiscard]] double MeanMs() const { return counters.calls > 0 ? counters.TotalMs() / static_cast<double>(counters.calls) : 0.0; }
     /// Shared-buffer hit ratio in percent; empty when the statement touched no shared blocks.
     [[nodiscard]] std::optional<double> CacheHitPct() const;
 };
 
 /// A ranked view of the workload over a window (since the last reset, or between two snapshots).
 struct WorkloadRanking {
-    std::vector<StatementGroup> top;  // by total time, descending
+    std::vector<StatementGroup> top;      // by total time, descending
     std::optional<StatementGroup> other;  // all groups not kept in `top`, summed (fingerprint "other")
-    double total_ms = 0;              // over every group, including `other`
-    std::size_t group_count = 0;      // distinct fingerprints before filtering
+    double total_ms = 0;                  // over every group, including `other`
+    std::size_t group_count = 0;          // distinct fingerprints before filtering
 };
 
 /// Server-level facts stored with each snapshot.
 struct SnapshotInfo {
     TimePoint taken_at;
-    std::string server_version;               // e.g. "15.18"
-    std::optional<TimePoint> stats_reset;     // pg_stat_statements_info.stats_reset (PostgreSQL 14+)
-    std::int64_t dealloc = 0;                 // entries evicted since reset (PostgreSQL 14+)
+    std::string server_version;            // e.g. "15.18"
+    std::optional<TimePoint> stats_reset;  // pg_stat_statements_info.stats_reset (PostgreSQL 14+)
+    std::int64_t dealloc = 0;              // entries evicted since reset (PostgreSQL 14+)
 };
 
 /// The cumulative counters of every entry at one instant: what the next delta is taken against.

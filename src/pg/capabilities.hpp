@@ -18,15 +18,15 @@ struct Capabilities {
     bool is_superuser = false;
     bool can_read_all_stats = false;  // superuser or member of pg_read_all_stats
 
-    bool pg_stat_statements_loaded = false;             // in shared_preload_libraries
+    bool pg_stat_statements_loaded = false;                 // in shared_preload_libraries
     std::optional<std::string> pg_stat_statements_version;  // set when CREATE EXTENSION was run here
-    std::string pg_stat_statements_schema;              // schema holding the view, e.g. "public"
+    std::string pg_stat_statements_schema;                  // schema holding the view, e.g. "public"
     std::vector<std::string> pg_stat_statements_columns;
-    bool pg_stat_statements_info = false;               // pg_stat_statements_info view (1.9+, PostgreSQL 14+)
-    std::string pg_stat_statements_track;               // "top", "all" or "none"
+    bool pg_stat_statements_info = false;  // pg_stat_statements_info view (1.9+, PostgreSQL 14+)
+    std::string pg_stat_statements_track;  // "top", "all" or "none"
 
-    bool hypopg_available = false;                      // the extension can be created
-    std::optional<std::string> hypopg_version;          // created in this database
+    bool hypopg_available = false;              // the extension can be created
+    std::optional<std::string> hypopg_version;  // created in this database
 
     [[nodiscard]] bool HasColumn(std::string_view name) const;
     /// Ok when pg_stat_statements can be read here; otherwise an error saying exactly how to fix it.

@@ -22,7 +22,9 @@ std::string FirstLine(const char* msg) {
     return CollapseWhitespace(text);
 }
 
-bool Contains(std::string_view haystack, std::string_view needle) { return haystack.find(needle) != std::string_view::npos; }
+bool Contains(std::string_view haystack, std::string_view needle) {
+    return haystack.find(needle) != std::string_view::npos;
+}
 
 // Turns a failed connection attempt into a message that says what to do. libpq reports most causes
 // only as text, so the classification reads it (English messages; others fall through to the raw text).
@@ -44,8 +46,9 @@ Error ConnectError(PGconn* conn, const std::string& dsn) {
     } else if (Contains(raw, "Connection refused") || Contains(raw, "No such file or directory") ||
                Contains(raw, "timeout expired") || Contains(raw, "No route to host") ||
                Contains(raw, "Network is unreachable")) {
-        advice = "check host and port, that PostgreSQL is running, and that it accepts connections "
-                 "there (listen_addresses, firewall)";
+        advice =
+            "check host and port, that PostgreSQL is running, and that it accepts connections "
+            "there (listen_addresses, firewall)";
     } else {
         advice = "check the DSN and that the server accepts this connection";
     }

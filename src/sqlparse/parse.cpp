@@ -8,8 +8,8 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <pg_query.h>
 #include <nlohmann/json.hpp>
+#include <pg_query.h>
 
 #include "sqlparse/pg_query_error.hpp"
 #include "sqlparse/sqlparse.hpp"

@@ -85,8 +85,14 @@ public:
     Statement& operator=(const Statement&) = delete;
 
     [[nodiscard]] bool ok() const { return rc_ == SQLITE_OK; }
-    Statement& Bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); return *this; }
-    Statement& Bind(int i, double v) { sqlite3_bind_double(stmt_, i, v); return *this; }
+    Statement& Bind(int i, std::int64_t v) {
+        sqlite3_bind_int64(stmt_, i, v);
+        return *this;
+    }
+    Statement& Bind(int i, double v) {
+        sqlite3_bind_double(stmt_, i, v);
+        return *this;
+    }
     Statement& Bind(int i, const std::string& v) {
         sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
         return *this;
@@ -179,7 +185,9 @@ std::optional<std::int64_t> OptMs(const std::optional<TimePoint>& t) {
 /// Rolls back unless committed.
 class Transaction {
 public:
-    explicit Transaction(sqlite3* db) : db_(db) { ok_ = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK; }
+    explicit Transaction(sqlite3* db) : db_(db) {
+        ok_ = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+    }
     ~Transaction() {
         if (ok_ && !committed_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     }
@@ -212,8 +220,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& data_d
     }
     const std::string path = (std::filesystem::path(data_dir) / "optischema.db").string();
     sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                                   nullptr);
+    const int rc = sqlite3_open_v2(path.c_str(), &raw,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
     std::unique_ptr<SqliteStore> store(new SqliteStore(raw, path));
     if (rc != SQLITE_OK) return tl::unexpected(StorageError(raw, "cannot open " + path));
     sqlite3_busy_timeout(raw, 5000);
@@ -243,6 +251,7 @@ int SqliteStore::SchemaVersion() const {
 Result<void> SqliteStore::Migrate() {
     const int current = SchemaVersion();
     const int latest = static_cast<int>(std::size(kMigrations));
+    if (current < 0) return tl::unexpected(StorageError(db_.get(), "cannot read the schema version of " + path_));
     if (current > latest) {
         return MakeError(ErrorCode::kStorage,
                          fmt::format("store {} has schema version {}, newer than this optischema ({}): upgrade "
@@ -265,7 +274,9 @@ Result<TargetRecord> SqliteStore::EnsureTarget(const std::string& name, const st
                  "ON CONFLICT (name) DO UPDATE SET dsn_display = excluded.dsn_display "
                  "RETURNING id, name, dsn_display, created_at_ms");
     if (!up.ok()) return tl::unexpected(StorageError(db_.get(), "prepare target upsert"));
-    up.Bind(1, name).Bind(2, dsn_display).Bind(3, static_cast<std::int64_t>(ToUnixMs(std::chrono::system_clock::now())));
+    up.Bind(1, name)
+        .Bind(2, dsn_display)
+        .Bind(3, static_cast<std::int64_t>(ToUnixMs(std::chrono::system_clock::now())));
     if (up.Step() != SQLITE_ROW) return tl::unexpected(StorageError(db_.get(), "save target"));
     TargetRecord t{up.Int(0), up.Text(1), up.Text(2), FromUnixMs(up.Int(3))};
     up.Step();
@@ -405,9 +416,9 @@ Result<std::vector<model::StatementGroup>> SqliteStore::SnapshotGroups(std::int6
 }
 
 Result<std::vector<GroupPoint>> SqliteStore::GroupHistory(std::int64_t target_id,
-                                                         const std::string& fingerprint,
-                                                         TimePoint from,
-                                                         TimePoint to) {
+                                                          const std::string& fingerprint,
+                                                          TimePoint from,
+                                                          TimePoint to) {
     const std::string sql = fmt::format(
         "SELECT s.id, s.taken_at_ms, s.interval_ms, g.fingerprint, g.queryids, g.query, {} "
         "FROM snapshot_groups g JOIN snapshots s ON s.id = g.snapshot_id "

@@ -26,9 +26,9 @@ public:
     [[nodiscard]] Result<std::vector<SnapshotRecord>> ListSnapshots(std::int64_t target_id, std::size_t limit) override;
     [[nodiscard]] Result<std::vector<model::StatementGroup>> SnapshotGroups(std::int64_t snapshot_id) override;
     [[nodiscard]] Result<std::vector<GroupPoint>> GroupHistory(std::int64_t target_id,
-                                                              const std::string& fingerprint,
-                                                              TimePoint from,
-                                                              TimePoint to) override;
+                                                               const std::string& fingerprint,
+                                                               TimePoint from,
+                                                               TimePoint to) override;
     [[nodiscard]] Result<std::optional<model::Baseline>> LoadBaseline(std::int64_t target_id) override;
     [[nodiscard]] Result<std::vector<std::pair<std::int64_t, model::QueryText>>> LoadQueries(
         std::int64_t target_id) override;

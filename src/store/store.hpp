@@ -33,7 +33,7 @@ struct SnapshotRecord {
 
 /// Everything one cycle writes, saved atomically.
 struct SnapshotWrite {
-    SnapshotRecord snapshot;  // id is assigned by the store
+    SnapshotRecord snapshot;         // id is assigned by the store
     model::WorkloadRanking ranking;  // top groups and "other" as ranked for this snapshot
     std::vector<std::pair<std::int64_t, model::QueryText>> new_queries;  // queryid -> text and fingerprint
     const model::Baseline* baseline = nullptr;  // the new baseline for the next delta; kept only the latest
@@ -54,20 +54,22 @@ public:
     virtual ~Store() = default;
 
     /// The target of this name, created if needed; its display DSN is updated.
-    [[nodiscard]] virtual Result<TargetRecord> EnsureTarget(const std::string& name, const std::string& dsn_display) = 0;
+    [[nodiscard]] virtual Result<TargetRecord> EnsureTarget(const std::string& name,
+                                                            const std::string& dsn_display) = 0;
     [[nodiscard]] virtual Result<std::vector<TargetRecord>> ListTargets() = 0;
 
     /// Saves a snapshot, its groups, new query texts and the new baseline in one transaction.
     [[nodiscard]] virtual Result<std::int64_t> SaveSnapshot(const SnapshotWrite& write) = 0;
     /// Newest first.
-    [[nodiscard]] virtual Result<std::vector<SnapshotRecord>> ListSnapshots(std::int64_t target_id, std::size_t limit) = 0;
+    [[nodiscard]] virtual Result<std::vector<SnapshotRecord>> ListSnapshots(std::int64_t target_id,
+                                                                            std::size_t limit) = 0;
     /// The groups stored with a snapshot, by total time descending ("other" last).
     [[nodiscard]] virtual Result<std::vector<model::StatementGroup>> SnapshotGroups(std::int64_t snapshot_id) = 0;
     /// A fingerprint's delta snapshots in [from, to], oldest first.
     [[nodiscard]] virtual Result<std::vector<GroupPoint>> GroupHistory(std::int64_t target_id,
-                                                                      const std::string& fingerprint,
-                                                                      TimePoint from,
-                                                                      TimePoint to) = 0;
+                                                                       const std::string& fingerprint,
+                                                                       TimePoint from,
+                                                                       TimePoint to) = 0;
 
     /// The baseline saved with the target's latest snapshot, to resume deltas after a restart.
     [[nodiscard]] virtual Result<std::optional<model::Baseline>> LoadBaseline(std::int64_t target_id) = 0;
