@@ -54,9 +54,7 @@ Error BadValue(std::string_view column, const std::optional<std::string>& value)
 
 }  // namespace
 
-PgStatsSource::PgStatsSource(pg::Connection& conn, const pg::Capabilities& caps, DatabaseScope scope)
-    : conn_(conn), server_version_(caps.server_version) {
-    const std::string schema = pg::QuoteIdent(caps.pg_stat_statements_schema);
+std::string StatementsSql(const pg::Capabilities& caps, DatabaseScope scope, bool with_texts) {
     std::string select = "userid, dbid, queryid";
     for (const auto& column : CounterColumns()) {
         std::string expr(column.fallback);
@@ -68,12 +66,22 @@ PgStatsSource::PgStatsSource(pg::Connection& conn, const pg::Capabilities& caps,
         }
         select += ", " + expr;
     }
+    if (with_texts) select += ", query";
     // Rows whose queryid is NULL are other users' entries hidden by missing privileges.
     std::string where = "queryid IS NOT NULL";
     if (scope == DatabaseScope::kCurrentDatabase) {
         where += " AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())";
     }
-    counters_sql_ = fmt::format("SELECT {}{{}} FROM {}.pg_stat_statements({{}}) WHERE {}", select, schema, where);
+    return fmt::format("SELECT {} FROM {}.pg_stat_statements({}) WHERE {}", select,
+                       pg::QuoteIdent(caps.pg_stat_statements_schema), with_texts ? "true" : "false", where);
+}
+
+PgStatsSource::PgStatsSource(pg::Connection& conn, const pg::Capabilities& caps, DatabaseScope scope)
+    : conn_(conn),
+      server_version_(caps.server_version),
+      statements_sql_(StatementsSql(caps, scope, false)),
+      statements_with_texts_sql_(StatementsSql(caps, scope, true)) {
+    const std::string schema = pg::QuoteIdent(caps.pg_stat_statements_schema);
     texts_sql_ = fmt::format(
         "SELECT DISTINCT ON (queryid) queryid, query FROM {}.pg_stat_statements(true) "
         "WHERE queryid = ANY($1::bigint[]) AND query IS NOT NULL",
@@ -100,9 +108,7 @@ Result<model::SnapshotInfo> PgStatsSource::ReadInfo() {
 }
 
 Result<std::vector<StatementRow>> PgStatsSource::ReadStatements(bool with_texts) {
-    const std::string sql =
-        fmt::format(fmt::runtime(counters_sql_), with_texts ? ", query" : "", with_texts ? "true" : "false");
-    auto rows = conn_.Query(sql);
+    auto rows = conn_.Query(with_texts ? statements_with_texts_sql_ : statements_sql_);
     if (!rows) return tl::unexpected(rows.error());
     std::vector<StatementRow> out;
     out.reserve(rows->size());

@@ -11,6 +11,11 @@ namespace optischema::collector {
 /// Which entries to read.
 enum class DatabaseScope { kCurrentDatabase, kAllDatabases };
 
+/// The statement that reads every entry's counters (and texts when asked) with the column names of
+/// the server's pg_stat_statements version: total_time before 1.8, blk_read_time before 1.11, no
+/// toplevel before 1.9.
+[[nodiscard]] std::string StatementsSql(const pg::Capabilities& caps, DatabaseScope scope, bool with_texts);
+
 /// Reads pg_stat_statements over a live connection, adapting to the columns of PostgreSQL 13–17.
 /// Borrows the connection; one thread at a time.
 class PgStatsSource final : public StatsSource {
@@ -25,8 +30,9 @@ public:
 private:
     pg::Connection& conn_;
     std::string server_version_;
-    std::string info_sql_;      // empty before PostgreSQL 14
-    std::string counters_sql_;  // with a {showtext} placeholder
+    std::string info_sql_;  // empty before PostgreSQL 14
+    std::string statements_sql_;
+    std::string statements_with_texts_sql_;
     std::string texts_sql_;
 };
 

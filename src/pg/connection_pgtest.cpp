@@ -1,4 +1,9 @@
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "pg/capabilities.hpp"
 #include "pg/connection.hpp"
@@ -119,6 +124,48 @@ TEST(ConnectionPgTest, WrongPasswordIsReported) {
     EXPECT_NE(bad.error().message.find("password authentication failed"), std::string::npos);
     EXPECT_NE(bad.error().message.find("check the user name and password"), std::string::npos);
     EXPECT_EQ(bad.error().message.find("wrong"), std::string::npos) << "the password must not be echoed";
+}
+
+// libpq's own ways of finding a server and a password work unchanged: environment variables,
+// the password file and the service file.
+TEST(ConnectionPgTest, HonoursPgpassServiceFileAndEnvironment) {
+    const std::string admin = ClusterDsn();
+    RunSql(admin, "DROP ROLE IF EXISTS optischema_pw");
+    RunSql(admin, "CREATE ROLE optischema_pw LOGIN PASSWORD 'from-pgpass'");
+    auto field = [&](const std::string& key) {
+        const auto start = admin.find(key + "=") + key.size() + 1;
+        return admin.substr(start, admin.find(' ', start) - start);
+    };
+    const std::string host = field("host");
+    const std::string port = field("port");
+    char dir_template[] = "/tmp/optischema-libpq-XXXXXX";
+    const std::string dir = mkdtemp(dir_template);
+    const std::string pgpass = dir + "/pgpass";
+    const std::string services = dir + "/services";
+    {
+        std::ofstream(pgpass) << "*:*:*:optischema_pw:from-pgpass\n";
+        std::ofstream(services) << "[reporting]\nhost=" << host << "\nport=" << port
+                                << "\ndbname=postgres\nuser=optischema_pw\n";
+    }
+    chmod(pgpass.c_str(), 0600);  // libpq ignores a password file others can read
+    setenv("PGPASSFILE", pgpass.c_str(), 1);
+    setenv("PGSERVICEFILE", services.c_str(), 1);
+
+    auto via_service = Connection::Open("service=reporting");
+    EXPECT_TRUE(via_service) << (via_service ? "" : via_service.error().ToString());
+    if (via_service) {
+        EXPECT_EQ(via_service->User(), "optischema_pw");
+    }
+
+    setenv("PGHOST", host.c_str(), 1);
+    setenv("PGPORT", port.c_str(), 1);
+    setenv("PGUSER", "optischema_pw", 1);
+    setenv("PGDATABASE", "postgres", 1);
+    auto via_env = Connection::Open("");
+    EXPECT_TRUE(via_env) << (via_env ? "" : via_env.error().ToString());
+
+    for (const char* var : {"PGPASSFILE", "PGSERVICEFILE", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE"}) unsetenv(var);
+    std::filesystem::remove_all(dir);
 }
 
 TEST(CapabilitiesPgTest, DetectsExtensionsAndPrivileges) {
