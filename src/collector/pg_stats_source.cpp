@@ -10,13 +10,15 @@
 namespace optischema::collector {
 namespace {
 
-// The counter columns in the order ReadStatements parses them. Each entry lists the column names
-// that PostgreSQL versions used for it, newest first; the first that exists is read.
+// A column read from pg_stat_statements: the names PostgreSQL versions gave it, newest first (the
+// first that exists is read), and the SQL used when none exists.
 struct CounterColumn {
     std::vector<std::string_view> names;
-    std::string_view fallback;  // SQL used when none exists
+    std::string_view fallback;
 };
 
+// The columns after userid, dbid, queryid: toplevel, then one per field of model::kCounterFields,
+// in that order.
 const std::vector<CounterColumn>& CounterColumns() {
     static const std::vector<CounterColumn> columns = {
         {{"toplevel"}, "true"},
@@ -117,16 +119,11 @@ Result<std::vector<StatementRow>> PgStatsSource::ReadStatements(bool with_texts)
         auto& key = row.stats.key;
         auto& c = row.stats.counters;
         key.toplevel = r[3].value_or("t") == "t";
-        const bool ok = ParseNumber(r[0], key.userid) && ParseNumber(r[1], key.dbid) &&
-                        ParseNumber(r[2], key.queryid) && ParseNumber(r[4], c.calls) &&
-                        ParseNumber(r[5], c.total_exec_ms) && ParseNumber(r[6], c.total_plan_ms) &&
-                        ParseNumber(r[7], c.rows) && ParseNumber(r[8], c.shared_blks_hit) &&
-                        ParseNumber(r[9], c.shared_blks_read) && ParseNumber(r[10], c.shared_blks_dirtied) &&
-                        ParseNumber(r[11], c.shared_blks_written) && ParseNumber(r[12], c.temp_blks_read) &&
-                        ParseNumber(r[13], c.temp_blks_written) && ParseNumber(r[14], c.blk_read_ms) &&
-                        ParseNumber(r[15], c.blk_write_ms);
+        bool ok = ParseNumber(r[0], key.userid) && ParseNumber(r[1], key.dbid) && ParseNumber(r[2], key.queryid);
+        std::size_t i = 4;
+        model::ForEachCounterField([&](auto field) { ok = ParseNumber(r[i++], c.*field) && ok; });
         if (!ok) return tl::unexpected(BadValue("(counters)", r[2]));
-        if (with_texts) row.query = r[16];
+        if (with_texts) row.query = r[i];
         out.push_back(std::move(row));
     }
     return out;

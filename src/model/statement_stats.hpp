@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -53,6 +54,19 @@ struct Counters {
     /// True when any counter is lower than in `earlier`: the entry was reset or evicted and re-created.
     [[nodiscard]] bool WentBackwardsFrom(const Counters& earlier) const;
 };
+
+/// Every field of Counters, in declaration order: the one list that arithmetic, the store and the
+/// pg_stat_statements reader walk, so a new counter is added in one place.
+inline constexpr auto kCounterFields = std::make_tuple(
+    &Counters::calls, &Counters::total_exec_ms, &Counters::total_plan_ms, &Counters::rows, &Counters::shared_blks_hit,
+    &Counters::shared_blks_read, &Counters::shared_blks_dirtied, &Counters::shared_blks_written,
+    &Counters::temp_blks_read, &Counters::temp_blks_written, &Counters::blk_read_ms, &Counters::blk_write_ms);
+
+/// Calls f(&Counters::field) for each field of kCounterFields, in order.
+template <typename F>
+constexpr void ForEachCounterField(F&& f) {
+    std::apply([&](auto... field) { (f(field), ...); }, kCounterFields);
+}
 
 /// One pg_stat_statements entry as read from the server.
 struct StatementStats {

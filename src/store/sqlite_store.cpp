@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <span>
+#include <type_traits>
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -126,29 +127,22 @@ private:
     int rc_;
 };
 
-// Counter columns share one order everywhere they are stored: binds them starting at `first`.
+// Counter columns are stored in kCounterFields order: binds them starting at `first`.
 void BindCounters(Statement& s, int first, const model::Counters& c) {
-    s.Bind(first, c.calls).Bind(first + 1, c.total_exec_ms).Bind(first + 2, c.total_plan_ms).Bind(first + 3, c.rows);
-    s.Bind(first + 4, c.shared_blks_hit).Bind(first + 5, c.shared_blks_read);
-    s.Bind(first + 6, c.shared_blks_dirtied).Bind(first + 7, c.shared_blks_written);
-    s.Bind(first + 8, c.temp_blks_read).Bind(first + 9, c.temp_blks_written);
-    s.Bind(first + 10, c.blk_read_ms).Bind(first + 11, c.blk_write_ms);
+    int i = first;
+    model::ForEachCounterField([&](auto field) { s.Bind(i++, c.*field); });
 }
 
 model::Counters ReadCounters(const Statement& s, int first) {
     model::Counters c;
-    c.calls = s.Int(first);
-    c.total_exec_ms = s.Real(first + 1);
-    c.total_plan_ms = s.Real(first + 2);
-    c.rows = s.Int(first + 3);
-    c.shared_blks_hit = s.Int(first + 4);
-    c.shared_blks_read = s.Int(first + 5);
-    c.shared_blks_dirtied = s.Int(first + 6);
-    c.shared_blks_written = s.Int(first + 7);
-    c.temp_blks_read = s.Int(first + 8);
-    c.temp_blks_written = s.Int(first + 9);
-    c.blk_read_ms = s.Real(first + 10);
-    c.blk_write_ms = s.Real(first + 11);
+    int i = first;
+    model::ForEachCounterField([&](auto field) {
+        if constexpr (std::is_same_v<std::remove_reference_t<decltype(c.*field)>, double>) {
+            c.*field = s.Real(i++);
+        } else {
+            c.*field = s.Int(i++);
+        }
+    });
     return c;
 }
 
