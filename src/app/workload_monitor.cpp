@@ -52,6 +52,13 @@ Result<Cycle> WorkloadMonitor::CollectOnce() {
     std::optional<TimePoint> previous;
     if (collector_.baseline()) previous = collector_.baseline()->info.taken_at;
     auto collection = collector_.Collect();
+    if (!collection && conn_.IsBroken()) {
+        // The server restarted or our backend was terminated: reconnect once and try again. The
+        // collector kept its baseline, so the delta still covers the whole interval.
+        spdlog::warn("lost the connection to {} ({}); reconnecting", target_.name, collection.error().message);
+        if (auto ok = conn_.Reconnect(); !ok) return tl::unexpected(ok.error());
+        collection = collector_.Collect();
+    }
     if (!collection) return tl::unexpected(collection.error());
 
     Cycle cycle;

@@ -5,20 +5,15 @@
 
 #include <fmt/format.h>
 
+#include "common/identity.hpp"
 #include "common/strings.hpp"
 #include "sqlparse/sqlparse.hpp"
 
 namespace optischema::collector {
-namespace {
-
-constexpr std::string_view kOwnTag = "/* optischema */";
-
-}  // namespace
-
 QueryInfo QueryCatalog::Describe(std::int64_t queryid, const std::string& text) {
     QueryInfo info;
     info.text = text;
-    info.own = Trim(text).starts_with(kOwnTag);
+    info.own = Trim(text).starts_with(kStatementTag);
     auto fp = sqlparse::Fingerprint(text);
     info.fingerprint = fp ? *fp : fmt::format("{:016x}", static_cast<std::uint64_t>(queryid));
     return info;

@@ -57,10 +57,18 @@ struct Counters {
 
 /// Every field of Counters, in declaration order: the one list that arithmetic, the store and the
 /// pg_stat_statements reader walk, so a new counter is added in one place.
-inline constexpr auto kCounterFields = std::make_tuple(
-    &Counters::calls, &Counters::total_exec_ms, &Counters::total_plan_ms, &Counters::rows, &Counters::shared_blks_hit,
-    &Counters::shared_blks_read, &Counters::shared_blks_dirtied, &Counters::shared_blks_written,
-    &Counters::temp_blks_read, &Counters::temp_blks_written, &Counters::blk_read_ms, &Counters::blk_write_ms);
+inline constexpr auto kCounterFields = std::make_tuple(&Counters::calls,
+                                                       &Counters::total_exec_ms,
+                                                       &Counters::total_plan_ms,
+                                                       &Counters::rows,
+                                                       &Counters::shared_blks_hit,
+                                                       &Counters::shared_blks_read,
+                                                       &Counters::shared_blks_dirtied,
+                                                       &Counters::shared_blks_written,
+                                                       &Counters::temp_blks_read,
+                                                       &Counters::temp_blks_written,
+                                                       &Counters::blk_read_ms,
+                                                       &Counters::blk_write_ms);
 
 /// Calls f(&Counters::field) for each field of kCounterFields, in order.
 template <typename F>
@@ -82,7 +90,9 @@ struct StatementGroup {
     std::string query;                   // normalized text of one representative entry
     Counters counters;
 
-    [[nodiscard]] double MeanMs() const { return counters.calls > 0 ? counters.TotalMs() / static_cast<double>(counters.calls) : 0.0; }
+    [[nodiscard]] double MeanMs() const {
+        return counters.calls > 0 ? counters.TotalMs() / static_cast<double>(counters.calls) : 0.0;
+    }
     /// Shared-buffer hit ratio in percent; empty when the statement touched no shared blocks.
     [[nodiscard]] std::optional<double> CacheHitPct() const;
 };

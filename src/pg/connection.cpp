@@ -78,6 +78,14 @@ struct ResultFree {
 };
 using ResultPtr = std::unique_ptr<PGresult, ResultFree>;
 
+// Every statement carries OptiSchema's tag, so the collector can leave it out of the ranking.
+std::string Tagged(std::string_view sql) { return std::string(kStatementTag) + " " + std::string(sql); }
+
+bool Succeeded(PGresult* res) {
+    const ExecStatusType status = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    return status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
+}
+
 bool DsnSetsConnectTimeout(const std::string& dsn) {
     if (const char* env = std::getenv("PGCONNECT_TIMEOUT"); env != nullptr && *env != '\0') return true;
     char* err = nullptr;
@@ -103,7 +111,8 @@ int Rows::ColumnIndex(std::string_view name) const {
 
 void Connection::Closer::operator()(pg_conn* c) const { PQfinish(c); }
 
-Connection::Connection(pg_conn* conn) : conn_(conn) {}
+Connection::Connection(pg_conn* conn, std::string dsn, const SessionLimits& limits)
+    : conn_(conn), dsn_(std::move(dsn)), limits_(limits) {}
 Connection::Connection(Connection&&) noexcept = default;
 Connection& Connection::operator=(Connection&&) noexcept = default;
 Connection::~Connection() = default;
@@ -128,27 +137,34 @@ Result<Connection> Connection::Open(const std::string& dsn, const SessionLimits&
 
     PGconn* raw = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
     if (raw == nullptr) return MakeError(ErrorCode::kInternal, "out of memory while connecting");
-    Connection conn(raw);
+    Connection conn(raw, dsn, limits);
     if (PQstatus(raw) != CONNECTION_OK) return tl::unexpected(ConnectError(raw, dsn));
-
-    const std::string setup = fmt::format(
-        "SET statement_timeout = {}; SET lock_timeout = {}; SET idle_in_transaction_session_timeout = {}",
-        limits.statement_timeout.count(), limits.lock_timeout.count(), limits.idle_in_transaction_timeout.count());
-    if (auto ok = conn.Execute(setup); !ok) return tl::unexpected(ok.error());
+    if (auto ok = conn.ApplyLimits(); !ok) return tl::unexpected(ok.error());
     return conn;
 }
 
+Result<void> Connection::ApplyLimits() {
+    return Execute(fmt::format(
+        "SET statement_timeout = {}; SET lock_timeout = {}; SET idle_in_transaction_session_timeout = {}",
+        limits_.statement_timeout.count(), limits_.lock_timeout.count(), limits_.idle_in_transaction_timeout.count()));
+}
+
+bool Connection::IsBroken() const { return PQstatus(conn_.get()) == CONNECTION_BAD; }
+
+Result<void> Connection::Reconnect() {
+    PQreset(conn_.get());
+    if (PQstatus(conn_.get()) != CONNECTION_OK) return tl::unexpected(ConnectError(conn_.get(), dsn_));
+    return ApplyLimits();
+}
+
 Result<Rows> Connection::Query(std::string_view sql, std::span<const std::optional<std::string>> params) {
-    std::string tagged = std::string(kStatementTag) + std::string(sql);
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    const std::string tagged = Tagged(sql);
     ResultPtr res(PQexecParams(conn_.get(), tagged.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
                                nullptr, nullptr, 0));
-    const ExecStatusType status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
-    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-        return tl::unexpected(QueryError(res.get(), conn_.get(), sql));
-    }
+    if (!Succeeded(res.get())) return tl::unexpected(QueryError(res.get(), conn_.get(), sql));
     const int ncols = PQnfields(res.get());
     const int nrows = PQntuples(res.get());
     std::vector<std::string> columns;
@@ -171,12 +187,8 @@ Result<Rows> Connection::Query(std::string_view sql, std::span<const std::option
 }
 
 Result<void> Connection::Execute(std::string_view sql) {
-    std::string tagged = std::string(kStatementTag) + std::string(sql);
-    ResultPtr res(PQexec(conn_.get(), tagged.c_str()));
-    const ExecStatusType status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
-    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-        return tl::unexpected(QueryError(res.get(), conn_.get(), sql));
-    }
+    ResultPtr res(PQexec(conn_.get(), Tagged(sql).c_str()));
+    if (!Succeeded(res.get())) return tl::unexpected(QueryError(res.get(), conn_.get(), sql));
     return {};
 }
 

@@ -9,15 +9,11 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/identity.hpp"
 
 struct pg_conn;
 
 namespace optischema::pg {
-
-/// Every statement OptiSchema sends starts with this comment, so the collector can tell its own
-/// statements apart in pg_stat_statements (which keeps comments but not application_name).
-inline constexpr std::string_view kStatementTag = "/* optischema */ ";
-inline constexpr std::string_view kApplicationName = "optischema";
 
 /// Session limits applied to every connection: OptiSchema must never hold locks or run away on a
 /// production server.
@@ -65,6 +61,11 @@ public:
     /// Runs one or more statements without parameters, discarding results.
     [[nodiscard]] Result<void> Execute(std::string_view sql);
 
+    /// True when the connection is lost (server restart, terminated backend, network failure).
+    [[nodiscard]] bool IsBroken() const;
+    /// Re-establishes a lost connection with the same parameters and session settings.
+    [[nodiscard]] Result<void> Reconnect();
+
     /// "15.18" as the server reports it.
     [[nodiscard]] std::string ServerVersion() const;
     /// e.g. 150018.
@@ -74,11 +75,14 @@ public:
     [[nodiscard]] std::string User() const;
 
 private:
-    explicit Connection(pg_conn* conn);
+    Connection(pg_conn* conn, std::string dsn, const SessionLimits& limits);
+    [[nodiscard]] Result<void> ApplyLimits();
     struct Closer {
         void operator()(pg_conn* c) const;
     };
     std::unique_ptr<pg_conn, Closer> conn_;
+    std::string dsn_;  // for error messages after a reconnect; shown only redacted
+    SessionLimits limits_;
 };
 
 }  // namespace optischema::pg
