@@ -93,10 +93,12 @@ CONF
         || { cat "$home/server.log" >&2; exit 1; }
     local dsn="host=$sock port=$port user=postgres dbname=postgres"
     "$BIN/psql" -X -q -v ON_ERROR_STOP=1 "host=$sock port=$port user=postgres dbname=template1" <<'SQL'
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
 CREATE EXTENSION IF NOT EXISTS hypopg;
 SQL
     "$BIN/psql" -X -q -v ON_ERROR_STOP=1 "$dsn" <<'SQL'
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
 CREATE EXTENSION IF NOT EXISTS hypopg;
 SQL

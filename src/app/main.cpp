@@ -1,10 +1,12 @@
 #include <cstdio>
 #include <iostream>
+#include <iterator>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "app/explain_command.hpp"
 #include "app/top_command.hpp"
 #include "common/strings.hpp"
 
@@ -18,6 +20,8 @@ int ExitCode(const optischema::Error& e) {
         case ErrorCode::kInvalidArgument:
         case ErrorCode::kConnectionFailed:
         case ErrorCode::kPrerequisiteMissing:
+        case ErrorCode::kParseError:
+        case ErrorCode::kNotFound:
             return 2;
         default:
             return 1;
@@ -63,6 +67,23 @@ int Main(int argc, char** argv) {
     top_cmd->add_flag("--own-statements-only", top.own_statements_only,
                       "accept a role that can see only its own statements (no pg_read_all_stats)");
 
+    optischema::app::ExplainOptions explain;
+    auto* explain_cmd = app.add_subcommand("explain", "explain a statement's plan: where the time goes and why");
+    explain_cmd->add_option("--dsn", explain.dsn, "PostgreSQL URI or key=value DSN (libpq's PG* variables apply)")
+        ->required();
+    explain_cmd->add_option("sql", explain.sql,
+                            "the statement (may use $1..$n, as pg_stat_statements shows it); - reads stdin");
+    explain_cmd->add_option("--fingerprint", explain.fingerprint,
+                            "a statement seen by `optischema top`, by fingerprint");
+    explain_cmd->add_flag("--analyze", explain.analyze,
+                          "run the statement for real times (in a transaction that is rolled back)");
+    explain_cmd->add_flag("--allow-writes", explain.allow_writes, "let --analyze run INSERT, UPDATE and DELETE");
+    explain_cmd->add_flag("--generic", explain.generic,
+                          "explain the generic plan of a statement with $n instead of a sample with values");
+    explain_cmd->add_option("--format", explain.format, "output format")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"text", "json"}));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -74,6 +95,11 @@ int Main(int argc, char** argv) {
     if (top_cmd->parsed()) {
         top.data_dir = data_dir;
         return Finish(optischema::app::RunTop(top));
+    }
+    if (explain_cmd->parsed()) {
+        explain.data_dir = data_dir;
+        if (explain.sql == "-") explain.sql.assign(std::istreambuf_iterator<char>(std::cin), {});
+        return Finish(optischema::app::RunExplain(explain));
     }
     return 2;
 }

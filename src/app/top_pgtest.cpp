@@ -8,72 +8,33 @@
 #include <regex>
 #include <thread>
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "binary_runner.hpp"
 #include "pg_test_env.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace optischema::app {
 namespace {
 
+using optischema::testing::BinaryRunner;
 using optischema::testing::ClusterDsn;
+using optischema::testing::CommandResult;
 using optischema::testing::FreshDatabase;
 using optischema::testing::RunSql;
 using optischema::testing::WithParams;
 
-struct CommandResult {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string ReadAll(const std::string& path) {
-    std::ifstream in(path);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 class TopE2eTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/optischema-top-XXXXXX";
-        data_dir_ = mkdtemp(tmpl);
-    }
-    void TearDown() override { std::filesystem::remove_all(data_dir_); }
-
-    /// Starts the binary with `args`; Wait() collects it.
-    pid_t Start(std::vector<std::string> args) {
-        args.insert(args.begin(), {OPTISCHEMA_BINARY, "--data-dir", data_dir_});
-        const pid_t pid = fork();
-        if (pid == 0) {
-            const int out = open((data_dir_ + "/stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-            const int err = open((data_dir_ + "/stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-            dup2(out, 1);
-            dup2(err, 2);
-            std::vector<char*> argv;
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
-            execv(argv[0], argv.data());
-            _exit(127);
-        }
-        return pid;
-    }
-    CommandResult Wait(pid_t pid) {
-        int status = 0;
-        waitpid(pid, &status, 0);
-        return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadAll(data_dir_ + "/stdout"),
-                ReadAll(data_dir_ + "/stderr")};
-    }
     CommandResult Top(std::vector<std::string> args) {
         args.insert(args.begin(), "top");
-        return Wait(Start(std::move(args)));
+        return runner_.Run(std::move(args));
     }
 
-    std::string data_dir_;
+    BinaryRunner runner_;
+    const std::string& data_dir_ = runner_.data_dir();
 };
 
 // calls and total time per normalized text, straight from pg_stat_statements.
@@ -144,10 +105,10 @@ TEST_F(TopE2eTest, IntervalCountsOnlyWorkDuringIt) {
     const std::string dsn = FreshDatabase("top_interval");
     RunSql(dsn, "CREATE TABLE ticks (id int)");
     for (int i = 0; i < 10; ++i) RunSql(dsn, "SELECT count(*) FROM ticks WHERE id > " + std::to_string(i));
-    const pid_t pid = Start({"top", "--dsn", dsn, "--format", "json", "--interval", "2"});
+    const pid_t pid = runner_.Start({"top", "--dsn", dsn, "--format", "json", "--interval", "2"});
     std::this_thread::sleep_for(std::chrono::milliseconds(700));
     for (int i = 0; i < 7; ++i) RunSql(dsn, "SELECT count(*) FROM ticks WHERE id > " + std::to_string(i));
-    CommandResult run = Wait(pid);
+    CommandResult run = runner_.Wait(pid);
     ASSERT_EQ(run.exit_code, 0) << run.err;
     const auto j = nlohmann::json::parse(run.out);
     EXPECT_EQ(j["window"], "interval");

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "pg/quote.hpp"
+#include "common/quote.hpp"
 
 namespace optischema::collector {
 namespace {
@@ -75,7 +75,7 @@ std::string StatementsSql(const pg::Capabilities& caps, DatabaseScope scope, boo
         where += " AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())";
     }
     return fmt::format("SELECT {} FROM {}.pg_stat_statements({}) WHERE {}", select,
-                       pg::QuoteIdent(caps.pg_stat_statements_schema), with_texts ? "true" : "false", where);
+                       QuoteIdent(caps.pg_stat_statements_schema), with_texts ? "true" : "false", where);
 }
 
 PgStatsSource::PgStatsSource(pg::Connection& conn, const pg::Capabilities& caps, DatabaseScope scope)
@@ -83,7 +83,7 @@ PgStatsSource::PgStatsSource(pg::Connection& conn, const pg::Capabilities& caps,
       server_version_(caps.server_version),
       statements_sql_(StatementsSql(caps, scope, false)),
       statements_with_texts_sql_(StatementsSql(caps, scope, true)) {
-    const std::string schema = pg::QuoteIdent(caps.pg_stat_statements_schema);
+    const std::string schema = QuoteIdent(caps.pg_stat_statements_schema);
     texts_sql_ = fmt::format(
         "SELECT DISTINCT ON (queryid) queryid, query FROM {}.pg_stat_statements(true) "
         "WHERE queryid = ANY($1::bigint[]) AND query IS NOT NULL",

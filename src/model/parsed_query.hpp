@@ -45,6 +45,14 @@ struct ColumnUse {
     friend bool operator==(const ColumnUse&, const ColumnUse&) = default;
 };
 
+/// Where a `$n` parameter stands in the statement text.
+struct ParamRef {
+    int number = 0;    // n of $n
+    int location = 0;  // byte offset of the '$' in the text
+
+    friend bool operator==(const ParamRef&, const ParamRef&) = default;
+};
+
 /// What OptiSchema needs to know about one SQL statement, extracted from PostgreSQL's parse tree.
 struct ParsedQuery {
     std::string statement_type;          // "SELECT", "INSERT", "UPDATE", "DELETE", "OTHER"
@@ -54,7 +62,9 @@ struct ParsedQuery {
     std::optional<Operand> offset;
     bool has_subquery = false;
     bool has_cte = false;
-    int param_count = 0;  // highest $n referenced
+    int param_count = 0;               // highest $n referenced
+    std::vector<ParamRef> param_refs;  // every $n occurrence, by location
+    int statement_count = 1;           // statements in the input; only the first is analysed
 };
 
 }  // namespace optischema::model

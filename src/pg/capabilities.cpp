@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "pg/quote.hpp"
+#include "common/quote.hpp"
 
 namespace optischema::pg {
 namespace {

@@ -144,9 +144,11 @@ Result<Connection> Connection::Open(const std::string& dsn, const SessionLimits&
 }
 
 Result<void> Connection::ApplyLimits() {
-    return Execute(fmt::format(
-        "SET statement_timeout = {}; SET lock_timeout = {}; SET idle_in_transaction_session_timeout = {}",
-        limits_.statement_timeout.count(), limits_.lock_timeout.count(), limits_.idle_in_transaction_timeout.count()));
+    const std::string statement = fmt::format("SET statement_timeout = {}", limits_.statement_timeout.count());
+    const std::string lock = fmt::format("SET lock_timeout = {}", limits_.lock_timeout.count());
+    const std::string idle =
+        fmt::format("SET idle_in_transaction_session_timeout = {}", limits_.idle_in_transaction_timeout.count());
+    return ExecuteAll({statement, lock, idle});
 }
 
 bool Connection::IsBroken() const { return PQstatus(conn_.get()) == CONNECTION_BAD; }
@@ -187,8 +189,18 @@ Result<Rows> Connection::Query(std::string_view sql, std::span<const std::option
 }
 
 Result<void> Connection::Execute(std::string_view sql) {
-    ResultPtr res(PQexec(conn_.get(), Tagged(sql).c_str()));
+    ResultPtr res(PQexecParams(conn_.get(), Tagged(sql).c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0));
     if (!Succeeded(res.get())) return tl::unexpected(QueryError(res.get(), conn_.get(), sql));
+    return {};
+}
+
+Result<void> Connection::ExecuteAll(std::initializer_list<std::string_view> statements) {
+    // pg_stat_statements records each statement of a multi-statement string with its own text, so
+    // each carries the tag.
+    std::string joined;
+    for (std::string_view s : statements) joined += Tagged(s) + ";\n";
+    ResultPtr res(PQexec(conn_.get(), joined.c_str()));
+    if (!Succeeded(res.get())) return tl::unexpected(QueryError(res.get(), conn_.get(), joined));
     return {};
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <span>
@@ -58,8 +59,11 @@ public:
 
     /// Runs one statement with text parameters ($1..$n); NULL params as std::nullopt.
     [[nodiscard]] Result<Rows> Query(std::string_view sql, std::span<const std::optional<std::string>> params = {});
-    /// Runs one or more statements without parameters, discarding results.
+    /// Runs one statement, discarding its result. A string holding several statements is refused
+    /// by the server (extended protocol), so user text can never smuggle in a second one.
     [[nodiscard]] Result<void> Execute(std::string_view sql);
+    /// Runs OptiSchema's own statements in one round trip, each tagged, stopping at the first error.
+    [[nodiscard]] Result<void> ExecuteAll(std::initializer_list<std::string_view> statements);
 
     /// True when the connection is lost (server restart, terminated backend, network failure).
     [[nodiscard]] bool IsBroken() const;

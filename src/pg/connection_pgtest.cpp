@@ -69,6 +69,17 @@ TEST(ConnectionPgTest, ErrorsCarrySqlstate) {
     EXPECT_NE(missing.error().message.find("no_such_table_xyz"), std::string::npos);
 }
 
+TEST(ConnectionPgTest, ExecuteRefusesASecondStatement) {
+    const std::string dsn = FreshDatabase("conn_single");
+    RunSql(dsn, "CREATE TABLE keep (id int)");
+    auto conn = Connection::Open(dsn);
+    ASSERT_TRUE(conn);
+    auto smuggled = conn->Execute("SELECT 1; DROP TABLE keep");
+    ASSERT_FALSE(smuggled);
+    EXPECT_EQ(smuggled.error().sqlstate, "42601");
+    EXPECT_TRUE(conn->Query("SELECT count(*) FROM keep")) << "the second statement must not have run";
+}
+
 TEST(ConnectionPgTest, StatementTimeoutIsEnforced) {
     auto conn = Connection::Open(ClusterDsn(), SessionLimits{.statement_timeout = std::chrono::milliseconds(100)});
     ASSERT_TRUE(conn);
@@ -84,7 +95,7 @@ TEST(ConnectionPgTest, LockTimeoutIsEnforced) {
     auto holder = Connection::Open(dsn);
     auto waiter = Connection::Open(dsn, SessionLimits{.lock_timeout = std::chrono::milliseconds(100)});
     ASSERT_TRUE(holder && waiter);
-    ASSERT_TRUE(holder->Execute("BEGIN; LOCK TABLE locked IN ACCESS EXCLUSIVE MODE"));
+    ASSERT_TRUE(holder->ExecuteAll({"BEGIN", "LOCK TABLE locked IN ACCESS EXCLUSIVE MODE"}));
     auto blocked = waiter->Query("SELECT count(*) FROM locked");
     ASSERT_FALSE(blocked);
     EXPECT_EQ(blocked.error().sqlstate, "55P03");

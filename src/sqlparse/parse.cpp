@@ -1088,6 +1088,29 @@ private:
     std::vector<SeenRelation> seen_;
 };
 
+// Every {"ParamRef": {"number": n, "location": l}} in the tree, sorted by location.
+// Locations are byte offsets into the whole input, as PostgreSQL reports them.
+std::vector<model::ParamRef> CollectParamRefs(const json& root) {
+    std::vector<model::ParamRef> refs;
+    std::vector<const json*> stack{&root};
+    while (!stack.empty()) {
+        const json* node = stack.back();
+        stack.pop_back();
+        if (node->is_object()) {
+            if (const json* ref = Field(*node, "ParamRef"); ref != nullptr && ref->is_object()) {
+                refs.push_back(
+                    {static_cast<int>(IntField(*ref, "number")), static_cast<int>(IntField(*ref, "location"))});
+                continue;
+            }
+        }
+        if (node->is_structured()) {
+            for (const json& child : *node) stack.push_back(&child);
+        }
+    }
+    std::sort(refs.begin(), refs.end(), [](const auto& a, const auto& b) { return a.location < b.location; });
+    return refs;
+}
+
 }  // namespace
 
 Result<model::ParsedQuery> Parse(std::string_view sql) {
@@ -1111,7 +1134,10 @@ Result<model::ParsedQuery> Parse(std::string_view sql) {
                                          "simplify the deepest expression (e.g. a long chain of operators)",
                                          kMaxTreeDepth));
         }
-        return Extractor(sql).Run(*stmt);
+        auto parsed = Extractor(sql).Run(*stmt);
+        parsed.param_refs = CollectParamRefs(*stmt);
+        parsed.statement_count = static_cast<int>(stmts->size());
+        return parsed;
     } catch (const json::exception& e) {
         return MakeError(
             ErrorCode::kInternal,

@@ -507,3 +507,38 @@ TEST(Parse, ConcurrentCallsGiveTheSameResult) {
 
 }  // namespace
 }  // namespace optischema::sqlparse
+
+namespace optischema::sqlparse {
+namespace {
+
+TEST(ParamRefsTest, LocationsPointAtEachDollarSign) {
+    const std::string sql = "SELECT * FROM t WHERE a = $1 AND b IN ($2, $3) AND c::text = '$4' LIMIT $1";
+    auto parsed = Parse(sql);
+    ASSERT_TRUE(parsed) << parsed.error().ToString();
+    ASSERT_EQ(parsed->param_refs.size(), 4u) << "'$4' is a string, not a parameter";
+    const std::vector<int> numbers = {1, 2, 3, 1};
+    for (std::size_t i = 0; i < numbers.size(); ++i) {
+        const auto& ref = parsed->param_refs[i];
+        EXPECT_EQ(ref.number, numbers[i]);
+        EXPECT_EQ(sql.substr(ref.location, 2), "$" + std::to_string(numbers[i]));
+    }
+}
+
+}  // namespace
+}  // namespace optischema::sqlparse
+
+namespace optischema::sqlparse {
+namespace {
+
+TEST(StatementCountTest, CountsEveryStatementOfTheInput) {
+    auto one = Parse("SELECT 1");
+    ASSERT_TRUE(one);
+    EXPECT_EQ(one->statement_count, 1);
+    auto two = Parse("SELECT 1; DROP TABLE users");
+    ASSERT_TRUE(two);
+    EXPECT_EQ(two->statement_count, 2);
+    EXPECT_EQ(two->statement_type, "SELECT");
+}
+
+}  // namespace
+}  // namespace optischema::sqlparse

@@ -1,9 +1,9 @@
-#include "pg/quote.hpp"
+#include "common/quote.hpp"
 
 #include <algorithm>
 #include <iterator>
 
-namespace optischema::pg {
+namespace optischema {
 namespace {
 
 // PostgreSQL 15's reserved keywords (and those reserved as column/function names); sorted.
@@ -158,4 +158,4 @@ std::string QuoteLiteral(std::string_view value) {
     return out + "'";
 }
 
-}  // namespace optischema::pg
+}  // namespace optischema

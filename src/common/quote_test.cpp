@@ -1,8 +1,8 @@
-#include "pg/quote.hpp"
+#include "common/quote.hpp"
 
 #include <gtest/gtest.h>
 
-namespace optischema::pg {
+namespace optischema {
 namespace {
 
 TEST(QuoteTest, IdentifiersQuotedOnlyWhenNeeded) {
@@ -23,4 +23,4 @@ TEST(QuoteTest, Literals) {
 }
 
 }  // namespace
-}  // namespace optischema::pg
+}  // namespace optischema

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <string>
+
+#include "app/explain_report.hpp"
+#include "common/error.hpp"
+#include "pg/connection.hpp"
+
+namespace optischema::app {
+
+struct ExplainOptions {
+    std::string dsn;
+    std::string data_dir;
+    std::string sql;          // the statement, possibly with $n parameters
+    std::string fingerprint;  // or a statement seen by `top`, looked up in the store
+    bool analyze = false;     // run it (inside a transaction that is rolled back)
+    bool allow_writes = false;
+    bool generic = false;  // explain the generic plan instead of a sample with values
+    std::string format = "text";
+};
+
+/// Plans (or runs, with analyze) one statement and analyses the plan. A statement with `$n`
+/// parameters is explained through a runnable sample (values from pg_stats) or its generic plan.
+[[nodiscard]] Result<ExplainReport> Explain(pg::Connection& conn,
+                                            const std::string& sql,
+                                            const ExplainOptions& options);
+
+/// `optischema explain`: resolves the statement, connects, explains, formats.
+[[nodiscard]] Result<std::string> RunExplain(const ExplainOptions& options);
+
+}  // namespace optischema::app

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "analyzer/sample.hpp"
+#include "model/finding.hpp"
+#include "model/plan.hpp"
+
+namespace optischema::app {
+
+/// What `optischema explain` prints.
+struct ExplainReport {
+    std::string method;                         // "literal", "sample", "generic_plan", "prepared_generic"
+    std::string sql;                            // the statement actually explained
+    std::vector<analyzer::SampleParam> params;  // the sample's values, when method is "sample"
+    model::Plan plan;
+    std::vector<model::Finding> findings;
+};
+
+/// `{"method", "sql", "params", "plan", "findings": [{"rule", "severity", "node", "relation",
+/// "evidence", "message", "suggestion"}]}`; the plan as a tree of nodes with derived times.
+[[nodiscard]] std::string FormatExplainJson(const ExplainReport& report);
+
+/// The plan tree with each node's exclusive time and a bar of its share, then the findings, most
+/// severe first; readable in a 100-column terminal.
+[[nodiscard]] std::string FormatExplainText(const ExplainReport& report, std::size_t width = 100);
+
+}  // namespace optischema::app

@@ -1,0 +1,92 @@
+#include "pg/catalog.hpp"
+
+#include <charconv>
+
+#include "common/quote.hpp"
+
+namespace optischema::pg {
+namespace {
+
+constexpr std::string_view kColumnSql = R"sql(
+SELECT format_type(a.atttypid, a.atttypmod), s.null_frac, s.n_distinct
+  FROM pg_attribute a
+  LEFT JOIN pg_class c ON c.oid = a.attrelid
+  LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = a.attname
+       AND NOT s.inherited
+ WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped)sql";
+
+// The arrays of pg_stats are anyarray: cast through text to unnest them in order.
+constexpr std::string_view kValuesSql = R"sql(
+SELECT 'mcv', u.v, u.f, u.i
+  FROM pg_stats s CROSS JOIN LATERAL unnest(s.most_common_vals::text::text[], s.most_common_freqs)
+       WITH ORDINALITY AS u(v, f, i)
+ WHERE (s.schemaname, s.tablename) = (SELECT n.nspname, c.relname FROM pg_class c
+                                        JOIN pg_namespace n ON n.oid = c.relnamespace
+                                       WHERE c.oid = to_regclass($1))
+   AND s.attname = $2 AND NOT s.inherited
+UNION ALL
+SELECT 'hist', u.v, NULL, u.i
+  FROM pg_stats s CROSS JOIN LATERAL unnest(s.histogram_bounds::text::text[]) WITH ORDINALITY AS u(v, i)
+ WHERE (s.schemaname, s.tablename) = (SELECT n.nspname, c.relname FROM pg_class c
+                                        JOIN pg_namespace n ON n.oid = c.relnamespace
+                                       WHERE c.oid = to_regclass($1))
+   AND s.attname = $2 AND NOT s.inherited
+ ORDER BY 1 DESC, 4)sql";
+
+double ToDouble(const std::optional<std::string>& v) {
+    if (!v) return 0;
+    double out = 0;
+    std::from_chars(v->data(), v->data() + v->size(), out);
+    return out;
+}
+
+}  // namespace
+
+Result<std::optional<model::ColumnStats>> ReadColumnStats(Connection& conn,
+                                                          const std::string& schema,
+                                                          const std::string& table,
+                                                          const std::string& column) {
+    const std::string regclass = schema.empty() ? QuoteIdent(table) : QuoteIdent(schema) + "." + QuoteIdent(table);
+    const std::optional<std::string> params[] = {regclass, column};
+    auto head = conn.Query(kColumnSql, params);
+    if (!head) return tl::unexpected(head.error());
+    if (head->empty()) return std::optional<model::ColumnStats>();
+    model::ColumnStats stats;
+    const auto& r = (*head)[0];
+    stats.data_type = r[0].value_or("");
+    stats.analyzed = r[1].has_value();
+    stats.null_frac = ToDouble(r[1]);
+    stats.n_distinct = ToDouble(r[2]);
+    if (stats.analyzed) {
+        auto values = conn.Query(kValuesSql, params);
+        if (!values) return tl::unexpected(values.error());
+        for (const auto& row : *values) {
+            if (row[0] == "mcv") {
+                stats.most_common_vals.push_back(row[1].value_or(""));
+                stats.most_common_freqs.push_back(ToDouble(row[2]));
+            } else {
+                stats.histogram_bounds.push_back(row[1].value_or(""));
+            }
+        }
+    }
+    return std::optional<model::ColumnStats>(std::move(stats));
+}
+
+Result<std::vector<std::string>> InferParameterTypes(Connection& conn, std::string_view sql) {
+    // A fixed name: one connection is used by one thread, and the statement is deallocated below.
+    if (auto ok = conn.Execute("PREPARE optischema_infer AS " + std::string(sql)); !ok) {
+        return tl::unexpected(ok.error());
+    }
+    auto rows = conn.Query(
+        "SELECT format_type(u.t, NULL) FROM pg_prepared_statements p, unnest(p.parameter_types) WITH ORDINALITY "
+        "AS u(t, i) WHERE p.name = 'optischema_infer' ORDER BY u.i");
+    auto dealloc = conn.Execute("DEALLOCATE optischema_infer");
+    if (!rows) return tl::unexpected(rows.error());
+    if (!dealloc) return tl::unexpected(dealloc.error());
+    std::vector<std::string> types;
+    for (const auto& r : *rows) types.push_back(r[0].value_or("unknown"));
+    return types;
+}
+
+}  // namespace optischema::pg

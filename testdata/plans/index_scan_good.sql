@@ -1,0 +1,3 @@
+-- explained with: EXPLAIN (ANALYZE, BUFFERS, SETTINGS, VERBOSE, FORMAT JSON)
+SET jit = off;
+SELECT * FROM orders WHERE id = 424242;
