@@ -76,6 +76,20 @@ void BM_ExplainEndToEnd(benchmark::State& state) {
     }
 }
 
+void BM_BareExplainAnalyzeRoundTrip(benchmark::State& state) {
+    const std::string sql = std::string("EXPLAIN (ANALYZE, BUFFERS, VERBOSE, SETTINGS, FORMAT JSON) ") + kQuery;
+    for (auto _ : state) benchmark::DoNotOptimize(Conn().Query(sql));
+}
+
+void BM_ExplainAnalyzeEndToEnd(benchmark::State& state) {
+    app::ExplainOptions options;
+    options.analyze = true;
+    for (auto _ : state) {
+        auto report = app::Explain(Conn(), kQuery, options);
+        if (!report) state.SkipWithError(report.error().message.c_str());
+    }
+}
+
 void BM_ExplainNormalizedWithSample(benchmark::State& state) {
     app::ExplainOptions options;
     for (auto _ : state) {
@@ -87,6 +101,8 @@ void BM_ExplainNormalizedWithSample(benchmark::State& state) {
 BENCHMARK(BM_ParseAndAnalyzeBigPlan)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_BareExplainRoundTrip)->Unit(benchmark::kMicrosecond)->MinTime(1.0);
 BENCHMARK(BM_ExplainEndToEnd)->Unit(benchmark::kMicrosecond)->MinTime(1.0);
+BENCHMARK(BM_BareExplainAnalyzeRoundTrip)->Unit(benchmark::kMicrosecond)->MinTime(1.0);
+BENCHMARK(BM_ExplainAnalyzeEndToEnd)->Unit(benchmark::kMicrosecond)->MinTime(1.0);
 BENCHMARK(BM_ExplainNormalizedWithSample)->Unit(benchmark::kMicrosecond)->MinTime(1.0);
 
 /// Prints as the console does, then the overhead of analysis over the bare round trip.
@@ -104,6 +120,11 @@ public:
         std::cout << "  literal statement:            " << 100 * (real_["BM_ExplainEndToEnd"] / bare - 1) << "%\n";
         std::cout << "  normalized, with a sample:    " << 100 * (real_["BM_ExplainNormalizedWithSample"] / bare - 1)
                   << "%\n";
+        const double bare_analyze = real_["BM_BareExplainAnalyzeRoundTrip"];
+        if (bare_analyze > 0) {
+            std::cout << "  --analyze (BEGIN/ROLLBACK too): "
+                      << 100 * (real_["BM_ExplainAnalyzeEndToEnd"] / bare_analyze - 1) << "%\n";
+        }
     }
 
 private:

@@ -522,7 +522,10 @@ private:
             if (key == "SubLink" || key == "RangeSubselect") out_.has_subquery = true;
             if (key == "CommonTableExpr") out_.has_cte = true;
             if (key == "ParamRef") {
-                out_.param_count = std::max(out_.param_count, static_cast<int>(IntField(value, "number")));
+                const int number = static_cast<int>(IntField(value, "number"));
+                out_.param_count = std::max(out_.param_count, number);
+                // Locations are byte offsets into the whole input, as PostgreSQL reports them.
+                out_.param_refs.push_back({number, static_cast<int>(IntField(value, "location"))});
             }
             ScanTree(value);
         }
@@ -1088,29 +1091,6 @@ private:
     std::vector<SeenRelation> seen_;
 };
 
-// Every {"ParamRef": {"number": n, "location": l}} in the tree, sorted by location.
-// Locations are byte offsets into the whole input, as PostgreSQL reports them.
-std::vector<model::ParamRef> CollectParamRefs(const json& root) {
-    std::vector<model::ParamRef> refs;
-    std::vector<const json*> stack{&root};
-    while (!stack.empty()) {
-        const json* node = stack.back();
-        stack.pop_back();
-        if (node->is_object()) {
-            if (const json* ref = Field(*node, "ParamRef"); ref != nullptr && ref->is_object()) {
-                refs.push_back(
-                    {static_cast<int>(IntField(*ref, "number")), static_cast<int>(IntField(*ref, "location"))});
-                continue;
-            }
-        }
-        if (node->is_structured()) {
-            for (const json& child : *node) stack.push_back(&child);
-        }
-    }
-    std::sort(refs.begin(), refs.end(), [](const auto& a, const auto& b) { return a.location < b.location; });
-    return refs;
-}
-
 }  // namespace
 
 Result<model::ParsedQuery> Parse(std::string_view sql) {
@@ -1135,7 +1115,8 @@ Result<model::ParsedQuery> Parse(std::string_view sql) {
                                          kMaxTreeDepth));
         }
         auto parsed = Extractor(sql).Run(*stmt);
-        parsed.param_refs = CollectParamRefs(*stmt);
+        std::sort(parsed.param_refs.begin(), parsed.param_refs.end(),
+                  [](const auto& a, const auto& b) { return a.location < b.location; });
         parsed.statement_count = static_cast<int>(stmts->size());
         return parsed;
     } catch (const json::exception& e) {
