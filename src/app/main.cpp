@@ -71,10 +71,11 @@ int Main(int argc, char** argv) {
     auto* explain_cmd = app.add_subcommand("explain", "explain a statement's plan: where the time goes and why");
     explain_cmd->add_option("--dsn", explain.dsn, "PostgreSQL URI or key=value DSN (libpq's PG* variables apply)")
         ->required();
-    explain_cmd->add_option("sql", explain.sql,
-                            "the statement (may use $1..$n, as pg_stat_statements shows it); - reads stdin");
-    explain_cmd->add_option("--fingerprint", explain.fingerprint,
-                            "a statement seen by `optischema top`, by fingerprint");
+    auto* sql_opt = explain_cmd->add_option(
+        "sql", explain.sql, "the statement (may use $1..$n, as pg_stat_statements shows it); - reads stdin");
+    explain_cmd
+        ->add_option("--fingerprint", explain.fingerprint, "a statement seen by `optischema top`, by fingerprint")
+        ->excludes(sql_opt);
     explain_cmd->add_flag("--analyze", explain.analyze,
                           "run the statement for real times (in a transaction that is rolled back)");
     explain_cmd->add_flag("--allow-writes", explain.allow_writes, "let --analyze run INSERT, UPDATE and DELETE");
