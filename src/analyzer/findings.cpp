@@ -964,7 +964,9 @@ void ColdReads(Context& ctx) {
         f.impact_ms = io_wall > 0 ? io_wall
                                   : (plan_wide ? ctx.total_ms : n.exclusive_ms) * static_cast<double>(read) /
                                         static_cast<double>(read + hit);
-        f.severity = ctx.TimeSeverity(f.impact_ms);
+        // A cold cache is a condition of this run (a restart, a rarely read table), not a defect of
+        // the query: never more than medium, so it does not outrank the query's own problems.
+        f.severity = std::min(ctx.TimeSeverity(f.impact_ms), Severity::kMedium);
         f.evidence.emplace_back("shared_read_blocks", static_cast<double>(read));
         f.evidence.emplace_back("shared_hit_blocks", static_cast<double>(hit));
         f.evidence.emplace_back("read_mb", std::round(static_cast<double>(read) * kBlockKb / 1024 * 10) / 10);
