@@ -5,40 +5,13 @@
 #include "analyzer/findings.hpp"
 #include "analyzer/plan.hpp"
 #include "analyzer/sample.hpp"
-#include "pg/catalog.hpp"
+#include "app/sampling.hpp"
 #include "pg/dsn.hpp"
 #include "sqlparse/sqlparse.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace optischema::app {
 namespace {
-
-// The schema a column's table was written with, from the statement's relation list.
-std::string SchemaOf(const model::ParsedQuery& q, const std::string& relation) {
-    for (const auto& r : q.relations) {
-        if (r.name == relation) return r.schema;
-    }
-    return "";
-}
-
-Result<analyzer::RunnableSample> MakeSample(pg::Connection& conn, const std::string& sql, const model::ParsedQuery& q) {
-    auto types = pg::InferParameterTypes(conn, sql);
-    if (!types) return tl::unexpected(types.error());
-    const auto uses = analyzer::ParamUses(q);
-    std::vector<analyzer::ParamContext> contexts;
-    for (std::size_t i = 0; i < types->size(); ++i) {
-        analyzer::ParamContext ctx;
-        if (i < uses.size()) ctx.use = uses[i];
-        ctx.type = (*types)[i];
-        if (!ctx.use.relation.empty() && !ctx.use.column.empty()) {
-            auto stats = pg::ReadColumnStats(conn, SchemaOf(q, ctx.use.relation), ctx.use.relation, ctx.use.column);
-            if (!stats) return tl::unexpected(stats.error());
-            ctx.stats = std::move(*stats);
-        }
-        contexts.push_back(std::move(ctx));
-    }
-    return analyzer::BuildSample(sql, q, contexts);
-}
 
 std::string ExplainOptionsSql(bool analyze) {
     return analyze ? "ANALYZE, BUFFERS, VERBOSE, SETTINGS, FORMAT JSON" : "VERBOSE, SETTINGS, FORMAT JSON";

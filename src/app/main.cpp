@@ -6,6 +6,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "app/advise_command.hpp"
+#include "app/check_command.hpp"
 #include "app/explain_command.hpp"
 #include "app/top_command.hpp"
 #include "common/strings.hpp"
@@ -85,6 +87,29 @@ int Main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::IsMember({"text", "json"}));
 
+    optischema::app::AdviseOptions advise;
+    auto* advise_cmd = app.add_subcommand("advise", "recommend indexes for the workload (never changes the database)");
+    advise_cmd->add_option("--dsn", advise.dsn, "PostgreSQL URI or key=value DSN (libpq's PG* variables apply)")
+        ->required();
+    advise_cmd->add_option("--queries", advise.queries_file,
+                           "a file of SQL statements separated by ';' (default: the workload in pg_stat_statements)");
+    advise_cmd->add_option("--min-calls", advise.min_calls, "leave out statements called fewer times")
+        ->capture_default_str();
+    advise_cmd->add_option("--max-statements", advise.max_statements, "the costliest statements to consider")
+        ->capture_default_str();
+    advise_cmd->add_option("--format", advise.format, "output format")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"text", "json"}));
+
+    optischema::app::CheckOptions check;
+    auto* check_cmd =
+        app.add_subcommand("check", "index health: duplicate, redundant, unused, invalid and missing indexes");
+    check_cmd->add_option("--dsn", check.dsn, "PostgreSQL URI or key=value DSN (libpq's PG* variables apply)")
+        ->required();
+    check_cmd->add_option("--format", check.format, "output format")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"text", "json"}));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -96,6 +121,11 @@ int Main(int argc, char** argv) {
     if (top_cmd->parsed()) {
         top.data_dir = data_dir;
         return Finish(optischema::app::RunTop(top));
+    }
+    if (check_cmd->parsed()) return Finish(optischema::app::RunCheck(check));
+    if (advise_cmd->parsed()) {
+        advise.data_dir = data_dir;
+        return Finish(optischema::app::RunAdvise(advise));
     }
     if (explain_cmd->parsed()) {
         explain.data_dir = data_dir;

@@ -73,9 +73,18 @@ Result<std::optional<model::ColumnStats>> ReadColumnStats(Connection& conn,
     return std::optional<model::ColumnStats>(std::move(stats));
 }
 
-Result<std::vector<std::string>> InferParameterTypes(Connection& conn, std::string_view sql) {
+Result<std::vector<std::string>> InferParameterTypes(Connection& conn,
+                                                     std::string_view sql,
+                                                     const std::vector<std::string>& declared) {
+    std::string type_list;
+    if (!declared.empty()) {
+        for (std::size_t i = 0; i < declared.size(); ++i) {
+            type_list += (i == 0 ? "(" : ", ") + (declared[i].empty() ? std::string("unknown") : declared[i]);
+        }
+        type_list += ")";
+    }
     // A fixed name: one connection is used by one thread, and the statement is deallocated below.
-    if (auto ok = conn.Execute("PREPARE optischema_infer AS " + std::string(sql)); !ok) {
+    if (auto ok = conn.Execute("PREPARE optischema_infer" + type_list + " AS " + std::string(sql)); !ok) {
         return tl::unexpected(ok.error());
     }
     auto rows = conn.Query(

@@ -19,7 +19,10 @@ namespace optischema::pg {
                                                                         const std::string& column);
 
 /// The types PostgreSQL infers for `$1..$n` of a statement (PREPARE, then DEALLOCATE; nothing is
-/// executed). Errors carry the server's message, e.g. for an unknown table.
-[[nodiscard]] Result<std::vector<std::string>> InferParameterTypes(Connection& conn, std::string_view sql);
+/// executed). `declared` gives types for some parameters ("" or missing: let PostgreSQL infer), for
+/// statements like `$1 + $2` whose types cannot be inferred. Errors carry the server's message.
+[[nodiscard]] Result<std::vector<std::string>> InferParameterTypes(Connection& conn,
+                                                                   std::string_view sql,
+                                                                   const std::vector<std::string>& declared = {});
 
 }  // namespace optischema::pg

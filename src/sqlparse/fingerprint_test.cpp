@@ -120,3 +120,22 @@ TEST(Normalize, GarbageIsParseError) {
 
 }  // namespace
 }  // namespace optischema::sqlparse
+
+namespace optischema::sqlparse {
+namespace {
+
+TEST(SplitStatementsTest, SplitsOnlyOnStatementBoundaries) {
+    auto parts = SplitStatements(
+        "SELECT 1;\n  SELECT ';' AS semi -- not; a split\n;\n"
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;\nSELECT 2");
+    ASSERT_TRUE(parts) << parts.error().ToString();
+    ASSERT_EQ(parts->size(), 4u);
+    EXPECT_EQ((*parts)[0], "SELECT 1");
+    EXPECT_EQ((*parts)[1], "SELECT ';' AS semi -- not; a split");
+    EXPECT_NE((*parts)[2].find("$$ SELECT 1; $$"), std::string::npos);
+    EXPECT_EQ((*parts)[3], "SELECT 2");
+    EXPECT_FALSE(SplitStatements("SELECT (;"));
+}
+
+}  // namespace
+}  // namespace optischema::sqlparse

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/error.hpp"
 #include "model/parsed_query.hpp"
@@ -19,5 +20,9 @@ namespace optischema::sqlparse {
 
 /// Relations, column uses with operators and operands, LIMIT and OFFSET of the first statement.
 [[nodiscard]] Result<model::ParsedQuery> Parse(std::string_view sql);
+
+/// The statements of a script, each without its trailing semicolon and surrounding whitespace;
+/// semicolons inside strings, comments and function bodies do not split.
+[[nodiscard]] Result<std::vector<std::string>> SplitStatements(std::string_view sql);
 
 }  // namespace optischema::sqlparse

@@ -1,0 +1,68 @@
+#include "advisor/hypopg_whatif.hpp"
+
+#include <charconv>
+
+#include "analyzer/plan.hpp"
+
+namespace optischema::advisor {
+namespace {
+
+std::int64_t ToInt(const std::optional<std::string>& v) {
+    std::int64_t out = 0;
+    if (v) std::from_chars(v->data(), v->data() + v->size(), out);
+    return out;
+}
+
+}  // namespace
+
+Result<HypoPgWhatIf> HypoPgWhatIf::Open(pg::Connection& conn) {
+    auto rows = conn.Query("SELECT 1 FROM pg_extension WHERE extname = 'hypopg'");
+    if (!rows) return tl::unexpected(rows.error());
+    if (rows->empty()) {
+        return MakeError(ErrorCode::kPrerequisiteMissing,
+                         "the hypopg extension is not created in this database: install the package "
+                         "(e.g. postgresql-15-hypopg) and run CREATE EXTENSION hypopg; it only adds functions");
+    }
+    HypoPgWhatIf w(conn);
+    if (auto ok = w.Reset(); !ok) return tl::unexpected(ok.error());
+    return w;
+}
+
+HypoPgWhatIf::HypoPgWhatIf(HypoPgWhatIf&& other) noexcept : conn_(other.conn_) { other.conn_ = nullptr; }
+
+HypoPgWhatIf::~HypoPgWhatIf() {
+    if (conn_ != nullptr) (void)Reset();
+}
+
+Result<double> HypoPgWhatIf::Cost(const std::string& sql) {
+    auto rows = conn_->Query("EXPLAIN (FORMAT JSON) " + sql);
+    if (!rows) return tl::unexpected(rows.error());
+    if (rows->empty() || !(*rows)[0][0]) return MakeError(ErrorCode::kInternal, "EXPLAIN returned no plan");
+    auto plan = analyzer::ParsePlan(*(*rows)[0][0]);
+    if (!plan) return tl::unexpected(plan.error());
+    return plan->root.total_cost;
+}
+
+Result<HypotheticalIndex> HypoPgWhatIf::Create(const IndexCandidate& index) {
+    const std::optional<std::string> params[] = {index.Ddl(/*concurrently=*/false)};
+    auto rows =
+        conn_->Query("SELECT h.indexrelid, hypopg_relation_size(h.indexrelid) FROM hypopg_create_index($1) h", params);
+    if (!rows) return tl::unexpected(rows.error());
+    if (rows->empty()) return MakeError(ErrorCode::kInternal, "hypopg_create_index returned no index");
+    return HypotheticalIndex{ToInt((*rows)[0][0]), ToInt((*rows)[0][1])};
+}
+
+Result<void> HypoPgWhatIf::Drop(const HypotheticalIndex& index) {
+    const std::optional<std::string> params[] = {std::to_string(index.oid)};
+    auto rows = conn_->Query("SELECT hypopg_drop_index($1::oid)", params);
+    if (!rows) return tl::unexpected(rows.error());
+    return {};
+}
+
+Result<void> HypoPgWhatIf::Reset() {
+    auto rows = conn_->Query("SELECT hypopg_reset()");
+    if (!rows) return tl::unexpected(rows.error());
+    return {};
+}
+
+}  // namespace optischema::advisor

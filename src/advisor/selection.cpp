@@ -1,0 +1,190 @@
+#include "advisor/selection.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace optischema::advisor {
+namespace {
+
+struct Pooled {
+    IndexCandidate index;
+    std::vector<std::size_t> queries;  // workload statements on its table
+};
+
+bool Touches(const model::ParsedQuery& q, const IndexCandidate& c) {
+    return std::any_of(q.relations.begin(), q.relations.end(), [&](const auto& r) { return r.name == c.table; });
+}
+
+const model::TableInfo* FindTable(const model::SchemaSnapshot& schema, const IndexCandidate& c) {
+    for (const auto& t : schema.tables) {
+        if (t.name == c.table && (c.schema.empty() || t.schema == c.schema)) return &t;
+    }
+    return nullptr;
+}
+
+std::string WriteNote(const model::SchemaSnapshot& schema, const IndexCandidate& c) {
+    const model::TableInfo* t = FindTable(schema, c);
+    if (t == nullptr) return "unknown write activity";
+    const std::int64_t writes = t->inserts + t->updates + t->deletes;
+    const std::int64_t reads = t->seq_scans + t->index_scans;
+    if (writes == 0) return "the table has had no writes since the statistics reset";
+    const double hot_share = t->updates > 0 ? static_cast<double>(t->hot_updates) / static_cast<double>(t->updates) : 0;
+    std::string note = fmt::format("every insert{} also updates this index ({} writes vs {} scans since the reset)",
+                                   t->updates > 0 ? ", and every update of an indexed column," : "", writes, reads);
+    if (hot_share > 0.5) {
+        note += fmt::format("; {:.0f}% of updates are HOT today: indexing a column those updates change would end that",
+                            100 * hot_share);
+    }
+    return note;
+}
+
+}  // namespace
+
+Advice SelectIndexes(std::vector<WorkloadQuery> workload,
+                     const model::SchemaSnapshot& schema,
+                     WhatIf& whatif,
+                     const SelectionOptions& options) {
+    Advice advice;
+    double total_weight = 0;
+    for (const auto& q : workload) total_weight += q.weight_ms;
+
+    // The cost of every statement as things are.
+    std::vector<double> base(workload.size(), 0), current(workload.size(), 0);
+    std::vector<bool> costable(workload.size(), false);
+    for (std::size_t i = 0; i < workload.size(); ++i) {
+        if (workload[i].parsed.statement_type == "INSERT") continue;  // nothing to cost: no index helps it
+        auto cost = whatif.Cost(workload[i].sql);
+        if (!cost) {
+            advice.errors.push_back(fmt::format("{}: {}", workload[i].query, cost.error().ToString()));
+            continue;
+        }
+        base[i] = current[i] = *cost;
+        costable[i] = base[i] > 0;
+    }
+
+    // One pool of distinct candidates, each knowing the statements it could serve.
+    std::vector<Pooled> pool;
+    std::map<std::string, std::size_t> by_key;
+    std::vector<IndexCandidate> unverifiable;
+    for (std::size_t i = 0; i < workload.size(); ++i) {
+        for (const auto& c : workload[i].candidates) {
+            if (c.needs_real_validation) {
+                if (std::none_of(unverifiable.begin(), unverifiable.end(),
+                                 [&](const auto& u) { return u.Key() == c.Key(); })) {
+                    unverifiable.push_back(c);
+                }
+                continue;
+            }
+            auto [it, inserted] = by_key.emplace(c.Key(), pool.size());
+            if (inserted) pool.push_back({c, {}});
+        }
+    }
+    for (auto& p : pool) {
+        for (std::size_t i = 0; i < workload.size(); ++i) {
+            if (costable[i] && Touches(workload[i].parsed, p.index)) p.queries.push_back(i);
+        }
+    }
+
+    std::vector<HypotheticalIndex> kept;
+    std::vector<bool> helped(workload.size(), false);
+    while (advice.recommendations.size() < options.max_indexes && !pool.empty()) {
+        // Cost every remaining candidate with the indexes chosen so far in place.
+        double best_benefit = 0;
+        std::size_t best = pool.size();
+        std::int64_t best_size = 0;
+        std::vector<double> best_costs;
+        for (std::size_t p = 0; p < pool.size(); ++p) {
+            auto hypo = whatif.Create(pool[p].index);
+            if (!hypo) {
+                advice.errors.push_back(fmt::format("{}: {}", pool[p].index.Ddl(false), hypo.error().ToString()));
+                continue;
+            }
+            double benefit = 0;
+            std::vector<double> costs(workload.size(), 0);
+            for (std::size_t i : pool[p].queries) {
+                auto cost = whatif.Cost(workload[i].sql);
+                costs[i] = cost ? *cost : current[i];
+                const double drop = (current[i] - costs[i]) / base[i];
+                if (drop >= options.min_cost_drop || (helped[i] && costs[i] < current[i])) {
+                    benefit += workload[i].weight_ms * (current[i] - costs[i]) / base[i];
+                }
+            }
+            if (benefit > best_benefit) {
+                best_benefit = benefit;
+                best = p;
+                best_size = hypo->estimated_size_bytes;
+                best_costs = costs;
+            }
+            (void)whatif.Drop(*hypo);
+        }
+        if (best == pool.size() || best_benefit < options.min_benefit_share * total_weight) break;
+
+        // Keep the winner for the next round.
+        const Pooled chosen = pool[best];
+        auto hypo = whatif.Create(chosen.index);
+        if (hypo) kept.push_back(*hypo);
+        Recommendation rec;
+        rec.index = chosen.index;
+        rec.estimated_size_bytes = best_size;
+        rec.saved_ms = best_benefit;
+        rec.saved_share = total_weight > 0 ? best_benefit / total_weight : 0;
+        rec.write_note = WriteNote(schema, chosen.index);
+        rec.confidence = "planner what-if (HypoPG): estimated costs, not yet measured";
+        for (std::size_t i : chosen.queries) {
+            if (best_costs[i] < current[i] && (current[i] - best_costs[i]) / base[i] >= options.min_cost_drop / 4) {
+                rec.queries.push_back({workload[i].fingerprint, workload[i].query, current[i], best_costs[i]});
+                current[i] = best_costs[i];
+                helped[i] = helped[i] || (base[i] - current[i]) / base[i] >= options.min_cost_drop;
+            }
+        }
+        advice.recommendations.push_back(std::move(rec));
+        // Drop the winner and the candidates it makes redundant.
+        std::vector<Pooled> rest;
+        for (std::size_t p = 0; p < pool.size(); ++p) {
+            if (p != best && !pool[p].index.IsPrefixOf(chosen.index)) rest.push_back(std::move(pool[p]));
+        }
+        pool = std::move(rest);
+    }
+    for (const auto& h : kept) (void)whatif.Drop(h);
+    (void)whatif.Reset();
+
+    for (const auto& u : unverifiable) {
+        Recommendation rec;
+        rec.index = u;
+        rec.confidence =
+            "needs validation on a real index: the planner's what-if (HypoPG) cannot cost a " + u.method + " index";
+        rec.write_note = WriteNote(schema, u);
+        for (std::size_t i = 0; i < workload.size(); ++i) {
+            for (const auto& c : workload[i].candidates) {
+                if (c.Key() == u.Key())
+                    rec.queries.push_back({workload[i].fingerprint, workload[i].query, base[i], base[i]});
+            }
+        }
+        advice.recommendations.push_back(std::move(rec));
+    }
+
+    for (std::size_t i = 0; i < workload.size(); ++i) {
+        const auto& q = workload[i];
+        if (helped[i] || (!costable[i] && q.parsed.statement_type != "INSERT")) continue;
+        std::string reason;
+        if (q.parsed.statement_type == "INSERT") {
+            reason = "an INSERT reads no rows: indexes only add to its cost";
+        } else if (q.candidates.empty()) {
+            reason =
+                "nothing to index: no filter, join or ORDER BY column that an index could serve (or an existing "
+                "index already serves them)";
+        } else {
+            reason = fmt::format(
+                "no candidate lowered the planner's cost by {:.0f}% or more: the filters are not "
+                "selective enough, or the current plan is already good",
+                100 * options.min_cost_drop);
+        }
+        advice.no_index.push_back({q.fingerprint, q.query, reason});
+    }
+    return advice;
+}
+
+}  // namespace optischema::advisor

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "advisor/candidates.hpp"
+#include "advisor/whatif.hpp"
+#include "model/parsed_query.hpp"
+#include "model/schema.hpp"
+
+namespace optischema::advisor {
+
+/// One statement of the workload, with what it weighs.
+struct WorkloadQuery {
+    std::string fingerprint;
+    std::string query;     // as the user knows it (normalized text from pg_stat_statements, or the file's SQL)
+    std::string sql;       // runnable: a sample with values for `$n`
+    double weight_ms = 1;  // total time it cost in the window (calls x mean); 1 per statement from a file
+    model::ParsedQuery parsed;
+    std::vector<IndexCandidate> candidates;
+};
+
+struct QueryCost {
+    std::string fingerprint;
+    std::string query;
+    double cost_before = 0;  // planner cost without the recommended indexes
+    double cost_after = 0;   // with every recommended index (what-if)
+};
+
+/// A recommended index with its evidence.
+struct Recommendation {
+    IndexCandidate index;
+    std::int64_t estimated_size_bytes = 0;
+    std::vector<QueryCost> queries;  // the statements it speeds up
+    double saved_ms = 0;             // projected time saved over the workload's window
+    double saved_share = 0;          // of the whole workload's time, 0..1
+    std::string write_note;          // what it costs writers
+    std::string confidence;          // "planner what-if (HypoPG)" or why it needs a real index
+};
+
+struct NoIndex {
+    std::string fingerprint;
+    std::string query;
+    std::string reason;
+};
+
+struct Advice {
+    std::vector<Recommendation> recommendations;
+    std::vector<NoIndex> no_index;
+    std::vector<std::string> errors;  // statements that could not be costed, with why
+};
+
+struct SelectionOptions {
+    double min_cost_drop = 0.2;        // a statement counts as helped when its cost drops this much
+    double min_benefit_share = 0.005;  // stop when the next index saves less than this share of the workload
+    std::size_t max_indexes = 20;
+};
+
+/// Workload-level greedy selection: costs every candidate against the statements on its table,
+/// picks the one with the largest weighted benefit, keeps it (so later picks are costed with it:
+/// interactions), drops candidates it makes redundant, and repeats until the benefit is small.
+/// One index serving several statements wins over several narrow ones because benefits add up.
+/// Leaves no hypothetical index behind.
+[[nodiscard]] Advice SelectIndexes(std::vector<WorkloadQuery> workload,
+                                   const model::SchemaSnapshot& schema,
+                                   WhatIf& whatif,
+                                   const SelectionOptions& options = {});
+
+}  // namespace optischema::advisor

@@ -1,0 +1,148 @@
+#include "advisor/selection.hpp"
+
+#include <map>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "sqlparse/sqlparse.hpp"
+
+namespace optischema::advisor {
+namespace {
+
+/// A what-if double with a fixed cost table: a statement's cost is the lowest cost any existing
+/// hypothetical index gives it (by candidate key), else its base cost. Counts live indexes, so a
+/// test can check that none is left behind.
+class TableWhatIf final : public WhatIf {
+public:
+    std::map<std::string, double> base;                                // sql -> cost
+    std::map<std::pair<std::string, std::string>, double> with_index;  // (index key, sql) -> cost
+
+    Result<double> Cost(const std::string& sql) override {
+        ++costs;
+        double cost = base.at(sql);
+        for (const auto& [oid, key] : live) {
+            if (auto it = with_index.find({key, sql}); it != with_index.end()) cost = std::min(cost, it->second);
+        }
+        return cost;
+    }
+    Result<HypotheticalIndex> Create(const IndexCandidate& index) override {
+        live[++next] = index.Key();
+        return HypotheticalIndex{next, 8192};
+    }
+    Result<void> Drop(const HypotheticalIndex& index) override {
+        live.erase(index.oid);
+        return {};
+    }
+    Result<void> Reset() override {
+        live.clear();
+        return {};
+    }
+
+    std::map<std::int64_t, std::string> live;
+    std::int64_t next = 0;
+    int costs = 0;
+};
+
+IndexCandidate Index(const std::string& table, std::vector<std::string> columns) {
+    IndexCandidate c;
+    c.table = table;
+    c.columns = std::move(columns);
+    c.descending.assign(c.columns.size(), false);
+    c.opclasses.assign(c.columns.size(), "");
+    return c;
+}
+
+WorkloadQuery Query(const std::string& sql, double weight, std::vector<IndexCandidate> candidates) {
+    WorkloadQuery q;
+    q.fingerprint = sql.substr(0, 8);
+    q.query = q.sql = sql;
+    q.weight_ms = weight;
+    q.parsed = *sqlparse::Parse(sql);
+    q.candidates = std::move(candidates);
+    return q;
+}
+
+TEST(SelectionTest, OneIndexServingTwoStatementsBeatsTwoNarrowOnes) {
+    const std::string a = "SELECT * FROM orders WHERE customer_id = 1 AND status = 'x'";
+    const std::string b = "SELECT * FROM orders WHERE customer_id = 1";
+    const auto both = Index("orders", {"customer_id", "status"});
+    const auto narrow_a = Index("orders", {"status"});
+    const auto narrow_b = Index("orders", {"customer_id"});
+    TableWhatIf w;
+    w.base = {{a, 1000}, {b, 1000}};
+    w.with_index = {{{both.Key(), a}, 10},
+                    {{both.Key(), b}, 20},
+                    {{narrow_a.Key(), a}, 300},
+                    {{narrow_b.Key(), b}, 15},
+                    {{narrow_b.Key(), a}, 30}};
+    const Advice advice = SelectIndexes({Query(a, 500, {both, narrow_a}), Query(b, 500, {narrow_b})}, {}, w);
+    ASSERT_EQ(advice.recommendations.size(), 1u) << advice.recommendations[1].index.Ddl();
+    EXPECT_EQ(advice.recommendations[0].index.Key(), both.Key());
+    EXPECT_EQ(advice.recommendations[0].queries.size(), 2u);
+    EXPECT_NEAR(advice.recommendations[0].saved_share, (990.0 + 980.0) / 2000, 1e-9);
+    EXPECT_TRUE(advice.no_index.empty());
+    EXPECT_TRUE(w.live.empty()) << "hypothetical indexes left behind";
+}
+
+TEST(SelectionTest, StatementsNoIndexHelpsAreReportedWithAReason) {
+    const std::string scan = "SELECT count(*) FROM orders WHERE total > 1";
+    const std::string insert = "INSERT INTO orders (id) VALUES (1)";
+    const std::string bare = "SELECT count(*) FROM orders";
+    const auto by_total = Index("orders", {"total"});
+    TableWhatIf w;
+    w.base = {{scan, 1000}, {insert, 1}, {bare, 900}};
+    w.with_index = {{{by_total.Key(), scan}, 950}};  // a 5% drop: not selective enough
+    const Advice advice =
+        SelectIndexes({Query(scan, 100, {by_total}), Query(insert, 100, {}), Query(bare, 100, {})}, {}, w);
+    EXPECT_TRUE(advice.recommendations.empty());
+    ASSERT_EQ(advice.no_index.size(), 3u);
+    std::set<std::string> reasons;
+    for (const auto& n : advice.no_index) reasons.insert(n.reason.substr(0, 20));
+    EXPECT_EQ(reasons.size(), 3u) << "each case says its own reason";
+    EXPECT_NE(advice.no_index[0].reason.find("selective"), std::string::npos);
+    EXPECT_NE(advice.no_index[1].reason.find("INSERT"), std::string::npos);
+}
+
+TEST(SelectionTest, SecondPickIsCostedWithTheFirstInPlace) {
+    const std::string q = "SELECT * FROM orders WHERE customer_id = 1 AND created_at > now()";
+    const auto first = Index("orders", {"customer_id", "created_at"});
+    const auto second = Index("orders", {"created_at"});
+    TableWhatIf w;
+    w.base = {{q, 1000}};
+    w.with_index = {{{first.Key(), q}, 5}, {{second.Key(), q}, 400}};
+    const Advice advice = SelectIndexes({Query(q, 100, {first, second})}, {}, w);
+    ASSERT_EQ(advice.recommendations.size(), 1u) << "the second adds nothing once the first exists";
+    EXPECT_EQ(advice.recommendations[0].index.Key(), first.Key());
+    EXPECT_DOUBLE_EQ(advice.recommendations[0].queries[0].cost_after, 5);
+}
+
+TEST(SelectionTest, PrefixOfAChosenIndexIsDropped) {
+    const std::string a = "SELECT * FROM orders WHERE customer_id = 1 AND status = 'x'";
+    const std::string b = "SELECT * FROM orders WHERE customer_id = 2";
+    const auto wide = Index("orders", {"customer_id", "status"});
+    const auto prefix = Index("orders", {"customer_id"});
+    TableWhatIf w;
+    w.base = {{a, 1000}, {b, 1000}};
+    w.with_index = {{{wide.Key(), a}, 5}, {{wide.Key(), b}, 12}, {{prefix.Key(), a}, 50}, {{prefix.Key(), b}, 10}};
+    const Advice advice = SelectIndexes({Query(a, 100, {wide}), Query(b, 100, {prefix})}, {}, w);
+    ASSERT_EQ(advice.recommendations.size(), 1u);
+    EXPECT_EQ(advice.recommendations[0].index.Key(), wide.Key());
+}
+
+TEST(SelectionTest, IndexesHypoPgCannotCostNeedValidation) {
+    const std::string q = "SELECT * FROM events WHERE payload @> '{}'";
+    auto gin = Index("events", {"payload"});
+    gin.method = "gin";
+    gin.opclasses = {"jsonb_path_ops"};
+    gin.needs_real_validation = true;
+    TableWhatIf w;
+    w.base = {{q, 1000}};
+    const Advice advice = SelectIndexes({Query(q, 100, {gin})}, {}, w);
+    ASSERT_EQ(advice.recommendations.size(), 1u);
+    EXPECT_NE(advice.recommendations[0].confidence.find("needs validation on a real index"), std::string::npos);
+    EXPECT_EQ(w.next, 0) << "never handed to the what-if";
+}
+
+}  // namespace
+}  // namespace optischema::advisor

@@ -1,0 +1,141 @@
+#include "app/advise_command.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "advisor/hypopg_whatif.hpp"
+#include "app/sampling.hpp"
+#include "collector/collector.hpp"
+#include "collector/pg_stats_source.hpp"
+#include "collector/ranking.hpp"
+#include "pg/capabilities.hpp"
+#include "pg/catalog.hpp"
+#include "pg/dsn.hpp"
+#include "pg/schema_catalog.hpp"
+#include "sqlparse/sqlparse.hpp"
+
+namespace optischema::app {
+namespace {
+
+struct Statement {
+    std::string fingerprint;
+    std::string text;
+    double weight_ms = 1;
+};
+
+Result<std::vector<Statement>> FromFile(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return MakeError(ErrorCode::kInvalidArgument, fmt::format("cannot read {}: check the path", path));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto parts = sqlparse::SplitStatements(ss.str());
+    if (!parts) return tl::unexpected(parts.error());
+    std::vector<Statement> out;
+    for (auto& text : *parts) {
+        auto fp = sqlparse::Fingerprint(text);
+        if (!fp) return tl::unexpected(fp.error());
+        out.push_back({*fp, std::move(text), 1});
+    }
+    return out;
+}
+
+Result<std::vector<Statement>> FromStatStatements(pg::Connection& conn,
+                                                  const AdviseOptions& options,
+                                                  std::optional<double>& window_hours) {
+    auto caps = pg::DetectCapabilities(conn);
+    if (!caps) return tl::unexpected(caps.error());
+    if (auto ok = caps->RequireStatStatements(); !ok) return tl::unexpected(ok.error());
+    collector::PgStatsSource source(conn, *caps, collector::DatabaseScope::kCurrentDatabase);
+    collector::QueryCatalog catalog;
+    collector::Collector collector(source, catalog);
+    auto collection = collector.Collect();
+    if (!collection) return tl::unexpected(collection.error());
+    if (collection->info.stats_reset) {
+        window_hours =
+            std::chrono::duration<double, std::ratio<3600>>(collection->info.taken_at - *collection->info.stats_reset)
+                .count();
+    }
+    const auto ranking = collector::Rank(collection->cumulative, catalog,
+                                         {.coverage = 1.0, .max_groups = options.max_statements, .min_groups = 0});
+    std::vector<Statement> out;
+    for (const auto& g : ranking.top) {
+        if (g.counters.calls < options.min_calls || g.query.empty()) continue;
+        out.push_back({g.fingerprint, g.query, g.counters.TotalMs()});
+    }
+    return out;
+}
+
+bool Indexable(const std::string& statement_type) {
+    return statement_type == "SELECT" || statement_type == "UPDATE" || statement_type == "DELETE" ||
+           statement_type == "INSERT";
+}
+
+}  // namespace
+
+Result<AdviceReport> Advise(const AdviseOptions& options) {
+    if (auto ok = pg::ValidateDsn(options.dsn); !ok) return tl::unexpected(ok.error());
+    auto conn = pg::Connection::Open(options.dsn);
+    if (!conn) return tl::unexpected(conn.error());
+    AdviceReport report;
+    auto statements = options.queries_file.empty() ? FromStatStatements(*conn, options, report.window_hours)
+                                                   : FromFile(options.queries_file);
+    if (!statements) return tl::unexpected(statements.error());
+    auto schema = pg::ReadSchema(*conn);
+    if (!schema) return tl::unexpected(schema.error());
+    auto whatif = advisor::HypoPgWhatIf::Open(*conn);
+    if (!whatif) return tl::unexpected(whatif.error());
+
+    std::map<std::string, std::optional<model::ColumnStats>> stats_cache;
+    std::vector<std::string> errors;
+    auto lookup = [&](const std::string& table, const std::string& column) -> std::optional<model::ColumnStats> {
+        const std::string key = table + "." + column;
+        if (auto it = stats_cache.find(key); it != stats_cache.end()) return it->second;
+        auto stats = pg::ReadColumnStats(*conn, "", table, column);
+        std::optional<model::ColumnStats> value = stats ? *stats : std::nullopt;
+        stats_cache.emplace(key, value);
+        return value;
+    };
+
+    std::vector<advisor::WorkloadQuery> workload;
+    for (const auto& s : *statements) {
+        auto parsed = sqlparse::Parse(s.text);
+        if (!parsed) {
+            errors.push_back(fmt::format("{}: {}", s.text, parsed.error().message));
+            continue;
+        }
+        if (!Indexable(parsed->statement_type)) continue;  // utility statements: nothing to index
+        advisor::WorkloadQuery q;
+        q.fingerprint = s.fingerprint;
+        q.query = s.text;
+        q.weight_ms = s.weight_ms;
+        q.sql = s.text;
+        // An INSERT reads nothing an index could speed up: it is costed as written, without a sample.
+        if (parsed->param_count > 0 && parsed->statement_type != "INSERT") {
+            auto sample = MakeSample(*conn, s.text, *parsed);
+            if (!sample) {
+                errors.push_back(fmt::format("{}: {}", s.text, sample.error().message));
+                continue;
+            }
+            q.sql = sample->sql;
+        }
+        q.candidates = advisor::GenerateCandidates(*parsed, *schema, lookup);
+        q.parsed = std::move(*parsed);
+        workload.push_back(std::move(q));
+    }
+    report.statements = workload.size();
+    report.advice = advisor::SelectIndexes(std::move(workload), *schema, *whatif);
+    report.advice.errors.insert(report.advice.errors.begin(), errors.begin(), errors.end());
+    return report;
+}
+
+Result<std::string> RunAdvise(const AdviseOptions& options) {
+    auto report = Advise(options);
+    if (!report) return tl::unexpected(report.error());
+    return options.format == "json" ? FormatAdviceJson(*report) : FormatAdviceText(*report);
+}
+
+}  // namespace optischema::app

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "advisor/selection.hpp"
+#include "common/error.hpp"
+
+namespace optischema::app {
+
+struct AdviseOptions {
+    std::string dsn;
+    std::string data_dir;
+    std::string queries_file;  // statements separated by ';'; empty: the workload from pg_stat_statements
+    std::int64_t min_calls = 1;
+    std::size_t max_statements = 50;  // from pg_stat_statements, the costliest first
+    std::string format = "text";
+};
+
+/// The advice and what it was computed from.
+struct AdviceReport {
+    advisor::Advice advice;
+    std::size_t statements = 0;          // statements considered
+    std::optional<double> window_hours;  // how long pg_stat_statements has been collecting, when known
+};
+
+/// `optischema advise`: index recommendations for the workload. Never changes the target database
+/// (hypothetical indexes only exist in OptiSchema's own session and are removed).
+[[nodiscard]] Result<AdviceReport> Advise(const AdviseOptions& options);
+[[nodiscard]] Result<std::string> RunAdvise(const AdviseOptions& options);
+
+/// The JSON of `advise --format json`.
+[[nodiscard]] std::string FormatAdviceJson(const AdviceReport& report);
+/// The text of `advise`.
+[[nodiscard]] std::string FormatAdviceText(const AdviceReport& report);
+
+}  // namespace optischema::app

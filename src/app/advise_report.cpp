@@ -1,0 +1,103 @@
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "app/advise_command.hpp"
+#include "common/strings.hpp"
+
+namespace optischema::app {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+double Round3(double v) { return std::round(v * 1000.0) / 1000.0; }
+
+std::string Bytes(std::int64_t b) {
+    if (b >= 1 << 30) return fmt::format("{:.1f} GB", static_cast<double>(b) / (1 << 30));
+    if (b >= 1 << 20) return fmt::format("{:.1f} MB", static_cast<double>(b) / (1 << 20));
+    return fmt::format("{} kB", b / 1024);
+}
+
+}  // namespace
+
+std::string FormatAdviceJson(const AdviceReport& report) {
+    Json j;
+    Json recs = Json::array();
+    for (const auto& r : report.advice.recommendations) {
+        Json rec;
+        rec["ddl"] = r.index.Ddl() + ";";
+        rec["rollback"] = r.index.RollbackDdl() + ";";
+        rec["table"] = r.index.schema.empty() ? r.index.table : r.index.schema + "." + r.index.table;
+        rec["method"] = r.index.method;
+        rec["columns"] = r.index.columns;
+        rec["include"] = r.index.include;
+        rec["where"] = r.index.where.empty() ? Json(nullptr) : Json(r.index.where);
+        rec["estimated_size_bytes"] = r.estimated_size_bytes;
+        Json queries = Json::array();
+        for (const auto& q : r.queries) {
+            queries.push_back({{"fingerprint", q.fingerprint},
+                               {"query", q.query},
+                               {"cost_before", Round3(q.cost_before)},
+                               {"cost_after", Round3(q.cost_after)}});
+        }
+        rec["queries"] = std::move(queries);
+        Json impact;
+        impact["saved_ms"] = Round3(r.saved_ms);
+        impact["saved_share_pct"] = Round3(100 * r.saved_share);
+        impact["saved_ms_per_hour"] = report.window_hours && *report.window_hours > 0
+                                          ? Json(Round3(r.saved_ms / *report.window_hours))
+                                          : Json(nullptr);
+        rec["impact"] = std::move(impact);
+        rec["confidence"] = r.confidence;
+        rec["reason"] = r.index.reason;
+        rec["write_overhead"] = r.write_note;
+        recs.push_back(std::move(rec));
+    }
+    j["recommendations"] = std::move(recs);
+    Json none = Json::array();
+    for (const auto& n : report.advice.no_index) {
+        none.push_back({{"fingerprint", n.fingerprint}, {"query", n.query}, {"reason", n.reason}});
+    }
+    j["no_index"] = std::move(none);
+    j["errors"] = report.advice.errors;
+    j["statements"] = report.statements;
+    return j.dump(2) + "\n";
+}
+
+std::string FormatAdviceText(const AdviceReport& report) {
+    std::string out = fmt::format("{} statements analysed, {} index recommendation(s).\n", report.statements,
+                                  report.advice.recommendations.size());
+    int n = 0;
+    for (const auto& r : report.advice.recommendations) {
+        out += fmt::format("\n{}. {};\n", ++n, r.index.Ddl());
+        out += fmt::format("   rollback: {};\n", r.index.RollbackDdl());
+        out += fmt::format("   why: {}; {}\n", r.index.reason, r.confidence);
+        if (r.estimated_size_bytes > 0) out += fmt::format("   size: about {}\n", Bytes(r.estimated_size_bytes));
+        if (r.saved_ms > 0) {
+            out += fmt::format("   impact: {:.1f}% of the workload's time", 100 * r.saved_share);
+            if (report.window_hours && *report.window_hours > 0) {
+                out += fmt::format(" (~{:.0f} ms saved per hour)", r.saved_ms / *report.window_hours);
+            }
+            out += "\n";
+        }
+        for (const auto& q : r.queries) {
+            out += fmt::format("   - cost {:.0f} -> {:.0f}  {}\n", q.cost_before, q.cost_after,
+                               Ellipsize(CollapseWhitespace(q.query), 70));
+        }
+        out += "   writes: " + r.write_note + "\n";
+    }
+    if (!report.advice.no_index.empty()) {
+        out += "\nNo index for:\n";
+        for (const auto& q : report.advice.no_index) {
+            out += fmt::format("  - {}\n    {}\n", Ellipsize(CollapseWhitespace(q.query), 90), q.reason);
+        }
+    }
+    if (!report.advice.errors.empty()) {
+        out += "\nCould not analyse:\n";
+        for (const auto& e : report.advice.errors) out += "  - " + Ellipsize(CollapseWhitespace(e), 200) + "\n";
+    }
+    return out;
+}
+
+}  // namespace optischema::app

@@ -1,0 +1,51 @@
+#include "app/sampling.hpp"
+
+#include "pg/catalog.hpp"
+
+namespace optischema::app {
+
+std::string SchemaOf(const model::ParsedQuery& q, const std::string& relation) {
+    for (const auto& r : q.relations) {
+        if (r.name == relation) return r.schema;
+    }
+    return "";
+}
+
+Result<analyzer::RunnableSample> MakeSample(pg::Connection& conn, const std::string& sql, const model::ParsedQuery& q) {
+    const auto uses = analyzer::ParamUses(q);
+    auto types = pg::InferParameterTypes(conn, sql);
+    // `$1 + $2` (a constant pg_stat_statements replaced in an expression) has no inferable type:
+    // declare the compared column's type where there is one, numeric (then text) elsewhere.
+    const std::string& state = types ? std::string() : types.error().sqlstate;
+    if (!types && (state == "42725" || state == "42P18" || state == "42883")) {
+        for (const char* fallback : {"numeric", "text"}) {
+            std::vector<std::string> declared;
+            for (const auto& use : uses) {
+                std::string type = fallback;
+                if (!use.relation.empty() && !use.column.empty()) {
+                    auto stats = pg::ReadColumnStats(conn, SchemaOf(q, use.relation), use.relation, use.column);
+                    if (stats && *stats) type = (*stats)->data_type;
+                }
+                declared.push_back(type);
+            }
+            types = pg::InferParameterTypes(conn, sql, declared);
+            if (types) break;
+        }
+    }
+    if (!types) return tl::unexpected(types.error());
+    std::vector<analyzer::ParamContext> contexts;
+    for (std::size_t i = 0; i < types->size(); ++i) {
+        analyzer::ParamContext ctx;
+        if (i < uses.size()) ctx.use = uses[i];
+        ctx.type = (*types)[i];
+        if (!ctx.use.relation.empty() && !ctx.use.column.empty()) {
+            auto stats = pg::ReadColumnStats(conn, SchemaOf(q, ctx.use.relation), ctx.use.relation, ctx.use.column);
+            if (!stats) return tl::unexpected(stats.error());
+            ctx.stats = std::move(*stats);
+        }
+        contexts.push_back(std::move(ctx));
+    }
+    return analyzer::BuildSample(sql, q, contexts);
+}
+
+}  // namespace optischema::app
