@@ -40,6 +40,18 @@ void RunSql(const std::string& dsn, const std::string& sql) {
     }
 }
 
+std::string QueryValue(const std::string& dsn, const std::string& sql) {
+    PGconn* conn = PQconnectdb(dsn.c_str());
+    PGresult* res = PQexec(conn, sql.c_str());
+    const bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+    std::string out = ok && PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "";
+    const std::string error = PQerrorMessage(conn);
+    PQclear(res);
+    PQfinish(conn);
+    if (!ok) throw std::runtime_error("test query failed: " + error + " in: " + sql);
+    return out;
+}
+
 std::string FreshDatabase(const std::string& name) {
     const std::string admin = ClusterDsn();
     RunSql(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");

@@ -15,6 +15,9 @@ namespace optischema::testing {
 /// ClusterDsn() with `key=value` pairs appended (later keys win in libpq).
 [[nodiscard]] std::string WithParams(const std::string& dsn, const std::string& extra);
 
+/// The first column of the first row of `sql` (empty when no row), through libpq directly.
+[[nodiscard]] std::string QueryValue(const std::string& dsn, const std::string& sql);
+
 /// Runs SQL on a DSN through libpq directly (not our pg/ code), failing the test on error.
 void RunSql(const std::string& dsn, const std::string& sql);
 

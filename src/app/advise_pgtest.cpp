@@ -3,7 +3,6 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 #include <nlohmann/json.hpp>
 
 #include "binary_runner.hpp"
@@ -15,16 +14,8 @@ namespace {
 using optischema::testing::BinaryRunner;
 using optischema::testing::CommandResult;
 using optischema::testing::FreshDatabase;
+using optischema::testing::QueryValue;
 using optischema::testing::RunSql;
-
-std::string Scalar(const std::string& dsn, const std::string& sql) {
-    PGconn* conn = PQconnectdb(dsn.c_str());
-    PGresult* res = PQexec(conn, sql.c_str());
-    std::string out = PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "";
-    PQclear(res);
-    PQfinish(conn);
-    return out;
-}
 
 class AdviseTest : public ::testing::Test {
 protected:
@@ -59,7 +50,7 @@ TEST_F(AdviseTest, RecommendsWhatAnExpertWouldFromAFile) {
                            "SELECT id FROM customers WHERE lower(email) = 'user5@example.com';\n"
                            "SELECT * FROM customers WHERE id = 7;\n"
                            "SELECT count(*) FROM orders;\n";
-    const std::string indexes_before = Scalar(dsn_, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'");
+    const std::string indexes_before = QueryValue(dsn_, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'");
     CommandResult run = runner.Run({"advise", "--dsn", dsn_, "--queries", file, "--format", "json"});
     ASSERT_EQ(run.exit_code, 0) << run.err;
     const auto j = nlohmann::json::parse(run.out);
@@ -86,7 +77,7 @@ TEST_F(AdviseTest, RecommendsWhatAnExpertWouldFromAFile) {
     EXPECT_NE(std::find(none.begin(), none.end(), "SELECT count(*) FROM orders"), none.end());
     EXPECT_TRUE(j["errors"].empty()) << j["errors"].dump();
 
-    EXPECT_EQ(Scalar(dsn_, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"), indexes_before)
+    EXPECT_EQ(QueryValue(dsn_, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"), indexes_before)
         << "advise must not change the database";
 }
 

@@ -1,7 +1,6 @@
 // `optischema explain` against the throwaway cluster: samples for normalized statements, generic
 // plans, ANALYZE inside a rolled-back transaction, findings, and the errors a user meets.
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 #include <nlohmann/json.hpp>
 
 #include "app/explain_command.hpp"
@@ -17,12 +16,7 @@ using optischema::testing::FreshDatabase;
 using optischema::testing::RunSql;
 
 long long Count(const std::string& dsn, const std::string& sql) {
-    PGconn* conn = PQconnectdb(dsn.c_str());
-    PGresult* res = PQexec(conn, sql.c_str());
-    const long long n = PQntuples(res) > 0 ? std::atoll(PQgetvalue(res, 0, 0)) : -1;
-    PQclear(res);
-    PQfinish(conn);
-    return n;
+    return std::stoll(optischema::testing::QueryValue(dsn, sql));
 }
 
 class ExplainTest : public ::testing::Test {
