@@ -12,7 +12,12 @@ namespace {
 struct Pooled {
     IndexCandidate index;
     std::vector<std::size_t> queries;  // workload statements on its table
+    double write_ms = 0;               // time of the workload's statements that write its table
 };
+
+bool IsWrite(const model::ParsedQuery& q) {
+    return q.statement_type == "INSERT" || q.statement_type == "UPDATE" || q.statement_type == "DELETE";
+}
 
 bool Touches(const model::ParsedQuery& q, const IndexCandidate& c) {
     return std::any_of(q.relations.begin(), q.relations.end(), [&](const auto& r) { return r.name == c.table; });
@@ -48,8 +53,6 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
                      WhatIf& whatif,
                      const SelectionOptions& options) {
     Advice advice;
-    double total_weight = 0;
-    for (const auto& q : workload) total_weight += q.weight_ms;
 
     // The cost of every statement as things are.
     std::vector<double> base(workload.size(), 0), current(workload.size(), 0);
@@ -63,6 +66,15 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
         }
         base[i] = current[i] = *cost;
         costable[i] = base[i] > 0;
+    }
+    // Without measured times (statements from a file) a statement weighs what the planner thinks it
+    // costs, so one heavy statement counts for more than many cheap ones.
+    advice.weighted_by_cost =
+        std::all_of(workload.begin(), workload.end(), [](const auto& q) { return q.weight_ms <= 0; });
+    double total_weight = 0;
+    for (std::size_t i = 0; i < workload.size(); ++i) {
+        if (advice.weighted_by_cost) workload[i].weight_ms = base[i];
+        total_weight += workload[i].weight_ms;
     }
 
     // One pool of distinct candidates, each knowing the statements it could serve.
@@ -84,13 +96,19 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
     }
     for (auto& p : pool) {
         for (std::size_t i = 0; i < workload.size(); ++i) {
-            if (costable[i] && Touches(workload[i].parsed, p.index)) p.queries.push_back(i);
+            const auto& parsed = workload[i].parsed;
+            if (costable[i] && Touches(parsed, p.index)) p.queries.push_back(i);
+            // The written table comes first in a write statement's relations.
+            if (IsWrite(parsed) && !parsed.relations.empty() && parsed.relations.front().name == p.index.table) {
+                p.write_ms += workload[i].weight_ms;
+            }
         }
     }
 
     std::vector<HypotheticalIndex> kept;
     std::vector<bool> helped(workload.size(), false);
     while (advice.recommendations.size() < options.max_indexes && !pool.empty()) {
+        std::set<std::size_t> failed;
         // Cost every remaining candidate with the indexes chosen so far in place.
         double best_benefit = 0;
         std::size_t best = pool.size();
@@ -99,10 +117,13 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
         for (std::size_t p = 0; p < pool.size(); ++p) {
             auto hypo = whatif.Create(pool[p].index);
             if (!hypo) {
+                // E.g. an expression that is not IMMUTABLE: PostgreSQL could not build it either.
                 advice.errors.push_back(fmt::format("{}: {}", pool[p].index.Ddl(false), hypo.error().ToString()));
+                failed.insert(p);
                 continue;
             }
-            double benefit = 0;
+            // Writers of the table pay for every index on it.
+            double benefit = -pool[p].write_ms * options.write_overhead_share;
             std::vector<double> costs(workload.size(), 0);
             for (std::size_t i : pool[p].queries) {
                 auto cost = whatif.Cost(workload[i].sql);
@@ -120,7 +141,16 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
             }
             (void)whatif.Drop(*hypo);
         }
-        if (best == pool.size() || best_benefit < options.min_benefit_share * total_weight) break;
+        if (!failed.empty()) {
+            std::vector<Pooled> usable;
+            for (std::size_t p = 0; p < pool.size(); ++p) {
+                if (!failed.contains(p)) usable.push_back(std::move(pool[p]));
+                if (p == best) best = usable.size() - 1;
+            }
+            if (best >= usable.size()) best = usable.size();
+            pool = std::move(usable);
+        }
+        if (best == pool.size() || best_benefit <= 0 || best_benefit < options.min_benefit_share * total_weight) break;
 
         // Keep the winner for the next round.
         const Pooled chosen = pool[best];
@@ -129,8 +159,9 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
         Recommendation rec;
         rec.index = chosen.index;
         rec.estimated_size_bytes = best_size;
-        rec.saved_ms = best_benefit;
-        rec.saved_share = total_weight > 0 ? best_benefit / total_weight : 0;
+        rec.write_cost_ms = chosen.write_ms * options.write_overhead_share;
+        rec.saved_ms = best_benefit + rec.write_cost_ms;
+        rec.saved_share = total_weight > 0 ? rec.saved_ms / total_weight : 0;
         rec.write_note = WriteNote(schema, chosen.index);
         rec.confidence = "planner what-if (HypoPG): estimated costs, not yet measured";
         for (std::size_t i : chosen.queries) {
@@ -159,8 +190,9 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
         rec.write_note = WriteNote(schema, u);
         for (std::size_t i = 0; i < workload.size(); ++i) {
             for (const auto& c : workload[i].candidates) {
-                if (c.Key() == u.Key())
-                    rec.queries.push_back({workload[i].fingerprint, workload[i].query, base[i], base[i]});
+                if (c.Key() != u.Key()) continue;
+                rec.queries.push_back({workload[i].fingerprint, workload[i].query, base[i], base[i]});
+                helped[i] = true;  // served, pending validation: not a statement no index helps
             }
         }
         advice.recommendations.push_back(std::move(rec));

@@ -32,7 +32,8 @@ struct Recommendation {
     IndexCandidate index;
     std::int64_t estimated_size_bytes = 0;
     std::vector<QueryCost> queries;  // the statements it speeds up
-    double saved_ms = 0;             // projected time saved over the workload's window
+    double saved_ms = 0;             // projected read time saved over the workload's window
+    double write_cost_ms = 0;        // projected extra time of the statements that write the table
     double saved_share = 0;          // of the whole workload's time, 0..1
     std::string write_note;          // what it costs writers
     std::string confidence;          // "planner what-if (HypoPG)" or why it needs a real index
@@ -45,19 +46,22 @@ struct NoIndex {
 };
 
 struct Advice {
+    bool weighted_by_cost = false;  // no measured times: weights (and saved_ms) are in planner cost units
     std::vector<Recommendation> recommendations;
     std::vector<NoIndex> no_index;
     std::vector<std::string> errors;  // statements that could not be costed, with why
 };
 
 struct SelectionOptions {
-    double min_cost_drop = 0.2;        // a statement counts as helped when its cost drops this much
-    double min_benefit_share = 0.005;  // stop when the next index saves less than this share of the workload
+    double min_cost_drop = 0.2;         // a statement counts as helped when its cost drops this much
+    double min_benefit_share = 0.005;   // stop when the next index saves less than this share of the workload
+    double write_overhead_share = 0.1;  // each index adds about this share to the time of statements writing its table
     std::size_t max_indexes = 20;
 };
 
 /// Workload-level greedy selection: costs every candidate against the statements on its table,
-/// picks the one with the largest weighted benefit, keeps it (so later picks are costed with it:
+/// picks the one with the largest weighted benefit net of what it costs the statements that write
+/// its table, keeps it (so later picks are costed with it:
 /// interactions), drops candidates it makes redundant, and repeats until the benefit is small.
 /// One index serving several statements wins over several narrow ones because benefits add up.
 /// Leaves no hypothetical index behind.

@@ -27,6 +27,10 @@ public:
         return cost;
     }
     Result<HypotheticalIndex> Create(const IndexCandidate& index) override {
+        if (refuse.contains(index.Key())) {
+            return MakeError(ErrorCode::kQueryFailed, "functions in index expression must be marked IMMUTABLE",
+                             "42P17");
+        }
         live[++next] = index.Key();
         return HypotheticalIndex{next, 8192};
     }
@@ -39,6 +43,7 @@ public:
         return {};
     }
 
+    std::set<std::string> refuse;  // keys whose creation fails
     std::map<std::int64_t, std::string> live;
     std::int64_t next = 0;
     int costs = 0;
@@ -130,6 +135,23 @@ TEST(SelectionTest, PrefixOfAChosenIndexIsDropped) {
     EXPECT_EQ(advice.recommendations[0].index.Key(), wide.Key());
 }
 
+TEST(SelectionTest, WriteHeavyTablesChargeEachIndex) {
+    const std::string read = "SELECT * FROM events WHERE kind = 'x'";
+    const std::string write = "INSERT INTO events (kind) VALUES ('x')";
+    const auto by_kind = Index("events", {"kind"});
+    TableWhatIf w;
+    w.base = {{read, 1000}, {write, 1}};
+    w.with_index = {{{by_kind.Key(), read}, 100}};
+    // The read saves 90% of its 50 ms; the inserts take 1000 ms, 10% of which is 100 ms.
+    const Advice heavy = SelectIndexes({Query(read, 50, {by_kind}), Query(write, 1000, {})}, {}, w);
+    EXPECT_TRUE(heavy.recommendations.empty()) << heavy.recommendations[0].index.Ddl();
+    // With light writes the same index pays off, and its write cost is reported.
+    const Advice light = SelectIndexes({Query(read, 500, {by_kind}), Query(write, 100, {})}, {}, w);
+    ASSERT_EQ(light.recommendations.size(), 1u);
+    EXPECT_DOUBLE_EQ(light.recommendations[0].write_cost_ms, 10);
+    EXPECT_DOUBLE_EQ(light.recommendations[0].saved_ms, 450);
+}
+
 TEST(SelectionTest, IndexesHypoPgCannotCostNeedValidation) {
     const std::string q = "SELECT * FROM events WHERE payload @> '{}'";
     auto gin = Index("events", {"payload"});
@@ -142,6 +164,47 @@ TEST(SelectionTest, IndexesHypoPgCannotCostNeedValidation) {
     ASSERT_EQ(advice.recommendations.size(), 1u);
     EXPECT_NE(advice.recommendations[0].confidence.find("needs validation on a real index"), std::string::npos);
     EXPECT_EQ(w.next, 0) << "never handed to the what-if";
+    EXPECT_TRUE(advice.no_index.empty()) << "a statement served by an index to validate is not a no-index statement";
+}
+
+TEST(SelectionTest, AnIndexPostgresCannotBuildIsReportedOnceAndDropped) {
+    const std::string q = "SELECT date_trunc('month', created_at), count(*) FROM orders GROUP BY 1";
+    const std::string other = "SELECT * FROM orders WHERE customer_id = 1";
+    const auto bad = Index("orders", {"(date_trunc('month', created_at))"});
+    const auto good = Index("orders", {"customer_id"});
+    TableWhatIf w;
+    w.base = {{q, 1000}, {other, 1000}};
+    w.with_index = {{{good.Key(), other}, 10}};
+    w.refuse = {bad.Key()};
+    const Advice advice = SelectIndexes({Query(q, 100, {bad}), Query(other, 100, {good})}, {}, w);
+    ASSERT_EQ(advice.recommendations.size(), 1u);
+    EXPECT_EQ(advice.recommendations[0].index.Key(), good.Key());
+    ASSERT_EQ(advice.errors.size(), 1u);
+    EXPECT_NE(advice.errors[0].find("IMMUTABLE"), std::string::npos);
+}
+
+TEST(SelectionTest, WithoutMeasuredTimesStatementsWeighTheirPlannerCost) {
+    // Statements from a file: no times. The expensive statement's second index is worth keeping
+    // even though, counted one statement one vote, it would fall under the stop rule.
+    std::vector<WorkloadQuery> workload;
+    const std::string heavy = "SELECT * FROM orders WHERE customer_id = 1 AND seller_id = 2";
+    const auto first = Index("orders", {"customer_id"});
+    const auto second = Index("orders", {"customer_id", "seller_id"});
+    TableWhatIf w;
+    w.base = {{heavy, 50000}};
+    w.with_index = {{{first.Key(), heavy}, 5000}, {{second.Key(), heavy}, 50}};
+    workload.push_back(Query(heavy, 0, {first}));
+    workload.back().candidates.push_back(second);
+    for (int i = 0; i < 30; ++i) {
+        const std::string cheap = "SELECT * FROM users WHERE id = " + std::to_string(i);
+        w.base[cheap] = 8;
+        workload.push_back(Query(cheap, 0, {}));
+    }
+    const Advice advice = SelectIndexes(workload, {}, w);
+    EXPECT_TRUE(advice.weighted_by_cost);
+    ASSERT_FALSE(advice.recommendations.empty());
+    EXPECT_EQ(advice.recommendations[0].index.Key(), second.Key());
+    EXPECT_NEAR(advice.recommendations[0].saved_ms, 49950, 1e-6) << "in planner cost units";
 }
 
 }  // namespace

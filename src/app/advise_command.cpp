@@ -24,7 +24,7 @@ namespace {
 struct Statement {
     std::string fingerprint;
     std::string text;
-    double weight_ms = 1;
+    double weight_ms = 0;  // 0: unknown (from a file)
 };
 
 Result<std::vector<Statement>> FromFile(const std::string& path) {
@@ -38,7 +38,7 @@ Result<std::vector<Statement>> FromFile(const std::string& path) {
     for (auto& text : *parts) {
         auto fp = sqlparse::Fingerprint(text);
         if (!fp) return tl::unexpected(fp.error());
-        out.push_back({*fp, std::move(text), 1});
+        out.push_back({*fp, std::move(text), 0});
     }
     return out;
 }

@@ -43,8 +43,11 @@ std::string FormatAdviceJson(const AdviceReport& report) {
         }
         rec["queries"] = std::move(queries);
         Json impact;
-        impact["saved_ms"] = Round3(r.saved_ms);
+        const bool costs = report.advice.weighted_by_cost;
+        impact["weighted_by"] = costs ? "planner cost (no measured times)" : "measured time (pg_stat_statements)";
+        impact["saved_ms"] = costs ? Json(nullptr) : Json(Round3(r.saved_ms));
         impact["saved_share_pct"] = Round3(100 * r.saved_share);
+        impact["write_cost_ms"] = costs ? Json(nullptr) : Json(Round3(r.write_cost_ms));
         impact["saved_ms_per_hour"] = report.window_hours && *report.window_hours > 0
                                           ? Json(Round3(r.saved_ms / *report.window_hours))
                                           : Json(nullptr);
@@ -76,7 +79,7 @@ std::string FormatAdviceText(const AdviceReport& report) {
         if (r.estimated_size_bytes > 0) out += fmt::format("   size: about {}\n", Bytes(r.estimated_size_bytes));
         if (r.saved_ms > 0) {
             out += fmt::format("   impact: {:.1f}% of the workload's time", 100 * r.saved_share);
-            if (report.window_hours && *report.window_hours > 0) {
+            if (!report.advice.weighted_by_cost && report.window_hours && *report.window_hours > 0) {
                 out += fmt::format(" (~{:.0f} ms saved per hour)", r.saved_ms / *report.window_hours);
             }
             out += "\n";
@@ -85,7 +88,10 @@ std::string FormatAdviceText(const AdviceReport& report) {
             out += fmt::format("   - cost {:.0f} -> {:.0f}  {}\n", q.cost_before, q.cost_after,
                                Ellipsize(CollapseWhitespace(q.query), 70));
         }
-        out += "   writes: " + r.write_note + "\n";
+        out += "   writes: " + r.write_note;
+        if (r.write_cost_ms > 0)
+            out += fmt::format("; about {:.0f} ms more for this workload's writes", r.write_cost_ms);
+        out += "\n";
     }
     if (!report.advice.no_index.empty()) {
         out += "\nNo index for:\n";
