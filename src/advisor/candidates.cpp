@@ -231,6 +231,7 @@ std::vector<IndexCandidate> GenerateCandidates(const model::ParsedQuery& query,
             IndexCandidate c = Make(table_schema, table, "filter columns then the ORDER BY, so no sort is needed");
             for (const ColumnUse* u : equalities) AddColumn(c, KeyOf(*u));
             for (const ColumnUse* u : order_by) AddColumn(c, KeyOf(*u), u->descending);
+            c.covers_order_by = true;
             emit(c);
         }
         for (const ColumnUse* u : uses) {

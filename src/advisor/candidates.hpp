@@ -24,6 +24,7 @@ struct IndexCandidate {
     std::string where;                   // partial index predicate; empty when none
     std::string reason;                  // why it was proposed, for the user
     bool needs_real_validation = false;  // the planner's what-if cannot cost it (e.g. GIN in HypoPG)
+    bool covers_order_by = false;        // ends with the statement's ORDER BY: no sort, LIMIT stops early
 
     /// "schema.table" or "table".
     [[nodiscard]] std::string QualifiedTable() const;

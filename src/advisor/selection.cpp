@@ -1,6 +1,7 @@
 #include "advisor/selection.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -133,7 +134,11 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
                     benefit += workload[i].weight_ms * (current[i] - costs[i]) / base[i];
                 }
             }
-            if (benefit > best_benefit) {
+            // On a tie the planner cannot tell (e.g. a misestimated row count), prefer the index that also
+            // delivers the ORDER BY: it stays good when the estimate is wrong.
+            const bool tie = best < pool.size() && std::abs(benefit - best_benefit) <= 1e-9 * std::abs(best_benefit);
+            const bool better_on_tie = tie && pool[p].index.covers_order_by && !pool[best].index.covers_order_by;
+            if ((benefit > best_benefit && !tie) || better_on_tie) {
                 best_benefit = benefit;
                 best = p;
                 best_size = hypo->estimated_size_bytes;

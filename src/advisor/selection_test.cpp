@@ -122,6 +122,20 @@ TEST(SelectionTest, SecondPickIsCostedWithTheFirstInPlace) {
     EXPECT_DOUBLE_EQ(advice.recommendations[0].queries[0].cost_after, 5);
 }
 
+TEST(SelectionTest, OnATieTheIndexCoveringTheOrderByWins) {
+    const std::string q = "SELECT * FROM reviews WHERE product_id = 123 ORDER BY created_at DESC LIMIT 20";
+    const auto narrow = Index("reviews", {"product_id"});
+    auto ordered = Index("reviews", {"product_id", "created_at"});
+    ordered.descending = {false, true};
+    ordered.covers_order_by = true;
+    TableWhatIf w;
+    w.base = {{q, 1000}};
+    w.with_index = {{{narrow.Key(), q}, 31.58}, {{ordered.Key(), q}, 31.58}};
+    const Advice advice = SelectIndexes({Query(q, 100, {narrow, ordered})}, {}, w);
+    ASSERT_EQ(advice.recommendations.size(), 1u);
+    EXPECT_EQ(advice.recommendations[0].index.Key(), ordered.Key());
+}
+
 TEST(SelectionTest, PrefixOfAChosenIndexIsDropped) {
     const std::string a = "SELECT * FROM orders WHERE customer_id = 1 AND status = 'x'";
     const std::string b = "SELECT * FROM orders WHERE customer_id = 2";
