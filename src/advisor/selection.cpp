@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -106,7 +107,7 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
         }
     }
 
-    std::vector<HypotheticalIndex> kept;
+    std::vector<std::optional<HypotheticalIndex>> kept;  // one per recommendation, in order
     std::vector<bool> helped(workload.size(), false);
     while (advice.recommendations.size() < options.max_indexes && !pool.empty()) {
         std::set<std::size_t> failed;
@@ -160,7 +161,7 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
         // Keep the winner for the next round.
         const Pooled chosen = pool[best];
         auto hypo = whatif.Create(chosen.index);
-        if (hypo) kept.push_back(*hypo);
+        kept.push_back(hypo ? std::optional<HypotheticalIndex>(*hypo) : std::nullopt);
         Recommendation rec;
         rec.index = chosen.index;
         rec.estimated_size_bytes = best_size;
@@ -184,7 +185,42 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
         }
         pool = std::move(rest);
     }
-    for (const auto& h : kept) (void)whatif.Drop(h);
+
+    // Credit each index with the statements that need it in the final set: leave it out, re-cost the
+    // statements on its table, keep those that get dearer. An index that no statement needs any more
+    // (a later, better pick took its place) is dropped from the advice.
+    std::vector<double> final_cost(workload.size(), 0);
+    for (std::size_t i = 0; i < workload.size(); ++i) {
+        if (!costable[i]) continue;
+        auto cost = whatif.Cost(workload[i].sql);
+        final_cost[i] = cost ? *cost : current[i];
+    }
+    std::vector<Recommendation> final_recs;
+    for (std::size_t k = 0; k < advice.recommendations.size(); ++k) {
+        Recommendation& rec = advice.recommendations[k];
+        if (!kept[k]) {
+            final_recs.push_back(std::move(rec));
+            continue;
+        }
+        (void)whatif.Drop(*kept[k]);
+        std::vector<QueryCost> served;
+        for (std::size_t i = 0; i < workload.size(); ++i) {
+            if (!costable[i] || !Touches(workload[i].parsed, rec.index)) continue;
+            auto without = whatif.Cost(workload[i].sql);
+            if (without && *without > final_cost[i] * 1.05 + 1e-9) {
+                served.push_back({workload[i].fingerprint, workload[i].query, base[i], final_cost[i]});
+            }
+        }
+        if (served.empty()) continue;  // stays dropped
+        auto again = whatif.Create(rec.index);
+        kept[k] = again ? std::optional<HypotheticalIndex>(*again) : std::nullopt;
+        rec.queries = std::move(served);
+        final_recs.push_back(std::move(rec));
+    }
+    advice.recommendations = std::move(final_recs);
+    for (const auto& h : kept) {
+        if (h) (void)whatif.Drop(*h);
+    }
     (void)whatif.Reset();
 
     for (const auto& u : unverifiable) {

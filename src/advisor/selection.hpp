@@ -20,10 +20,12 @@ struct WorkloadQuery {
     std::vector<IndexCandidate> candidates;
 };
 
+/// A statement an index serves: one whose cost rises when that index alone is left out of the
+/// recommended set.
 struct QueryCost {
     std::string fingerprint;
     std::string query;
-    double cost_before = 0;  // planner cost without the recommended indexes
+    double cost_before = 0;  // planner cost without any recommended index
     double cost_after = 0;   // with every recommended index (what-if)
 };
 
@@ -64,7 +66,8 @@ struct SelectionOptions {
 /// its table, keeps it (so later picks are costed with it:
 /// interactions), drops candidates it makes redundant, and repeats until the benefit is small.
 /// One index serving several statements wins over several narrow ones because benefits add up.
-/// Leaves no hypothetical index behind.
+/// Finally each index is credited with the statements that need it in the final set, and one that
+/// none needs any more is dropped. Leaves no hypothetical index behind.
 [[nodiscard]] Advice SelectIndexes(std::vector<WorkloadQuery> workload,
                                    const model::SchemaSnapshot& schema,
                                    WhatIf& whatif,

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <set>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -23,6 +24,11 @@ public:
         double cost = base.at(sql);
         for (const auto& [oid, key] : live) {
             if (auto it = with_index.find({key, sql}); it != with_index.end()) cost = std::min(cost, it->second);
+            // Two indexes that help only together (e.g. both sides of a join).
+            for (const auto& [other_oid, other] : live) {
+                if (auto it = with_pair.find({key, other, sql}); it != with_pair.end())
+                    cost = std::min(cost, it->second);
+            }
         }
         return cost;
     }
@@ -43,7 +49,8 @@ public:
         return {};
     }
 
-    std::set<std::string> refuse;  // keys whose creation fails
+    std::map<std::tuple<std::string, std::string, std::string>, double> with_pair;  // (key, key, sql) -> cost
+    std::set<std::string> refuse;                                                   // keys whose creation fails
     std::map<std::int64_t, std::string> live;
     std::int64_t next = 0;
     int costs = 0;
@@ -134,6 +141,48 @@ TEST(SelectionTest, OnATieTheIndexCoveringTheOrderByWins) {
     const Advice advice = SelectIndexes({Query(q, 100, {narrow, ordered})}, {}, w);
     ASSERT_EQ(advice.recommendations.size(), 1u);
     EXPECT_EQ(advice.recommendations[0].index.Key(), ordered.Key());
+}
+
+TEST(SelectionTest, AnIndexALaterPickReplacedIsDropped) {
+    // `by_time` is picked first for both statements; `status_time` then serves `pending` better, and
+    // in the final set `by_time` still serves `recent`: both stay, each credited with its statement.
+    // `partial` is picked for `pending` in a workload where nothing else needs it and is replaced
+    // later by `status_time`: it goes.
+    const std::string recent = "SELECT * FROM orders WHERE created_at > now() - interval '1 day'";
+    const std::string pending = "SELECT * FROM orders WHERE status = 'pending' ORDER BY created_at DESC LIMIT 20";
+    const auto by_time = Index("orders", {"created_at"});
+    const auto status_time = Index("orders", {"status", "created_at"});
+    TableWhatIf w;
+    w.base = {{recent, 1000}, {pending, 1000}};
+    w.with_index = {{{by_time.Key(), recent}, 10}, {{by_time.Key(), pending}, 100}, {{status_time.Key(), pending}, 2}};
+    const Advice advice = SelectIndexes({Query(recent, 100, {by_time}), Query(pending, 100, {status_time})}, {}, w);
+    ASSERT_EQ(advice.recommendations.size(), 2u);
+    EXPECT_EQ(advice.recommendations[0].index.Key(), by_time.Key());
+    ASSERT_EQ(advice.recommendations[0].queries.size(), 1u);
+    EXPECT_EQ(advice.recommendations[0].queries[0].query, recent) << "pending no longer needs it";
+    ASSERT_EQ(advice.recommendations[1].queries.size(), 1u);
+    EXPECT_EQ(advice.recommendations[1].queries[0].query, pending);
+    EXPECT_DOUBLE_EQ(advice.recommendations[1].queries[0].cost_before, 1000);
+    EXPECT_DOUBLE_EQ(advice.recommendations[1].queries[0].cost_after, 2);
+}
+
+TEST(SelectionTest, AnIndexThatLaterPicksMadeUnnecessaryIsDropped) {
+    // Round 1 picks `a` for q1 (1000 -> 300); round 2 `d` for q2; round 3 `e`, which together with `d`
+    // serves q1 far better (-> 10). In the final set q1 no longer needs `a`: it is dropped.
+    const std::string q1 = "SELECT * FROM orders o JOIN items i ON i.order_id = o.id WHERE o.user_id = 1";
+    const std::string q2 = "SELECT * FROM orders WHERE coupon = 'x'";
+    const auto a = Index("orders", {"user_id"});
+    const auto d = Index("orders", {"coupon"});
+    const auto e = Index("orders", {"user_id", "coupon"});
+    TableWhatIf w;
+    w.base = {{q1, 1000}, {q2, 1000}};
+    w.with_index = {{{a.Key(), q1}, 300}, {{d.Key(), q2}, 10}, {{e.Key(), q2}, 20}};
+    w.with_pair = {{{d.Key(), e.Key(), q1}, 10}, {{e.Key(), d.Key(), q1}, 10}};
+    const Advice advice = SelectIndexes({Query(q1, 1000, {a, e}), Query(q2, 500, {d})}, {}, w);
+    std::vector<std::string> keys;
+    for (const auto& r : advice.recommendations) keys.push_back(r.index.Key());
+    EXPECT_EQ(keys, (std::vector<std::string>{d.Key(), e.Key()}));
+    EXPECT_TRUE(w.live.empty());
 }
 
 TEST(SelectionTest, PrefixOfAChosenIndexIsDropped) {
