@@ -249,6 +249,15 @@ std::vector<IndexCandidate> GenerateCandidates(const model::ParsedQuery& query,
                 AddColumn(c, KeyOf(*u), false, "text_pattern_ops");
                 emit(c);
             }
+            // LIKE '%x%' and ILIKE: no btree helps; a trigram GIN index does, when pg_trgm is installed.
+            if (!u->negated && (u->op == "~~" || u->op == "~~*") && !IsPrefixLike(*u) &&
+                schema.HasExtension("pg_trgm")) {
+                IndexCandidate c = Make(table_schema, table, "LIKE/ILIKE with a leading wildcard (pg_trgm)");
+                c.method = "gin";
+                AddColumn(c, KeyOf(*u), false, "gin_trgm_ops");
+                c.needs_real_validation = true;
+                emit(c);
+            }
             if (IsContainment(*u) && u->expression.empty()) {
                 IndexCandidate c = Make(table_schema, table, "jsonb containment (@>)");
                 c.method = "gin";

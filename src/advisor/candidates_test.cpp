@@ -68,6 +68,15 @@ TEST(CandidatesTest, LikePrefixJsonbAndPartial) {
     const auto infix = GenerateCandidates(MustParse("SELECT * FROM products WHERE name LIKE '%abc%'"), {}, NoStats);
     EXPECT_FALSE(HasDdl(infix, "CREATE INDEX products_name_idx ON products (name text_pattern_ops)"));
 
+    EXPECT_TRUE(infix.empty()) << "no trigram index without pg_trgm";
+    model::SchemaSnapshot with_trgm;
+    with_trgm.extensions = {"hypopg", "pg_trgm"};
+    const auto trgm =
+        GenerateCandidates(MustParse("SELECT * FROM products WHERE name ILIKE '%abc%'"), with_trgm, NoStats);
+    ASSERT_EQ(trgm.size(), 1u);
+    EXPECT_EQ(trgm[0].Ddl(false), "CREATE INDEX products_name_gin_idx ON products USING gin (name gin_trgm_ops)");
+    EXPECT_TRUE(trgm[0].needs_real_validation);
+
     const auto gin = GenerateCandidates(MustParse("SELECT * FROM events WHERE payload @> '{\"a\": 1}'"), {}, NoStats);
     ASSERT_FALSE(gin.empty());
     EXPECT_TRUE(Has(gin, "CREATE INDEX events_payload_gin_idx ON events USING gin (payload jsonb_path_ops)"));

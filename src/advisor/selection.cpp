@@ -1,6 +1,7 @@
 #include "advisor/selection.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -15,7 +16,26 @@ struct Pooled {
     IndexCandidate index;
     std::vector<std::size_t> queries;  // workload statements on its table
     double write_ms = 0;               // time of the workload's statements that write its table
+    double hot_loss_ms = 0;            // time of the UPDATEs that change one of its columns
 };
+
+// An UPDATE that changes a column the index contains (bare or inside an expression) can no longer be
+// a HOT update: every such update also writes a new index entry, and the table bloats faster.
+bool ChangesIndexedColumn(const model::ParsedQuery& update, const IndexCandidate& c) {
+    for (const auto& changed : update.updated_columns) {
+        for (const auto& col : c.columns) {
+            if (col == changed) return true;
+            // An expression key: look for the column as a whole word.
+            for (std::size_t at = col.find(changed); at != std::string::npos; at = col.find(changed, at + 1)) {
+                auto word = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; };
+                const bool starts = at == 0 || !word(col[at - 1]);
+                const bool ends = at + changed.size() >= col.size() || !word(col[at + changed.size()]);
+                if (starts && ends) return true;
+            }
+        }
+    }
+    return false;
+}
 
 bool IsWrite(const model::ParsedQuery& q) {
     return q.statement_type == "INSERT" || q.statement_type == "UPDATE" || q.statement_type == "DELETE";
@@ -103,6 +123,7 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
             // The written table comes first in a write statement's relations.
             if (IsWrite(parsed) && !parsed.relations.empty() && parsed.relations.front().name == p.index.table) {
                 p.write_ms += workload[i].weight_ms;
+                if (ChangesIndexedColumn(parsed, p.index)) p.hot_loss_ms += workload[i].weight_ms;
             }
         }
     }
@@ -125,7 +146,8 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
                 continue;
             }
             // Writers of the table pay for every index on it.
-            double benefit = -pool[p].write_ms * options.write_overhead_share;
+            double benefit =
+                -(pool[p].write_ms * options.write_overhead_share + pool[p].hot_loss_ms * options.hot_loss_share);
             std::vector<double> costs(workload.size(), 0);
             for (std::size_t i : pool[p].queries) {
                 auto cost = whatif.Cost(workload[i].sql);
@@ -165,10 +187,14 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
         Recommendation rec;
         rec.index = chosen.index;
         rec.estimated_size_bytes = best_size;
-        rec.write_cost_ms = chosen.write_ms * options.write_overhead_share;
+        rec.write_cost_ms =
+            chosen.write_ms * options.write_overhead_share + chosen.hot_loss_ms * options.hot_loss_share;
         rec.saved_ms = best_benefit + rec.write_cost_ms;
         rec.saved_share = total_weight > 0 ? rec.saved_ms / total_weight : 0;
         rec.write_note = WriteNote(schema, chosen.index);
+        if (chosen.hot_loss_ms > 0) {
+            rec.write_note += "; the workload's UPDATEs change an indexed column, so they can no longer be HOT updates";
+        }
         rec.confidence = "planner what-if (HypoPG): estimated costs, not yet measured";
         for (std::size_t i : chosen.queries) {
             if (best_costs[i] < current[i] && (current[i] - best_costs[i]) / base[i] >= options.min_cost_drop / 4) {

@@ -58,6 +58,7 @@ struct SelectionOptions {
     double min_cost_drop = 0.2;         // a statement counts as helped when its cost drops this much
     double min_benefit_share = 0.005;   // stop when the next index saves less than this share of the workload
     double write_overhead_share = 0.1;  // each index adds about this share to the time of statements writing its table
+    double hot_loss_share = 0.5;        // and this much more to UPDATEs that change an indexed column (no more HOT)
     std::size_t max_indexes = 20;
 };
 

@@ -215,6 +215,23 @@ TEST(SelectionTest, WriteHeavyTablesChargeEachIndex) {
     EXPECT_DOUBLE_EQ(light.recommendations[0].saved_ms, 450);
 }
 
+TEST(SelectionTest, IndexingAColumnUpdatesChangeCostsTheirHotUpdates) {
+    const std::string read = "SELECT * FROM jobs WHERE state = 'queued'";
+    const std::string update = "UPDATE jobs SET state = 'done' WHERE id = 1";
+    const std::string other_update = "UPDATE jobs SET finished_at = now() WHERE id = 1";
+    const auto by_state = Index("jobs", {"state"});
+    TableWhatIf w;
+    w.base = {{read, 1000}, {update, 1}, {other_update, 1}};
+    w.with_index = {{{by_state.Key(), read}, 100}};
+    // The read saves 90 of its 100 ms. Updates of another column cost the usual 10%: the index pays.
+    const Advice fine = SelectIndexes({Query(read, 100, {by_state}), Query(other_update, 200, {})}, {}, w);
+    ASSERT_EQ(fine.recommendations.size(), 1u);
+    EXPECT_DOUBLE_EQ(fine.recommendations[0].write_cost_ms, 20);
+    // Updates of `state` itself would lose HOT: 200 ms x (10% + 50%) = 120 ms > 90 ms saved.
+    const Advice hot = SelectIndexes({Query(read, 100, {by_state}), Query(update, 200, {})}, {}, w);
+    EXPECT_TRUE(hot.recommendations.empty());
+}
+
 TEST(SelectionTest, IndexesHypoPgCannotCostNeedValidation) {
     const std::string q = "SELECT * FROM events WHERE payload @> '{}'";
     auto gin = Index("events", {"payload"});

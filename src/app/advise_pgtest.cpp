@@ -105,6 +105,23 @@ TEST_F(AdviseTest, UsesTheWorkloadInPgStatStatements) {
     EXPECT_NE(text.out.find("rollback: DROP INDEX CONCURRENTLY"), std::string::npos) << text.out;
 }
 
+TEST_F(AdviseTest, TrigramIndexForInfixSearchWhenPgTrgmIsInstalled) {
+    const std::string dsn = FreshDatabase("advise_trgm");
+    RunSql(dsn,
+           "CREATE EXTENSION pg_trgm; CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL);"
+           "INSERT INTO notes SELECT g, md5(g::text) FROM generate_series(1, 20000) g; ANALYZE");
+    BinaryRunner runner;
+    const std::string file = runner.data_dir() + "/workload.sql";
+    std::ofstream(file) << "SELECT id FROM notes WHERE body LIKE '%abc1%'";
+    CommandResult run = runner.Run({"advise", "--dsn", dsn, "--queries", file, "--format", "json"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto j = nlohmann::json::parse(run.out);
+    const auto* rec = FindRecommendation(j, "USING gin (body gin_trgm_ops)");
+    ASSERT_NE(rec, nullptr) << run.out;
+    EXPECT_NE((*rec)["confidence"].get<std::string>().find("needs validation on a real index"), std::string::npos);
+    EXPECT_TRUE(j["no_index"].empty()) << run.out;
+}
+
 TEST_F(AdviseTest, MissingFileIsAClearError) {
     BinaryRunner runner;
     CommandResult run = runner.Run({"advise", "--dsn", dsn_, "--queries", "/nonexistent/workload.sql"});

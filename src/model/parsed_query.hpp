@@ -65,6 +65,7 @@ struct ParsedQuery {
     int param_count = 0;               // highest $n referenced
     std::vector<ParamRef> param_refs;  // every $n occurrence, by location
     int statement_count = 1;           // statements in the input; only the first is analysed
+    std::vector<std::string> updated_columns;  // UPDATE ... SET columns (an index on one ends HOT updates)
 };
 
 }  // namespace optischema::model

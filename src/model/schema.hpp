@@ -56,7 +56,15 @@ struct SchemaSnapshot {
     std::vector<TableInfo> tables;
     std::vector<IndexInfo> indexes;
     std::vector<ForeignKeyInfo> foreign_keys;
-    std::optional<double> stats_age_s;  // seconds since pg_stat_database.stats_reset, when known
+    std::optional<double> stats_age_s;    // seconds since pg_stat_database.stats_reset, when known
+    std::vector<std::string> extensions;  // installed in the database, e.g. "pg_trgm", "hypopg"
+
+    [[nodiscard]] bool HasExtension(const std::string& name) const {
+        for (const auto& e : extensions) {
+            if (e == name) return true;
+        }
+        return false;
+    }
 };
 
 }  // namespace optischema::model

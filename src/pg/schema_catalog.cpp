@@ -3,13 +3,17 @@
 #include <charconv>
 #include <string_view>
 
+#include "common/strings.hpp"
+
 namespace optischema::pg {
 namespace {
 
 // Every query keeps to user schemas: not the catalogs, TOAST, or any session's temporary schema.
 
 constexpr std::string_view kStatsAgeSql =
-    "SELECT extract(epoch FROM now() - stats_reset) FROM pg_stat_database WHERE datname = current_database()";
+    "SELECT extract(epoch FROM now() - stats_reset), "
+    "       (SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension) "
+    "  FROM pg_stat_database WHERE datname = current_database()";
 
 // A partitioned table has no storage or counters of its own: it gets the sums over its leaf partitions,
 // so that the checks judge it by what it holds. Partitions are listed as tables too.
@@ -127,6 +131,7 @@ Result<model::SchemaSnapshot> ReadSchema(Connection& conn) {
     auto age = conn.Query(kStatsAgeSql);
     if (!age) return tl::unexpected(WithContext(age.error(), "the statistics reset time"));
     if (!age->empty() && (*age)[0][0]) snapshot.stats_age_s = ToDouble((*age)[0][0]);
+    if (!age->empty() && (*age)[0][1]) snapshot.extensions = Split(*(*age)[0][1], ',');
 
     auto tables = conn.Query(kTablesSql);
     if (!tables) return tl::unexpected(WithContext(tables.error(), "tables"));

@@ -325,7 +325,16 @@ private:
         if (const json* with = Field(body, "withClause")) WalkWith(*with, parent, scope);
         if (const json* rel = Field(body, "relation")) scope.entries.push_back(RegisterRangeVar(*rel, scope));
         const std::vector<Deferred> deferred = AddFromList(Field(body, "fromClause"), scope);
-        if (const json* targets = Field(body, "targetList")) WalkSublinks(*targets, scope);
+        if (const json* targets = Field(body, "targetList")) {
+            WalkSublinks(*targets, scope);
+            if (parent == nullptr && targets->is_array()) {
+                for (const json& target : *targets) {
+                    const json* res = Field(target, "ResTarget");
+                    const std::string name = res != nullptr ? StringField(*res, "name") : std::string();
+                    if (!name.empty()) out_.updated_columns.push_back(name);
+                }
+            }
+        }
         WalkDeferred(deferred, scope, parent);
         if (const json* where = Field(body, "whereClause")) WalkPredicate(*where, scope, ClauseKind::kWhere, false);
         if (const json* returning = Field(body, "returningList")) WalkSublinks(*returning, scope);

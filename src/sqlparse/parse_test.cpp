@@ -530,6 +530,15 @@ TEST(ParamRefsTest, LocationsPointAtEachDollarSign) {
 namespace optischema::sqlparse {
 namespace {
 
+TEST(UpdatedColumnsTest, SetColumnsOfTheUpdate) {
+    auto q = Parse("UPDATE orders o SET status = $1, updated_at = now() FROM users u WHERE u.id = o.user_id");
+    ASSERT_TRUE(q);
+    EXPECT_EQ(q->updated_columns, (std::vector<std::string>{"status", "updated_at"}));
+    auto s = Parse("SELECT status FROM orders");
+    ASSERT_TRUE(s);
+    EXPECT_TRUE(s->updated_columns.empty());
+}
+
 TEST(StatementCountTest, CountsEveryStatementOfTheInput) {
     auto one = Parse("SELECT 1");
     ASSERT_TRUE(one);
