@@ -190,6 +190,27 @@ std::vector<IndexCandidate> GenerateCandidates(const model::ParsedQuery& query,
         if (c.columns.empty() || ServedByExisting(c, schema)) return;
         if (seen.insert(c.Key()).second) out.push_back(std::move(c));
     };
+    // Every column a single-table SELECT reads, when they are few and all plain: a key plus the
+    // rest in INCLUDE lets the plan answer from the index alone (an index-only scan).
+    std::vector<std::string> needed;
+    bool covering_possible = single_table && query.statement_type == "SELECT" && !query.selects_star;
+    if (covering_possible) {
+        needed = query.selected_columns;
+        for (const auto& u : query.columns) {
+            if (!u.expression.empty()) covering_possible = false;
+            if (std::find(needed.begin(), needed.end(), u.column) == needed.end()) needed.push_back(u.column);
+        }
+    }
+    auto emit_covering = [&](const IndexCandidate& base) {
+        if (!covering_possible || base.method != "btree") return;
+        IndexCandidate c = base;
+        for (const auto& col : needed) {
+            if (std::find(c.columns.begin(), c.columns.end(), col) == c.columns.end()) c.include.push_back(col);
+        }
+        if (c.include.empty() || c.include.size() > 3) return;
+        c.reason += "; INCLUDE the other columns read, for an index-only scan";
+        emit(c);
+    };
 
     for (const auto& [table, uses] : by_table) {
         const std::string table_schema = SchemaOf(query, table);
@@ -213,6 +234,7 @@ std::vector<IndexCandidate> GenerateCandidates(const model::ParsedQuery& query,
                            ? (c.columns.size() > 1 ? "equality filters, most selective first" : "an equality filter")
                            : "equality filters first, then a range filter";
             emit(c);
+            emit_covering(c);
             // The most selective column alone: narrower, cheaper to maintain, often enough.
             if (c.columns.size() > 1) {
                 IndexCandidate single = Make(table_schema, table, "the most selective filtered column");
@@ -233,6 +255,7 @@ std::vector<IndexCandidate> GenerateCandidates(const model::ParsedQuery& query,
             for (const ColumnUse* u : order_by) AddColumn(c, KeyOf(*u), u->descending);
             c.covers_order_by = true;
             emit(c);
+            emit_covering(c);
         }
         for (const ColumnUse* u : uses) {
             if (!Filters(*u)) continue;

@@ -143,6 +143,17 @@ TEST(CandidatesTest, NamesDdlAndRollback) {
     EXPECT_TRUE(wide.Name().ends_with("_idx"));
 }
 
+TEST(CandidatesTest, CoveringVariantForIndexOnlyScans) {
+    const auto cs = GenerateCandidates(MustParse("SELECT id, total FROM orders WHERE user_id = $1"), {}, NoStats);
+    EXPECT_TRUE(Has(cs, "CREATE INDEX orders_user_id_idx ON orders (user_id)"));
+    EXPECT_TRUE(Has(cs, "CREATE INDEX orders_user_id_idx ON orders (user_id) INCLUDE (id, total)"));
+    // `*`, an expression, or a join: no covering variant.
+    for (const char* sql : {"SELECT * FROM orders WHERE user_id = $1", "SELECT id FROM users WHERE lower(email) = $1",
+                            "SELECT o.id FROM orders o JOIN users u ON u.id = o.user_id WHERE u.country = $1"}) {
+        for (const auto& c : GenerateCandidates(MustParse(sql), {}, NoStats)) EXPECT_TRUE(c.include.empty()) << sql;
+    }
+}
+
 TEST(CandidatesTest, NothingToIndex) {
     EXPECT_TRUE(GenerateCandidates(MustParse("SELECT count(*) FROM orders"), {}, NoStats).empty());
     EXPECT_TRUE(GenerateCandidates(MustParse("INSERT INTO orders (id) VALUES ($1)"), {}, NoStats).empty());

@@ -157,11 +157,19 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
                     benefit += workload[i].weight_ms * (current[i] - costs[i]) / base[i];
                 }
             }
-            // On a tie the planner cannot tell (e.g. a misestimated row count), prefer the index that also
-            // delivers the ORDER BY: it stays good when the estimate is wrong.
-            const bool tie = best < pool.size() && std::abs(benefit - best_benefit) <= 1e-9 * std::abs(best_benefit);
-            const bool better_on_tie = tie && pool[p].index.covers_order_by && !pool[best].index.covers_order_by;
-            if ((benefit > best_benefit && !tie) || better_on_tie) {
+            // On a tie or a near tie (within 2%) the planner cannot really tell them apart: prefer the
+            // index that also delivers the ORDER BY (it stays good when a row estimate is wrong), else
+            // the smaller one (less to store and to maintain).
+            bool take = false;
+            if (best == pool.size()) {
+                take = benefit > best_benefit;
+            } else if (std::abs(benefit - best_benefit) <= 0.02 * std::abs(best_benefit)) {
+                const bool orders = pool[p].index.covers_order_by, best_orders = pool[best].index.covers_order_by;
+                take = orders != best_orders ? orders : hypo->estimated_size_bytes < best_size;
+            } else {
+                take = benefit > best_benefit;
+            }
+            if (take) {
                 best_benefit = benefit;
                 best = p;
                 best_size = hypo->estimated_size_bytes;

@@ -38,7 +38,8 @@ public:
                              "42P17");
         }
         live[++next] = index.Key();
-        return HypotheticalIndex{next, 8192};
+        auto size = sizes.find(index.Key());
+        return HypotheticalIndex{next, size == sizes.end() ? 8192 : size->second};
     }
     Result<void> Drop(const HypotheticalIndex& index) override {
         live.erase(index.oid);
@@ -50,7 +51,8 @@ public:
     }
 
     std::map<std::tuple<std::string, std::string, std::string>, double> with_pair;  // (key, key, sql) -> cost
-    std::set<std::string> refuse;                                                   // keys whose creation fails
+    std::map<std::string, std::int64_t> sizes;  // key -> estimated size; 8192 when absent
+    std::set<std::string> refuse;               // keys whose creation fails
     std::map<std::int64_t, std::string> live;
     std::int64_t next = 0;
     int costs = 0;
@@ -179,10 +181,30 @@ TEST(SelectionTest, AnIndexThatLaterPicksMadeUnnecessaryIsDropped) {
     w.with_index = {{{a.Key(), q1}, 300}, {{d.Key(), q2}, 10}, {{e.Key(), q2}, 20}};
     w.with_pair = {{{d.Key(), e.Key(), q1}, 10}, {{e.Key(), d.Key(), q1}, 10}};
     const Advice advice = SelectIndexes({Query(q1, 1000, {a, e}), Query(q2, 500, {d})}, {}, w);
-    std::vector<std::string> keys;
-    for (const auto& r : advice.recommendations) keys.push_back(r.index.Key());
-    EXPECT_EQ(keys, (std::vector<std::string>{d.Key(), e.Key()}));
+    std::set<std::string> keys;
+    for (const auto& r : advice.recommendations) keys.insert(r.index.Key());
+    EXPECT_EQ(keys, (std::set<std::string>{d.Key(), e.Key()})) << "`a` is no longer needed";
     EXPECT_TRUE(w.live.empty());
+}
+
+TEST(SelectionTest, OnANearTieTheSmallerIndexWins) {
+    const std::string q = "SELECT id, total FROM orders WHERE user_id = 1";
+    const auto plain = Index("orders", {"user_id"});
+    auto covering = Index("orders", {"user_id"});
+    covering.include = {"id", "total"};
+    TableWhatIf w;
+    w.base = {{q, 1000}};
+    // The covering index is 1% cheaper for the planner and twice the size (see `sizes`).
+    w.with_index = {{{covering.Key(), q}, 10}, {{plain.Key(), q}, 20}};
+    w.sizes = {{covering.Key(), 16384}, {plain.Key(), 8192}};
+    const Advice advice = SelectIndexes({Query(q, 100, {covering, plain})}, {}, w);
+    ASSERT_EQ(advice.recommendations.size(), 1u);
+    EXPECT_EQ(advice.recommendations[0].index.Key(), plain.Key());
+    // When the statement costs 30, the covering index saves twice as much as the plain one: it wins.
+    w.base[q] = 30;
+    const Advice clear = SelectIndexes({Query(q, 100, {covering, plain})}, {}, w);
+    ASSERT_EQ(clear.recommendations.size(), 1u);
+    EXPECT_EQ(clear.recommendations[0].index.Key(), covering.Key());
 }
 
 TEST(SelectionTest, PrefixOfAChosenIndexIsDropped) {

@@ -62,10 +62,12 @@ struct ParsedQuery {
     std::optional<Operand> offset;
     bool has_subquery = false;
     bool has_cte = false;
-    int param_count = 0;               // highest $n referenced
-    std::vector<ParamRef> param_refs;  // every $n occurrence, by location
-    int statement_count = 1;           // statements in the input; only the first is analysed
-    std::vector<std::string> updated_columns;  // UPDATE ... SET columns (an index on one ends HOT updates)
+    int param_count = 0;                        // highest $n referenced
+    std::vector<ParamRef> param_refs;           // every $n occurrence, by location
+    int statement_count = 1;                    // statements in the input; only the first is analysed
+    std::vector<std::string> updated_columns;   // UPDATE ... SET columns (an index on one ends HOT updates)
+    std::vector<std::string> selected_columns;  // columns the top-level select list reads (unqualified names)
+    bool selects_star = false;                  // the top-level select list has `*`
 };
 
 }  // namespace optischema::model

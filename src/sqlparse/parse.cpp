@@ -287,6 +287,7 @@ private:
         const std::vector<Deferred> deferred = AddFromList(Field(body, "fromClause"), scope);
         scope.target_list = Field(body, "targetList");
         if (scope.target_list != nullptr) WalkSublinks(*scope.target_list, scope);
+        if (top && scope.target_list != nullptr) RecordSelected(*scope.target_list);
         if (const json* values = Field(body, "valuesLists")) WalkSublinks(*values, scope);
         WalkDeferred(deferred, scope, parent);
         if (const json* where = Field(body, "whereClause")) WalkPredicate(*where, scope, ClauseKind::kWhere, false);
@@ -317,6 +318,40 @@ private:
             }
         }
         if (const json* returning = Field(body, "returningList")) WalkSublinks(*returning, target_scope);
+    }
+
+    // The columns the top-level select list reads (for index-only scans), and whether it has `*`.
+    void RecordSelected(const json& targets) {
+        std::vector<const json*> stack{&targets};
+        while (!stack.empty()) {
+            const json* node = stack.back();
+            stack.pop_back();
+            if (node->is_object()) {
+                if (const json* ref = Field(*node, "ColumnRef"); ref != nullptr) {
+                    const json* fields = Field(*ref, "fields");
+                    if (fields != nullptr && fields->is_array() && !fields->empty()) {
+                        const json& last = fields->back();
+                        if (Field(last, "A_Star") != nullptr) {
+                            out_.selects_star = true;
+                        } else if (const json* str = Field(last, "String"); str != nullptr) {
+                            const std::string name = StringField(*str, "sval");
+                            if (!name.empty() && std::find(out_.selected_columns.begin(), out_.selected_columns.end(),
+                                                           name) == out_.selected_columns.end()) {
+                                out_.selected_columns.push_back(name);
+                            }
+                        }
+                    }
+                    continue;
+                }
+                if (Field(*node, "SubLink") != nullptr) continue;  // a subquery reads its own tables
+            }
+            if (node->is_structured()) {
+                // Pushed in reverse so that columns come out in the order they are written.
+                std::vector<const json*> children;
+                for (const json& child : *node) children.push_back(&child);
+                stack.insert(stack.end(), children.rbegin(), children.rend());
+            }
+        }
     }
 
     void WalkUpdate(const json& body, const Scope* parent) {

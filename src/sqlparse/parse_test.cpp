@@ -539,6 +539,21 @@ TEST(UpdatedColumnsTest, SetColumnsOfTheUpdate) {
     EXPECT_TRUE(s->updated_columns.empty());
 }
 
+TEST(SelectedColumnsTest, ColumnsOfTheTopLevelSelectList) {
+    auto q =
+        Parse("SELECT o.id, sum(o.total), (SELECT max(x) FROM t) FROM orders o WHERE o.user_id = $1 GROUP BY o.id");
+    ASSERT_TRUE(q);
+    EXPECT_EQ(q->selected_columns, (std::vector<std::string>{"id", "total"}));
+    EXPECT_FALSE(q->selects_star);
+    auto star = Parse("SELECT * FROM orders WHERE id = 1");
+    ASSERT_TRUE(star);
+    EXPECT_TRUE(star->selects_star);
+    auto count = Parse("SELECT count(*) FROM orders WHERE status = 'x'");
+    ASSERT_TRUE(count);
+    EXPECT_FALSE(count->selects_star) << "count(*) reads no column";
+    EXPECT_TRUE(count->selected_columns.empty());
+}
+
 TEST(StatementCountTest, CountsEveryStatementOfTheInput) {
     auto one = Parse("SELECT 1");
     ASSERT_TRUE(one);
