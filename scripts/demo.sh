@@ -14,7 +14,8 @@ cluster_dir="$data_dir/demo-postgres"
 mkdir -p "$data_dir"
 
 scripts/pg_cluster.sh start "$cluster_dir" 5432 >/dev/null
-trap 'scripts/pg_cluster.sh keep-stop "$cluster_dir"' EXIT
+# On failure or Ctrl-C the server is stopped (its data kept); on success it stays up to explore.
+trap 'scripts/pg_cluster.sh keep-stop "$cluster_dir"' ERR INT TERM
 admin_dsn=$(cat "$cluster_dir/dsn")
 dsn="${admin_dsn/dbname=postgres/dbname=shop}"
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
@@ -36,5 +37,10 @@ sleep 2
 build/optischema --data-dir "$data_dir" top --dsn "$dsn" --interval $(( seconds > 6 ? seconds - 4 : 2 )) --limit 15
 wait "$workload" || true
 echo
-echo "demo: the database stays at: $dsn"
-echo "demo: try: build/optischema top --dsn \"$dsn\" --format json"
+echo "demo: the indexes OptiSchema recommends for this workload (nothing is created):"
+build/optischema --data-dir "$data_dir" advise --dsn "$dsn" --min-calls 2
+echo
+echo "demo: the shop database is still running at: $dsn"
+echo "demo: try: build/optischema explain --dsn \"$dsn\" --analyze \"SELECT * FROM orders WHERE customer_id = 42\""
+echo "demo:      build/optischema check --dsn \"$dsn\""
+echo "demo: stop it with: scripts/pg_cluster.sh keep-stop \"$cluster_dir\" (the next demo run reuses the data)"
