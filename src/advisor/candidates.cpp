@@ -44,13 +44,6 @@ std::string KeyOf(const ColumnUse& u) {
     return "(" + expr + ")";
 }
 
-std::string SchemaOf(const model::ParsedQuery& q, const std::string& table) {
-    for (const auto& r : q.relations) {
-        if (r.name == table) return r.schema;
-    }
-    return "";
-}
-
 // How selective an equality on the column is: the expected share of rows one value matches.
 double EqualitySelectivity(const std::optional<model::ColumnStats>& s) {
     if (!s || !s->analyzed) return 0.01;
@@ -213,7 +206,7 @@ std::vector<IndexCandidate> GenerateCandidates(const model::ParsedQuery& query,
     };
 
     for (const auto& [table, uses] : by_table) {
-        const std::string table_schema = SchemaOf(query, table);
+        const std::string table_schema = query.SchemaOf(table);
         std::vector<const ColumnUse*> equalities, ranges, order_by;
         for (const ColumnUse* u : uses) {
             if (Filters(*u) && IsEquality(*u) && u->operand.kind != Operand::Kind::kColumn) equalities.push_back(u);

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <fstream>
-#include <map>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -89,15 +88,12 @@ Result<AdviceReport> Advise(const AdviseOptions& options) {
     auto whatif = advisor::HypoPgWhatIf::Open(*conn);
     if (!whatif) return tl::unexpected(whatif.error());
 
-    std::map<std::string, std::optional<model::ColumnStats>> stats_cache;
+    // Samples and candidates read the same columns' statistics: one cache serves both.
+    ColumnStatsCache stats_cache(*conn);
     std::vector<std::string> errors;
     auto lookup = [&](const std::string& table, const std::string& column) -> std::optional<model::ColumnStats> {
-        const std::string key = table + "." + column;
-        if (auto it = stats_cache.find(key); it != stats_cache.end()) return it->second;
-        auto stats = pg::ReadColumnStats(*conn, "", table, column);
-        std::optional<model::ColumnStats> value = stats ? *stats : std::nullopt;
-        stats_cache.emplace(key, value);
-        return value;
+        auto stats = stats_cache.Get("", table, column);
+        return stats ? *stats : std::nullopt;
     };
 
     std::vector<advisor::WorkloadQuery> workload;
@@ -115,7 +111,7 @@ Result<AdviceReport> Advise(const AdviseOptions& options) {
         q.sql = s.text;
         // An INSERT reads nothing an index could speed up: it is costed as written, without a sample.
         if (parsed->param_count > 0 && parsed->statement_type != "INSERT") {
-            auto sample = MakeSample(*conn, s.text, *parsed);
+            auto sample = MakeSample(*conn, stats_cache, s.text, *parsed);
             if (!sample) {
                 errors.push_back(fmt::format("{}: {}", s.text, sample.error().message));
                 continue;

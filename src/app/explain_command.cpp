@@ -76,7 +76,8 @@ Result<ExplainReport> Explain(pg::Connection& conn, const std::string& sql, cons
         plan_json = GenericPlan(conn, sql, parsed->param_count, report.method);
     } else {
         if (parsed->param_count > 0) {
-            auto sample = MakeSample(conn, sql, *parsed);
+            ColumnStatsCache stats(conn);
+            auto sample = MakeSample(conn, stats, sql, *parsed);
             if (!sample) return tl::unexpected(sample.error());
             explained = sample->sql;
             report.params = std::move(sample->params);

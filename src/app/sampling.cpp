@@ -4,14 +4,20 @@
 
 namespace optischema::app {
 
-std::string SchemaOf(const model::ParsedQuery& q, const std::string& relation) {
-    for (const auto& r : q.relations) {
-        if (r.name == relation) return r.schema;
-    }
-    return "";
+Result<std::optional<model::ColumnStats>> ColumnStatsCache::Get(const std::string& schema,
+                                                                const std::string& table,
+                                                                const std::string& column) {
+    const std::string key = schema + "." + table + "." + column;
+    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    auto stats = pg::ReadColumnStats(conn_, schema, table, column);
+    if (stats) cache_.emplace(key, *stats);
+    return stats;
 }
 
-Result<analyzer::RunnableSample> MakeSample(pg::Connection& conn, const std::string& sql, const model::ParsedQuery& q) {
+Result<analyzer::RunnableSample> MakeSample(pg::Connection& conn,
+                                            ColumnStatsCache& stats_cache,
+                                            const std::string& sql,
+                                            const model::ParsedQuery& q) {
     const auto uses = analyzer::ParamUses(q);
     auto types = pg::InferParameterTypes(conn, sql);
     // `$1 + $2` (a constant pg_stat_statements replaced in an expression) has no inferable type:
@@ -23,7 +29,7 @@ Result<analyzer::RunnableSample> MakeSample(pg::Connection& conn, const std::str
             for (const auto& use : uses) {
                 std::string type = fallback;
                 if (!use.relation.empty() && !use.column.empty()) {
-                    auto stats = pg::ReadColumnStats(conn, SchemaOf(q, use.relation), use.relation, use.column);
+                    auto stats = stats_cache.Get(q.SchemaOf(use.relation), use.relation, use.column);
                     if (stats && *stats) type = (*stats)->data_type;
                 }
                 declared.push_back(type);
@@ -39,7 +45,7 @@ Result<analyzer::RunnableSample> MakeSample(pg::Connection& conn, const std::str
         if (i < uses.size()) ctx.use = uses[i];
         ctx.type = (*types)[i];
         if (!ctx.use.relation.empty() && !ctx.use.column.empty()) {
-            auto stats = pg::ReadColumnStats(conn, SchemaOf(q, ctx.use.relation), ctx.use.relation, ctx.use.column);
+            auto stats = stats_cache.Get(q.SchemaOf(ctx.use.relation), ctx.use.relation, ctx.use.column);
             if (!stats) return tl::unexpected(stats.error());
             ctx.stats = std::move(*stats);
         }
