@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "common/format.hpp"
 #include "common/quote.hpp"
 
 namespace optischema::advisor {
@@ -82,29 +83,6 @@ std::string Qualified(const std::string& schema, const std::string& name) {
 std::string TableOf(const IndexInfo& ix) { return Qualified(ix.schema, ix.table); }
 
 // pg_size_pretty's units, one decimal.
-std::string Bytes(double bytes) {
-    if (bytes < 1024) return fmt::format("{:.0f} bytes", bytes);
-    if (bytes < kMiB) return fmt::format("{:.1f} kB", bytes / 1024);
-    if (bytes < kGiB) return fmt::format("{:.1f} MB", bytes / kMiB);
-    return fmt::format("{:.1f} GB", bytes / kGiB);
-}
-
-std::string Age(double seconds) {
-    if (seconds < 3600) return fmt::format("{:.0f} minutes", seconds / 60);
-    if (seconds < 2 * kSecondsPerDay) return fmt::format("{:.1f} hours", seconds / 3600);
-    return fmt::format("{:.1f} days", seconds / kSecondsPerDay);
-}
-
-std::string Count(double n) {
-    const std::string digits = fmt::format("{:.0f}", std::max(0.0, n));
-    std::string out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return out;
-}
-
 std::string Join(const std::vector<std::string>& items, std::string_view sep = ", ") {
     std::string out;
     for (const auto& s : items) {
@@ -336,14 +314,14 @@ private:
                 f.message = fmt::format(
                     "{} is invalid: it was left behind by a REINDEX CONCURRENTLY that failed or was cancelled; the "
                     "original index still exists. It may still be updated by every write{}.{}",
-                    f.object, ix.size_bytes > 0 ? " and it takes " + Bytes(f.wasted_bytes) : "", busy);
+                    f.object, ix.size_bytes > 0 ? " and it takes " + HumanBytes(f.wasted_bytes) : "", busy);
                 f.fix_sql = DropSql(ix);
             } else {
                 const std::string create = ConcurrentDefinition(ix.definition);
                 f.message = fmt::format(
                     "{} is invalid: a CREATE INDEX CONCURRENTLY failed or was cancelled. No query can use it, yet it "
                     "may still be updated by every write{}. Drop it and build it again.{}{}",
-                    f.object, ix.size_bytes > 0 ? " and it takes " + Bytes(f.wasted_bytes) : "",
+                    f.object, ix.size_bytes > 0 ? " and it takes " + HumanBytes(f.wasted_bytes) : "",
                     ix.unique ? " A unique build fails when the table holds duplicate values: remove them first, or "
                                 "the new build fails the same way."
                               : "",
@@ -383,7 +361,7 @@ private:
                          "{} duplicates {}: same method, key columns, operator classes, order, INCLUDE columns, "
                          "predicate and uniqueness. Every write updates both and the planner can use either; "
                          "dropping it frees {}.{}",
-                         Qualified(dup.schema, dup.name), Qualified(keep.schema, keep.name), Bytes(size),
+                         Qualified(dup.schema, dup.name), Qualified(keep.schema, keep.name), HumanBytes(size),
                          PartitionedDropNote(dup)),
                      .fix_sql = DropSql(dup),
                      .wasted_bytes = size});
@@ -422,7 +400,7 @@ private:
                      "index update.{}",
                      Qualified(ix.schema, ix.name), Join(KeySpecs(ix)), Qualified(best->schema, best->name),
                      Join(KeySpecs(*best)), best->include.empty() ? "" : " INCLUDE (" + Join(best->include) + ")",
-                     Bytes(size), PartitionedDropNote(ix)),
+                     HumanBytes(size), PartitionedDropNote(ix)),
                  .fix_sql = DropSql(ix),
                  .wasted_bytes = size});
         }
@@ -462,15 +440,15 @@ private:
                 since = fmt::format(
                     "since the statistics were reset only {} ago: that is short evidence (weekly or monthly jobs "
                     "may need it), so watch it for at least {} days before dropping it",
-                    Age(*age), static_cast<int>(kShortEvidenceSeconds / kSecondsPerDay));
+                    HumanAge(*age), static_cast<int>(kShortEvidenceSeconds / kSecondsPerDay));
             } else {
-                since = fmt::format("since the statistics were reset {} ago", Age(*age));
+                since = fmt::format("since the statistics were reset {} ago", HumanAge(*age));
             }
             std::string writes;
             if (const TableInfo* t = Table(ix.schema, ix.table)) {
                 const auto maintained = t->inserts + std::max<std::int64_t>(0, t->updates - t->hot_updates);
                 writes = fmt::format(" {} inserts and non-HOT updates on {} had to update it over that time.",
-                                     Count(static_cast<double>(maintained)), TableOf(ix));
+                                     ThousandsSeparated(static_cast<double>(maintained)), TableOf(ix));
             }
             Add({.check = "unused_index",
                  .severity = LevelName(level),
@@ -479,7 +457,7 @@ private:
                  .message = fmt::format(
                      "{} has not been used by any query (idx_scan = 0) {}. It takes {}.{} idx_scan counts this "
                      "server only: make sure no standby uses it before dropping it.{}",
-                     Qualified(ix.schema, ix.name), since, Bytes(size), writes, PartitionedDropNote(ix)),
+                     Qualified(ix.schema, ix.name), since, HumanBytes(size), writes, PartitionedDropNote(ix)),
                  .fix_sql = DropSql(ix),
                  .wasted_bytes = size});
         }
@@ -513,8 +491,8 @@ private:
             std::string parent_activity =
                 parent == nullptr ? ""
                                   : fmt::format(" {} had {} deletes and {} updates since the statistics reset.",
-                                                parent_name, Count(static_cast<double>(parent->deletes)),
-                                                Count(static_cast<double>(parent->updates)));
+                                                parent_name, ThousandsSeparated(static_cast<double>(parent->deletes)),
+                                                ThousandsSeparated(static_cast<double>(parent->updates)));
             Add({.check = "unindexed_foreign_key",
                  .severity = LevelName(level),
                  .object = Qualified(fk.schema, fk.name),
@@ -523,8 +501,8 @@ private:
                      "Foreign key {} on {} ({}) → {} has no index whose leading columns are its columns: every "
                      "DELETE of a {} row, or UPDATE of its key, scans {} (about {} rows, {}) to check for "
                      "referencing rows, and joins on the key cannot use an index.{}{}",
-                     QuoteIdent(fk.name), child_name, Join(quoted), parent_name, parent_name, child_name, Count(rows),
-                     Bytes(bytes), parent_activity,
+                     QuoteIdent(fk.name), child_name, Join(quoted), parent_name, parent_name, child_name,
+                     ThousandsSeparated(rows), HumanBytes(bytes), parent_activity,
                      partitioned ? " The table is partitioned, so the index cannot be built CONCURRENTLY: the "
                                    "CREATE INDEX blocks writes while it runs."
                                  : ""),
@@ -567,8 +545,8 @@ private:
                      "most as wide as a {}-byte heap row, 90% leaf fill): about {} ({:.0f}%) is bloat from "
                      "deleted and updated rows. REINDEX CONCURRENTLY rebuilds it without blocking writes (it needs "
                      "that much free disk while it runs).",
-                     Qualified(ix.schema, ix.name), Bytes(size), TableOf(ix), Count(t->rows), Bytes(expected),
-                     static_cast<int>(width), Bytes(waste), 100 * waste / size),
+                     Qualified(ix.schema, ix.name), HumanBytes(size), TableOf(ix), ThousandsSeparated(t->rows),
+                     HumanBytes(expected), static_cast<int>(width), HumanBytes(waste), 100 * waste / size),
                  .fix_sql = "REINDEX INDEX CONCURRENTLY " + Qualified(ix.schema, ix.name) + ";",
                  .wasted_bytes = waste});
         }

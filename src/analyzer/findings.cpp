@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "analyzer/plan.hpp"
+#include "common/format.hpp"
 #include "common/quote.hpp"
 
 namespace optischema::analyzer {
@@ -67,17 +68,6 @@ constexpr double kNonSargableMinRows = 1'000;
 constexpr double kBlockKb = 8;
 
 // --- formatting
-
-std::string Count(double value) {
-    const auto n = static_cast<long long>(std::llround(value));
-    std::string digits = std::to_string(n < 0 ? -n : n);
-    std::string out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return n < 0 ? "-" + out : out;
-}
 
 std::string Ms(double ms) { return ms >= 10 ? fmt::format("{:.0f} ms", ms) : fmt::format("{:.2g} ms", ms); }
 
@@ -480,9 +470,9 @@ void NonSargable(Context& ctx) {
                 "The predicate wraps {}.{} in `{}`, so a plain index on {} cannot be used and {} evaluates the "
                 "expression on every row{}.",
                 use.relation, use.column, use.expression, use.column, NodeLabel(*scan),
-                ctx.Analyzed()
-                    ? fmt::format(" ({} rows read to keep {}, {})", Count(scanned), Count(kept), Ms(scan->exclusive_ms))
-                    : "");
+                ctx.Analyzed() ? fmt::format(" ({} rows read to keep {}, {})", ThousandsSeparated(scanned),
+                                             ThousandsSeparated(kept), Ms(scan->exclusive_ms))
+                               : "");
             const bool date_cast =
                 is_cast && bare.ends_with("::date") && use.op == "=" && use.operand.kind == Operand::Kind::kConstant;
             if (date_cast) {
@@ -532,8 +522,8 @@ void SeqScanFewRows(Context& ctx) {
         f.message = fmt::format(
             "{} reads {} rows to keep {} ({}): the table is read in full because no index matches the filter {}. "
             "It takes {} ({} of the query).",
-            NodeLabel(*n), Count(scanned), Count(kept), Pct(scanned > 0 ? kept / scanned : 0), n->filter,
-            Ms(n->exclusive_ms), Pct(ctx.Share(n->exclusive_ms)));
+            NodeLabel(*n), ThousandsSeparated(scanned), ThousandsSeparated(kept), Pct(scanned > 0 ? kept / scanned : 0),
+            n->filter, Ms(n->exclusive_ms), Pct(ctx.Share(n->exclusive_ms)));
         const auto cols = FilterColumns(*n, n->filter, ctx.query);
         f.suggestion = cols.empty()
                            ? fmt::format("Add an index on {} matching the filter {}.", QuotedRelation(*n), n->filter)
@@ -592,8 +582,10 @@ void NestedLoopInnerScan(Context& ctx) {
         f.message = fmt::format(
             "The nested loop runs {} once per outer row: {} times{}. Each run reads the table again because "
             "no index matches the join condition.",
-            NodeLabel(*inner), Count(loops),
-            ctx.Analyzed() ? fmt::format(", {} rows read in all, {} for the join", Count(scanned), Ms(impact)) : "");
+            NodeLabel(*inner), ThousandsSeparated(loops),
+            ctx.Analyzed()
+                ? fmt::format(", {} rows read in all, {} for the join", ThousandsSeparated(scanned), Ms(impact))
+                : "");
         // The inner join key: ParsedQuery join uses of the inner relation, else its columns in the conditions.
         IndexColumns cols;
         const std::string conditions = nl->join_filter + " " + inner->filter;
@@ -641,8 +633,9 @@ void RowsRemovedByFilter(Context& ctx) {
         AddTime(f, *n, ctx);
         f.message = fmt::format(
             "{} discards {} rows with the {} {} and keeps {}{}: the rows are produced only to be thrown away ({}).",
-            NodeLabel(*n), Count(removed), by_join ? "join filter" : "filter", condition, Count(kept),
-            Loops(*n) > 1 ? fmt::format(" over {} loops", Count(Loops(*n))) : "", Ms(n->exclusive_ms));
+            NodeLabel(*n), ThousandsSeparated(removed), by_join ? "join filter" : "filter", condition,
+            ThousandsSeparated(kept), Loops(*n) > 1 ? fmt::format(" over {} loops", ThousandsSeparated(Loops(*n))) : "",
+            Ms(n->exclusive_ms));
         if (!by_join && !n->relation.empty()) {
             // The index should serve the filter together with the existing index condition.
             std::vector<std::string> cols = FilterColumns(*n, n->filter, ctx.query);
@@ -793,7 +786,8 @@ void RowEstimateOff(Context& ctx) {
         f.message = fmt::format(
             "The planner expected {} rows from {} but got {} ({}x {}). Plan choices above it (join method, "
             "memory, parallelism) were made for the wrong row count.",
-            Count(n->plan_rows), NodeLabel(*n), Count(actual), fmt::format("{:.0f}", ratio), under ? "more" : "fewer");
+            ThousandsSeparated(n->plan_rows), NodeLabel(*n), ThousandsSeparated(actual), fmt::format("{:.0f}", ratio),
+            under ? "more" : "fewer");
         f.suggestion = StatisticsSuggestion(ctx, *n);
         ctx.out.push_back(std::move(f));
     }
@@ -818,7 +812,7 @@ void Spills(Context& ctx) {
             const long long mb = RoundUpMb(static_cast<double>(n->sort_space_kb) * 2);
             f.message = fmt::format(
                 "The sort of {} rows did not fit in work_mem{} and used an {} with {} of temporary files; it takes {}.",
-                Count(RowsOut(*n)), current, n->sort_method, Mb(static_cast<double>(n->sort_space_kb)),
+                ThousandsSeparated(RowsOut(*n)), current, n->sort_method, Mb(static_cast<double>(n->sort_space_kb)),
                 Ms(n->exclusive_ms));
             f.suggestion = fmt::format(
                 "Give this query more sort memory (an in-memory sort needs about twice the disk space):\n"
@@ -875,7 +869,7 @@ void Spills(Context& ctx) {
                     ? fmt::format(
                           "The hash table of {} rows did not fit in memory{} and was split into {} batches "
                           "written to disk (about {} needed, {} used at a time).",
-                          Count(RowsOut(*n)), current, n->hash_batches, Mb(needed_kb),
+                          ThousandsSeparated(RowsOut(*n)), current, n->hash_batches, Mb(needed_kb),
                           Mb(static_cast<double>(n->peak_memory_kb)))
                     : fmt::format(
                           "The hash aggregate did not fit in memory{} and spilled {} to disk in {} "
@@ -914,7 +908,7 @@ void HeapFetches(Context& ctx) {
         f.message = fmt::format(
             "The index-only scan had to visit the table {} times for {} rows: the visibility map of {} is out "
             "of date (recent writes not yet vacuumed), so the scan is no longer index-only.",
-            Count(fetches), Count(rows), QualifiedRelation(*n));
+            ThousandsSeparated(fetches), ThousandsSeparated(rows), QualifiedRelation(*n));
         f.suggestion = fmt::format(
             "VACUUM (ANALYZE) {rel};\nand let autovacuum keep up on this table, e.g.\n"
             "ALTER TABLE {rel} SET (autovacuum_enabled = on, autovacuum_vacuum_scale_factor = 0.05, "
@@ -942,13 +936,13 @@ void LossyBitmap(Context& ctx) {
         f.message = fmt::format(
             "The bitmap did not fit in work_mem{}: {} of {} heap pages were tracked only as whole pages (lossy), "
             "so every row on them was rechecked against {} ({} rows removed by the recheck).",
-            work_mem.empty() ? "" : " (" + work_mem + ")", Count(n->lossy_heap_blocks), Count(pages),
-            n->recheck_cond.empty() ? "the index condition" : n->recheck_cond,
-            Count(n->rows_removed_by_index_recheck * Loops(*n)));
+            work_mem.empty() ? "" : " (" + work_mem + ")", ThousandsSeparated(n->lossy_heap_blocks),
+            ThousandsSeparated(pages), n->recheck_cond.empty() ? "the index condition" : n->recheck_cond,
+            ThousandsSeparated(n->rows_removed_by_index_recheck * Loops(*n)));
         // An exact bitmap needs roughly 64 bytes per heap page; double it for headroom.
         f.suggestion = fmt::format(
             "SET work_mem = '{}MB';  -- enough for an exact bitmap of {} pages (for the session or the role)",
-            std::max(4LL, RoundUpMb(pages * 64 * 2 / 1024)), Count(pages));
+            std::max(4LL, RoundUpMb(pages * 64 * 2 / 1024)), ThousandsSeparated(pages));
         ctx.out.push_back(std::move(f));
     }
 }
@@ -975,7 +969,7 @@ void ColdReads(Context& ctx) {
             "{} read {} ({} blocks) from outside shared buffers and found only {} blocks cached{}. Timings of "
             "this run include that I/O; a repeated run may be faster if the data stays cached.",
             plan_wide ? "The query" : NodeLabel(n), Mb(static_cast<double>(read) * kBlockKb),
-            Count(static_cast<double>(read)), Count(static_cast<double>(hit)),
+            ThousandsSeparated(static_cast<double>(read)), ThousandsSeparated(static_cast<double>(hit)),
             io_ms <= 0 ? std::string()
             : n.worker_count > 1
                 ? fmt::format("; waiting for reads took {} across {} processes", Ms(io_ms), n.worker_count)
@@ -1125,7 +1119,7 @@ void LargeOffset(Context& ctx) {
     f.message = fmt::format(
         "OFFSET {} makes the server produce and throw away {} rows before returning the page{}; each later page "
         "costs more than the one before.",
-        Count(offset), Count(ctx.Analyzed() && limit != nullptr ? discarded : offset),
+        ThousandsSeparated(offset), ThousandsSeparated(ctx.Analyzed() && limit != nullptr ? discarded : offset),
         f.impact_ms > 0 ? fmt::format(" ({})", Ms(f.impact_ms)) : "");
     // Keyset pagination on the ORDER BY columns.
     std::vector<const ColumnUse*> order;
@@ -1278,7 +1272,9 @@ void OrAcrossRelations(Context& ctx) {
                 "The condition {} ORs columns of different tables ({}), so no single index can serve it: both "
                 "tables are read in full and joined, and the OR is checked on every joined row{}.",
                 *cond, aliases,
-                ctx.Analyzed() ? fmt::format(" ({} rows discarded, {})", Count(removed), Ms(n->exclusive_ms)) : "");
+                ctx.Analyzed()
+                    ? fmt::format(" ({} rows discarded, {})", ThousandsSeparated(removed), Ms(n->exclusive_ms))
+                    : "");
             std::string split;
             for (std::size_t i = 0; i < branches.size(); ++i) {
                 split += fmt::format("{}SELECT ... WHERE {}", i == 0 ? "" : "\nUNION\n", branches[i]);
@@ -1313,7 +1309,7 @@ void CorrelatedSubquery(Context& ctx) {
         f.message = fmt::format(
             "{} is a correlated subquery: it ran {} times, once per outer row, {} each, {} in all ({} of the "
             "query).",
-            n->subplan_name.empty() ? "This SubPlan" : n->subplan_name, Count(loops),
+            n->subplan_name.empty() ? "This SubPlan" : n->subplan_name, ThousandsSeparated(loops),
             Ms(n->actual_total_ms.value_or(0)), Ms(n->inclusive_ms), Pct(ctx.Share(n->inclusive_ms)));
         // The correlation: a condition inside the subplan comparing one of its columns with an outer one.
         const PlanNode* scan = nullptr;

@@ -4,20 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include "app/advise_command.hpp"
+#include "common/format.hpp"
 #include "common/strings.hpp"
 
 namespace optischema::app {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-double Round3(double v) { return std::round(v * 1000.0) / 1000.0; }
-
-std::string Bytes(std::int64_t b) {
-    if (b >= 1 << 30) return fmt::format("{:.1f} GB", static_cast<double>(b) / (1 << 30));
-    if (b >= 1 << 20) return fmt::format("{:.1f} MB", static_cast<double>(b) / (1 << 20));
-    return fmt::format("{} kB", b / 1024);
-}
 
 }  // namespace
 
@@ -76,7 +69,8 @@ std::string FormatAdviceText(const AdviceReport& report) {
         out += fmt::format("\n{}. {};\n", ++n, r.index.Ddl());
         out += fmt::format("   rollback: {};\n", r.index.RollbackDdl());
         out += fmt::format("   why: {}; {}\n", r.index.reason, r.confidence);
-        if (r.estimated_size_bytes > 0) out += fmt::format("   size: about {}\n", Bytes(r.estimated_size_bytes));
+        if (r.estimated_size_bytes > 0)
+            out += fmt::format("   size: about {}\n", HumanBytes(static_cast<double>(r.estimated_size_bytes)));
         if (r.saved_ms > 0) {
             out += fmt::format("   impact: {:.1f}% of the workload's time", 100 * r.saved_share);
             if (!report.advice.weighted_by_cost && report.window_hours && *report.window_hours > 0) {

@@ -7,18 +7,13 @@
 #include <nlohmann/json.hpp>
 
 #include "advisor/index_health.hpp"
+#include "common/format.hpp"
 #include "pg/connection.hpp"
 #include "pg/dsn.hpp"
 #include "pg/schema_catalog.hpp"
 
 namespace optischema::app {
 namespace {
-
-std::string FormatAge(double seconds) {
-    if (seconds < 3600) return fmt::format("{:.0f} minutes", seconds / 60);
-    if (seconds < 2 * 86400) return fmt::format("{:.1f} hours", seconds / 3600);
-    return fmt::format("{:.1f} days", seconds / 86400);
-}
 
 std::string FormatText(const model::SchemaSnapshot& schema, const std::vector<advisor::HealthFinding>& findings) {
     std::string out;
@@ -36,7 +31,7 @@ std::string FormatText(const model::SchemaSnapshot& schema, const std::vector<ad
     }
     const std::string scope = fmt::format(
         "{} indexes on {} tables; statistics {}", schema.indexes.size(), schema.tables.size(),
-        schema.stats_age_s ? "reset " + FormatAge(*schema.stats_age_s) + " ago" : std::string("never reset"));
+        schema.stats_age_s ? "reset " + HumanAge(*schema.stats_age_s) + " ago" : std::string("never reset"));
     if (findings.empty()) return fmt::format("No index problems found.\n{}.\n", scope);
     out += fmt::format("{} finding{} ({} high, {} medium, {} low) over {}.\n", findings.size(),
                        findings.size() == 1 ? "" : "s", by_severity["high"], by_severity["medium"], by_severity["low"],

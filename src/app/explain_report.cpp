@@ -6,14 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "analyzer/plan.hpp"
+#include "common/format.hpp"
 #include "common/strings.hpp"
 
 namespace optischema::app {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-double Round3(double v) { return std::round(v * 1000.0) / 1000.0; }
 
 Json OptionalNumber(const std::optional<double>& v) { return v ? Json(Round3(*v)) : Json(nullptr); }
 

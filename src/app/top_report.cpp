@@ -5,12 +5,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/format.hpp"
 #include "common/strings.hpp"
 
 namespace optischema::app {
 namespace {
-
-double Round3(double v) { return std::round(v * 1000.0) / 1000.0; }
 
 nlohmann::ordered_json GroupJson(const model::StatementGroup& g, double total_ms) {
     nlohmann::ordered_json j;

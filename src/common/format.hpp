@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string>
+
+/// Numbers as OptiSchema shows them to people and in JSON.
+namespace optischema {
+
+/// Rounded to 3 decimals, for JSON output.
+[[nodiscard]] double Round3(double v);
+
+/// An integer with thousands separators: "1,500,000", "-42".
+[[nodiscard]] std::string ThousandsSeparated(double value);
+
+/// A size: "512 bytes", "12.5 kB", "44.9 MB", "1.2 GB".
+[[nodiscard]] std::string HumanBytes(double bytes);
+
+/// A duration in seconds as an age: "45 minutes", "5.5 hours", "3.0 days".
+[[nodiscard]] std::string HumanAge(double seconds);
+
+}  // namespace optischema

@@ -1,0 +1,27 @@
+#include "common/format.hpp"
+
+#include <gtest/gtest.h>
+
+namespace optischema {
+namespace {
+
+TEST(FormatTest, Numbers) {
+    EXPECT_DOUBLE_EQ(Round3(1.23456), 1.235);
+    EXPECT_EQ(ThousandsSeparated(0), "0");
+    EXPECT_EQ(ThousandsSeparated(999), "999");
+    EXPECT_EQ(ThousandsSeparated(1500000), "1,500,000");
+    EXPECT_EQ(ThousandsSeparated(-12345.6), "-12,346");
+}
+
+TEST(FormatTest, BytesAndAges) {
+    EXPECT_EQ(HumanBytes(512), "512 bytes");
+    EXPECT_EQ(HumanBytes(12.5 * 1024), "12.5 kB");
+    EXPECT_EQ(HumanBytes(44.9 * 1024 * 1024), "44.9 MB");
+    EXPECT_EQ(HumanBytes(1.25 * 1024 * 1024 * 1024), "1.2 GB");
+    EXPECT_EQ(HumanAge(45 * 60), "45 minutes");
+    EXPECT_EQ(HumanAge(5.5 * 3600), "5.5 hours");
+    EXPECT_EQ(HumanAge(3 * 86400), "3.0 days");
+}
+
+}  // namespace
+}  // namespace optischema
