@@ -45,6 +45,4 @@ struct PlanDiff {
 /// time, rows and buffer deltas. Pure.
 [[nodiscard]] PlanDiff DiffPlans(const model::Plan& before, const model::Plan& after);
 
-[[nodiscard]] const char* ChangeKindName(NodeChange::Kind kind);
-
 }  // namespace optischema::analyzer

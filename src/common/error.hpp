@@ -38,7 +38,4 @@ using Result = tl::expected<T, Error>;
     return tl::unexpected<Error>(Error{code, std::move(message), std::move(sqlstate)});
 }
 
-/// The short name of a code, e.g. "connection_failed".
-[[nodiscard]] std::string_view ErrorCodeName(ErrorCode code);
-
 }  // namespace optischema
