@@ -68,6 +68,7 @@ struct ParsedQuery {
     std::vector<std::string> updated_columns;   // UPDATE ... SET columns (an index on one ends HOT updates)
     std::vector<std::string> selected_columns;  // columns the top-level select list reads (unqualified names)
     bool selects_star = false;                  // the top-level select list has `*`
+    bool ordered = false;                       // the top-level SELECT has ORDER BY: its rows come in a set order
 
     /// The schema `table` is qualified with in the statement; empty when unqualified or absent.
     [[nodiscard]] std::string SchemaOf(const std::string& table) const {

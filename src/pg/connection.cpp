@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <spdlog/spdlog.h>
 
 #include "common/strings.hpp"
 #include "pg/dsn.hpp"
@@ -139,6 +140,9 @@ Result<Connection> Connection::Open(const std::string& dsn, const SessionLimits&
     if (raw == nullptr) return MakeError(ErrorCode::kInternal, "out of memory while connecting");
     Connection conn(raw, dsn, limits);
     if (PQstatus(raw) != CONNECTION_OK) return tl::unexpected(ConnectError(raw, dsn));
+    // Server notices ("schema already exists, skipping") go to the debug log, not the user's terminal.
+    PQsetNoticeProcessor(
+        raw, [](void*, const char* message) { spdlog::debug("server notice: {}", FirstLine(message)); }, nullptr);
     if (auto ok = conn.ApplyLimits(); !ok) return tl::unexpected(ok.error());
     return conn;
 }
@@ -203,6 +207,62 @@ Result<void> Connection::ExecuteAll(std::initializer_list<std::string_view> stat
     if (!Succeeded(res.get())) return tl::unexpected(QueryError(res.get(), conn_.get(), joined));
     return {};
 }
+
+Result<std::int64_t> Connection::CopyTo(Connection& dest, std::string_view copy_out_sql, std::string_view copy_in_sql) {
+    ResultPtr out(PQexec(conn_.get(), Tagged(copy_out_sql).c_str()));
+    if (PQresultStatus(out.get()) != PGRES_COPY_OUT)
+        return tl::unexpected(QueryError(out.get(), conn_.get(), copy_out_sql));
+    ResultPtr in(PQexec(dest.conn_.get(), Tagged(copy_in_sql).c_str()));
+    if (PQresultStatus(in.get()) != PGRES_COPY_IN) {
+        // Drain the source so this connection stays usable.
+        for (char* buf = nullptr; PQgetCopyData(conn_.get(), &buf, 0) > 0; buf = nullptr) PQfreemem(buf);
+        while (ResultPtr(PQgetResult(conn_.get()))) {
+        }
+        return tl::unexpected(QueryError(in.get(), dest.conn_.get(), copy_in_sql));
+    }
+    std::optional<Error> failure;
+    for (;;) {
+        char* buf = nullptr;
+        const int n = PQgetCopyData(conn_.get(), &buf, 0);
+        if (n == -1) break;  // the source is done
+        if (n < 0) {
+            failure = Error{ErrorCode::kConnectionFailed,
+                            fmt::format("reading COPY data failed: {}", FirstLine(PQerrorMessage(conn_.get()))),
+                            {}};
+            break;
+        }
+        // After a write failure the source is still read to its end, so its connection stays usable.
+        if (!failure && PQputCopyData(dest.conn_.get(), buf, n) != 1) {
+            failure = Error{ErrorCode::kConnectionFailed,
+                            fmt::format("writing COPY data failed: {}", FirstLine(PQerrorMessage(dest.conn_.get()))),
+                            {}};
+        }
+        PQfreemem(buf);
+    }
+    // The source's final status: an error in the middle of its COPY arrives here.
+    for (ResultPtr r(PQgetResult(conn_.get())); r; r.reset(PQgetResult(conn_.get()))) {
+        if (!failure && PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+            failure = QueryError(r.get(), conn_.get(), copy_out_sql);
+        }
+    }
+    if (PQputCopyEnd(dest.conn_.get(), failure ? "aborted by OptiSchema" : nullptr) != 1 && !failure) {
+        failure = Error{ErrorCode::kConnectionFailed,
+                        fmt::format("ending COPY failed: {}", FirstLine(PQerrorMessage(dest.conn_.get()))),
+                        {}};
+    }
+    std::int64_t rows = 0;
+    for (ResultPtr r(PQgetResult(dest.conn_.get())); r; r.reset(PQgetResult(dest.conn_.get()))) {
+        if (!failure && PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+            failure = QueryError(r.get(), dest.conn_.get(), copy_in_sql);
+        } else if (!failure) {
+            rows = std::strtoll(PQcmdTuples(r.get()), nullptr, 10);
+        }
+    }
+    if (failure) return tl::unexpected(*failure);
+    return rows;
+}
+
+int Connection::BackendPid() const { return PQbackendPID(conn_.get()); }
 
 std::string Connection::ServerVersion() const {
     const char* v = PQparameterStatus(conn_.get(), "server_version");

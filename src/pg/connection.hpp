@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -64,6 +65,16 @@ public:
     [[nodiscard]] Result<void> Execute(std::string_view sql);
     /// Runs OptiSchema's own statements in one round trip, each tagged, stopping at the first error.
     [[nodiscard]] Result<void> ExecuteAll(std::initializer_list<std::string_view> statements);
+
+    /// Streams the rows of `copy_out_sql` (a `COPY ... TO STDOUT`) on this connection into `dest` through
+    /// `copy_in_sql` (a `COPY ... FROM STDIN` with the same format), without holding them in memory.
+    /// Returns the number of rows the destination took. On any error the destination's COPY is aborted.
+    [[nodiscard]] Result<std::int64_t> CopyTo(Connection& dest,
+                                              std::string_view copy_out_sql,
+                                              std::string_view copy_in_sql);
+
+    /// The server process serving this connection (pg_backend_pid()).
+    [[nodiscard]] int BackendPid() const;
 
     /// True when the connection is lost (server restart, terminated backend, network failure).
     [[nodiscard]] bool IsBroken() const;

@@ -28,13 +28,6 @@ using nlohmann::json;
 // 480 chained operators such as `a + a + ... + a`) take under 1 MiB of stack even in a debug build.
 constexpr std::size_t kMaxTreeDepth = 1000;
 
-struct ParseResultFree {
-    void operator()(PgQueryParseResult* r) const {
-        pg_query_free_parse_result(*r);
-        delete r;
-    }
-};
-
 // libpg_query's JSON wraps every node as {"TypeName": {fields...}} and omits fields holding their
 // zero value, so every lookup below tolerates a missing key.
 
@@ -277,6 +270,7 @@ private:
             if (const json* larg = Field(body, "larg")) WalkSelect(*larg, &scope, false);
             if (const json* rarg = Field(body, "rarg")) WalkSelect(*rarg, &scope, false);
             WalkSortClause(Field(body, "sortClause"), scope);
+            if (top) RecordOrdered(body);
             WalkLimit(body, scope, top);
             return;
         }
@@ -297,7 +291,13 @@ private:
         }
         if (const json* window = Field(body, "windowClause")) WalkSublinks(*window, scope);
         WalkSortClause(Field(body, "sortClause"), scope);
+        if (top) RecordOrdered(body);
         WalkLimit(body, scope, top);
+    }
+
+    void RecordOrdered(const json& body) {
+        const json* sort = Field(body, "sortClause");
+        out_.ordered = sort != nullptr && sort->is_array() && !sort->empty();
     }
 
     void WalkInsert(const json& body, const Scope* parent) {

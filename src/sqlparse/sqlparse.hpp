@@ -21,6 +21,20 @@ namespace optischema::sqlparse {
 /// Relations, column uses with operators and operands, LIMIT and OFFSET of the first statement.
 [[nodiscard]] Result<model::ParsedQuery> Parse(std::string_view sql);
 
+/// What an index statement does, read from its parse tree.
+struct IndexDdl {
+    bool create = true;  // CREATE INDEX; false for DROP INDEX
+    std::string schema;  // empty when not qualified
+    std::string table;   // CREATE only
+    std::string name;
+    bool unique = false;
+    bool concurrently = false;
+    bool if_exists = false;  // DROP ... IF EXISTS
+};
+
+/// One named `CREATE INDEX` or one `DROP INDEX`; anything else is refused with what to do instead.
+[[nodiscard]] Result<IndexDdl> ParseIndexDdl(std::string_view sql);
+
 /// The statements of a script, each without its trailing semicolon and surrounding whitespace;
 /// semicolons inside strings, comments and function bodies do not split.
 [[nodiscard]] Result<std::vector<std::string>> SplitStatements(std::string_view sql);

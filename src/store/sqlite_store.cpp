@@ -71,6 +71,38 @@ CREATE TABLE baseline_counters (
     PRIMARY KEY (target_id, userid, dbid, queryid, toplevel)
 ) WITHOUT ROWID;
 )sql",
+    R"sql(
+CREATE TABLE recommendations (
+    id TEXT PRIMARY KEY,
+    target_id INTEGER NOT NULL REFERENCES targets(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    sql TEXT NOT NULL,
+    rollback_sql TEXT NOT NULL,
+    evidence_json TEXT NOT NULL,
+    validation_json TEXT NOT NULL DEFAULT '',
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+);
+CREATE INDEX recommendations_target ON recommendations (target_id, updated_at_ms);
+CREATE TABLE audit_events (
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    target TEXT NOT NULL,
+    action TEXT NOT NULL,
+    sql TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    error TEXT NOT NULL,
+    duration_ms REAL NOT NULL,
+    detail_json TEXT NOT NULL,
+    related_id INTEGER REFERENCES audit_events(id)
+);
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql",
 };
 
 Error StorageError(sqlite3* db, std::string_view what) {
@@ -469,6 +501,125 @@ Result<std::vector<std::pair<std::int64_t, model::QueryText>>> SqliteStore::Load
     std::vector<std::pair<std::int64_t, model::QueryText>> out;
     while (s.Step() == SQLITE_ROW) out.emplace_back(s.Int(0), model::QueryText{s.Text(2), s.Text(1), s.Int(3) != 0});
     return out;
+}
+
+namespace {
+
+constexpr const char* kRecommendationColumns =
+    "id, target_id, kind, title, sql, rollback_sql, evidence_json, validation_json, created_at_ms, updated_at_ms";
+
+RecommendationRecord ReadRecommendation(const Statement& s) {
+    return RecommendationRecord{s.Text(0),           s.Int(1),  s.Text(2),
+                                s.Text(3),           s.Text(4), s.Text(5),
+                                s.Text(6),           s.Text(7), FromUnixMs(s.Int(8)),
+                                FromUnixMs(s.Int(9))};
+}
+
+constexpr const char* kAuditColumns =
+    "id, at_ms, actor, target, action, sql, outcome, error, duration_ms, detail_json, related_id";
+
+model::AuditEvent ReadAudit(const Statement& s) {
+    return model::AuditEvent{
+        s.Int(0),  FromUnixMs(s.Int(1)), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), s.Text(7), s.Real(8),
+        s.Text(9), s.OptInt(10)};
+}
+
+}  // namespace
+
+Result<void> SqliteStore::SaveRecommendation(const RecommendationRecord& r) {
+    Statement up(
+        db_.get(),
+        "INSERT INTO recommendations (id, target_id, kind, title, sql, rollback_sql, evidence_json, "
+        "validation_json, created_at_ms, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) "
+        "ON CONFLICT (id) DO UPDATE SET target_id = excluded.target_id, kind = excluded.kind, "
+        "title = excluded.title, rollback_sql = excluded.rollback_sql, evidence_json = excluded.evidence_json, "
+        "validation_json = CASE WHEN recommendations.sql = excluded.sql THEN recommendations.validation_json "
+        "ELSE excluded.validation_json END, sql = excluded.sql, updated_at_ms = excluded.updated_at_ms");
+    if (!up.ok()) return tl::unexpected(StorageError(db_.get(), "prepare recommendation upsert"));
+    up.Bind(1, r.id)
+        .Bind(2, r.target_id)
+        .Bind(3, r.kind)
+        .Bind(4, r.title)
+        .Bind(5, r.sql)
+        .Bind(6, r.rollback_sql)
+        .Bind(7, r.evidence_json)
+        .Bind(8, r.validation_json)
+        .Bind(9, static_cast<std::int64_t>(ToUnixMs(std::chrono::system_clock::now())));
+    if (up.Step() != SQLITE_DONE) return tl::unexpected(StorageError(db_.get(), "save recommendation"));
+    return {};
+}
+
+Result<std::optional<RecommendationRecord>> SqliteStore::GetRecommendation(const std::string& id) {
+    const std::string sql = fmt::format("SELECT {} FROM recommendations WHERE id = ?1", kRecommendationColumns);
+    Statement s(db_.get(), sql.c_str());
+    if (!s.ok()) return tl::unexpected(StorageError(db_.get(), "prepare recommendation"));
+    s.Bind(1, id);
+    if (s.Step() != SQLITE_ROW) return std::optional<RecommendationRecord>();
+    return std::optional<RecommendationRecord>(ReadRecommendation(s));
+}
+
+Result<std::vector<RecommendationRecord>> SqliteStore::ListRecommendations(std::int64_t target_id) {
+    const std::string sql = fmt::format(
+        "SELECT {} FROM recommendations WHERE target_id = ?1 ORDER BY updated_at_ms DESC, id", kRecommendationColumns);
+    Statement s(db_.get(), sql.c_str());
+    if (!s.ok()) return tl::unexpected(StorageError(db_.get(), "prepare recommendation list"));
+    s.Bind(1, target_id);
+    std::vector<RecommendationRecord> out;
+    while (s.Step() == SQLITE_ROW) out.push_back(ReadRecommendation(s));
+    return out;
+}
+
+Result<void> SqliteStore::SaveValidation(const std::string& id, const std::string& validation_json) {
+    Statement s(db_.get(), "UPDATE recommendations SET validation_json = ?2, updated_at_ms = ?3 WHERE id = ?1");
+    if (!s.ok()) return tl::unexpected(StorageError(db_.get(), "prepare validation"));
+    s.Bind(1, id)
+        .Bind(2, validation_json)
+        .Bind(3, static_cast<std::int64_t>(ToUnixMs(std::chrono::system_clock::now())));
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(StorageError(db_.get(), "save validation"));
+    if (sqlite3_changes(db_.get()) == 0) {
+        return MakeError(ErrorCode::kNotFound, fmt::format("no recommendation {} in the store", id));
+    }
+    return {};
+}
+
+Result<std::int64_t> SqliteStore::AppendAudit(const model::AuditEvent& e) {
+    Statement s(db_.get(),
+                "INSERT INTO audit_events (at_ms, actor, target, action, sql, outcome, error, duration_ms, "
+                "detail_json, related_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id");
+    if (!s.ok()) return tl::unexpected(StorageError(db_.get(), "prepare audit append"));
+    s.Bind(1, static_cast<std::int64_t>(ToUnixMs(e.at)))
+        .Bind(2, e.actor)
+        .Bind(3, e.target)
+        .Bind(4, e.action)
+        .Bind(5, e.sql)
+        .Bind(6, e.outcome)
+        .Bind(7, e.error)
+        .Bind(8, e.duration_ms)
+        .Bind(9, e.detail_json)
+        .Bind(10, e.related_id);
+    if (s.Step() != SQLITE_ROW) return tl::unexpected(StorageError(db_.get(), "append audit event"));
+    const std::int64_t id = s.Int(0);
+    s.Step();
+    return id;
+}
+
+Result<std::vector<model::AuditEvent>> SqliteStore::ListAudit(std::size_t limit) {
+    const std::string sql = fmt::format("SELECT {} FROM audit_events ORDER BY id DESC LIMIT ?1", kAuditColumns);
+    Statement s(db_.get(), sql.c_str());
+    if (!s.ok()) return tl::unexpected(StorageError(db_.get(), "prepare audit list"));
+    s.Bind(1, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
+    std::vector<model::AuditEvent> out;
+    while (s.Step() == SQLITE_ROW) out.push_back(ReadAudit(s));
+    return out;
+}
+
+Result<std::optional<model::AuditEvent>> SqliteStore::GetAudit(std::int64_t id) {
+    const std::string sql = fmt::format("SELECT {} FROM audit_events WHERE id = ?1", kAuditColumns);
+    Statement s(db_.get(), sql.c_str());
+    if (!s.ok()) return tl::unexpected(StorageError(db_.get(), "prepare audit event"));
+    s.Bind(1, id);
+    if (s.Step() != SQLITE_ROW) return std::optional<model::AuditEvent>();
+    return std::optional<model::AuditEvent>(ReadAudit(s));
 }
 
 }  // namespace optischema::store

@@ -32,6 +32,13 @@ public:
     [[nodiscard]] Result<std::optional<model::Baseline>> LoadBaseline(std::int64_t target_id) override;
     [[nodiscard]] Result<std::vector<std::pair<std::int64_t, model::QueryText>>> LoadQueries(
         std::int64_t target_id) override;
+    [[nodiscard]] Result<void> SaveRecommendation(const RecommendationRecord& record) override;
+    [[nodiscard]] Result<std::optional<RecommendationRecord>> GetRecommendation(const std::string& id) override;
+    [[nodiscard]] Result<std::vector<RecommendationRecord>> ListRecommendations(std::int64_t target_id) override;
+    [[nodiscard]] Result<void> SaveValidation(const std::string& id, const std::string& validation_json) override;
+    [[nodiscard]] Result<std::int64_t> AppendAudit(const model::AuditEvent& event) override;
+    [[nodiscard]] Result<std::vector<model::AuditEvent>> ListAudit(std::size_t limit) override;
+    [[nodiscard]] Result<std::optional<model::AuditEvent>> GetAudit(std::int64_t id) override;
 
 private:
     explicit SqliteStore(sqlite3* db, std::string path);

@@ -183,14 +183,14 @@ TEST(SqliteStoreTest, OpenCreatesDirectoryAndFileAndMigrates) {
     ASSERT_TRUE(store) << store.error().ToString();
     EXPECT_TRUE(fs::is_directory(data_dir));
     EXPECT_TRUE(fs::is_regular_file(DbFile(data_dir)));
-    EXPECT_EQ((*store)->SchemaVersion(), 1);
+    EXPECT_EQ((*store)->SchemaVersion(), 2);
 
     RawDb raw(DbFile(data_dir));
-    EXPECT_EQ(raw.Int("PRAGMA user_version"), 1);
+    EXPECT_EQ(raw.Int("PRAGMA user_version"), 2);
     EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");
     const auto tables = raw.Column("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-    EXPECT_EQ(tables, (std::vector<std::string>{"baseline_counters", "baselines", "queries", "snapshot_groups",
-                                                "snapshots", "targets"}));
+    EXPECT_EQ(tables, (std::vector<std::string>{"audit_events", "baseline_counters", "baselines", "queries",
+                                                "recommendations", "snapshot_groups", "snapshots", "targets"}));
 }
 
 TEST(SqliteStoreTest, ReopenIsIdempotentAndKeepsData) {
@@ -209,7 +209,7 @@ TEST(SqliteStoreTest, ReopenIsIdempotentAndKeepsData) {
     for (int i = 0; i < 2; ++i) {
         auto store = SqliteStore::Open(tmp.path().string());
         ASSERT_TRUE(store) << store.error().ToString();
-        EXPECT_EQ((*store)->SchemaVersion(), 1);
+        EXPECT_EQ((*store)->SchemaVersion(), 2);
         auto targets = (*store)->ListTargets();
         ASSERT_TRUE(targets);
         ASSERT_EQ(targets->size(), 1u);
@@ -725,6 +725,93 @@ TEST(SqliteStoreCrashTest, KilledWriterLeavesAConsistentStore) {
     baseline = (*store)->LoadBaseline(target_id);
     ASSERT_TRUE(baseline && baseline->has_value());
     EXPECT_EQ((*baseline)->counters.size(), 5u);
+}
+
+TEST(SqliteStoreTest, RecommendationsKeepTheirIdAndValidationUntilTheSqlChanges) {
+    TempDir tmp;
+    auto store = SqliteStore::Open(tmp.path().string());
+    ASSERT_TRUE(store);
+    auto target = (*store)->EnsureTarget("db", "host=x dbname=db");
+    ASSERT_TRUE(target);
+    RecommendationRecord r;
+    r.id = "idx-0123456789ab";
+    r.target_id = target->id;
+    r.kind = "index";
+    r.title = "orders (customer_id)";
+    r.sql = "CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id)";
+    r.rollback_sql = "DROP INDEX CONCURRENTLY IF EXISTS orders_customer_id_idx";
+    r.evidence_json = R"({"saved_ms": 10})";
+    ASSERT_TRUE((*store)->SaveRecommendation(r));
+    ASSERT_TRUE((*store)->SaveValidation(r.id, R"({"verdict": "improved"})"));
+
+    r.evidence_json = R"({"saved_ms": 20})";  // advise ran again: same index, new evidence
+    ASSERT_TRUE((*store)->SaveRecommendation(r));
+    auto got = (*store)->GetRecommendation(r.id);
+    ASSERT_TRUE(got && *got);
+    EXPECT_EQ((*got)->evidence_json, R"({"saved_ms": 20})");
+    EXPECT_EQ((*got)->validation_json, R"({"verdict": "improved"})") << "same SQL: the validation still holds";
+
+    r.sql += " WHERE customer_id > 0";
+    ASSERT_TRUE((*store)->SaveRecommendation(r));
+    got = (*store)->GetRecommendation(r.id);
+    ASSERT_TRUE(got && *got);
+    EXPECT_EQ((*got)->validation_json, "") << "changed SQL: the old validation no longer applies";
+
+    auto list = (*store)->ListRecommendations(target->id);
+    ASSERT_TRUE(list);
+    ASSERT_EQ(list->size(), 1u);
+    auto none = (*store)->GetRecommendation("idx-missing");
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(*none);
+    auto missing = (*store)->SaveValidation("idx-missing", "{}");
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST(SqliteStoreTest, TheAuditLogIsAppendOnly) {
+    TempDir tmp;
+    auto store = SqliteStore::Open(tmp.path().string());
+    ASSERT_TRUE(store);
+    model::AuditEvent apply;
+    apply.at = FromUnixMs(1'700'000'000'000);
+    apply.actor = "cli:alice";
+    apply.target = "host=db1 dbname=shop";
+    apply.action = "apply";
+    apply.sql = "CREATE INDEX CONCURRENTLY i ON t (a)";
+    apply.outcome = "ok";
+    apply.duration_ms = 1234.5;
+    apply.detail_json = R"({"recommendation": "idx-1"})";
+    auto first = (*store)->AppendAudit(apply);
+    ASSERT_TRUE(first);
+    model::AuditEvent rollback = apply;
+    rollback.action = "rollback";
+    rollback.sql = "DROP INDEX CONCURRENTLY IF EXISTS i";
+    rollback.related_id = *first;
+    auto second = (*store)->AppendAudit(rollback);
+    ASSERT_TRUE(second);
+    EXPECT_GT(*second, *first);
+
+    auto list = (*store)->ListAudit(0);
+    ASSERT_TRUE(list);
+    ASSERT_EQ(list->size(), 2u);
+    EXPECT_EQ((*list)[0].action, "rollback") << "newest first";
+    EXPECT_EQ((*list)[0].related_id, std::optional<std::int64_t>(*first));
+    EXPECT_EQ((*list)[1].sql, apply.sql);
+    EXPECT_DOUBLE_EQ((*list)[1].duration_ms, 1234.5);
+    EXPECT_EQ(ToUnixMs((*list)[1].at), 1'700'000'000'000);
+    EXPECT_FALSE((*list)[1].related_id);
+    auto one = (*store)->ListAudit(1);
+    ASSERT_TRUE(one);
+    EXPECT_EQ(one->size(), 1u);
+    auto got = (*store)->GetAudit(*first);
+    ASSERT_TRUE(got && *got);
+    EXPECT_EQ((*got)->actor, "cli:alice");
+
+    // Not even a direct SQLite connection may rewrite history.
+    RawDb raw(DbFile(tmp.path()));
+    EXPECT_THROW(raw.Exec("UPDATE audit_events SET outcome = 'failed'"), std::runtime_error);
+    EXPECT_THROW(raw.Exec("DELETE FROM audit_events"), std::runtime_error);
+    EXPECT_EQ(raw.Int("SELECT count(*) FROM audit_events WHERE outcome = 'ok'"), 2);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "model/audit.hpp"
 #include "model/statement_stats.hpp"
 
 namespace optischema::store {
@@ -47,6 +48,20 @@ struct GroupPoint {
     model::StatementGroup group;
 };
 
+/// A recommendation as kept: what to run, how to undo it, its evidence and its latest validation.
+struct RecommendationRecord {
+    std::string id;  // stable across runs: the same index on the same target keeps its id
+    std::int64_t target_id = 0;
+    std::string kind;             // "index" or "rewrite"
+    std::string title;            // one line for lists
+    std::string sql;              // the DDL to apply (index) or the rewritten statement (rewrite)
+    std::string rollback_sql;     // empty for rewrites
+    std::string evidence_json;    // the statements it serves, projected savings, ... as `advise` found them
+    std::string validation_json;  // the latest validation; empty until validated
+    TimePoint created_at;
+    TimePoint updated_at;
+};
+
 /// Durable history of targets, snapshots and per-fingerprint statistics. Implementations are
 /// thread-compatible: one thread at a time per instance.
 class Store {
@@ -76,6 +91,20 @@ public:
     /// Every query text known for the target, so texts are not fetched again after a restart.
     [[nodiscard]] virtual Result<std::vector<std::pair<std::int64_t, model::QueryText>>> LoadQueries(
         std::int64_t target_id) = 0;
+
+    /// Inserts or updates by id; an update keeps created_at, and keeps the validation only when the SQL
+    /// is unchanged.
+    [[nodiscard]] virtual Result<void> SaveRecommendation(const RecommendationRecord& record) = 0;
+    [[nodiscard]] virtual Result<std::optional<RecommendationRecord>> GetRecommendation(const std::string& id) = 0;
+    /// The target's recommendations, most recently updated first.
+    [[nodiscard]] virtual Result<std::vector<RecommendationRecord>> ListRecommendations(std::int64_t target_id) = 0;
+    [[nodiscard]] virtual Result<void> SaveValidation(const std::string& id, const std::string& validation_json) = 0;
+
+    /// Appends to the audit log and returns the event's id. The log cannot be changed or deleted.
+    [[nodiscard]] virtual Result<std::int64_t> AppendAudit(const model::AuditEvent& event) = 0;
+    /// Newest first; `limit` 0 for all.
+    [[nodiscard]] virtual Result<std::vector<model::AuditEvent>> ListAudit(std::size_t limit) = 0;
+    [[nodiscard]] virtual Result<std::optional<model::AuditEvent>> GetAudit(std::int64_t id) = 0;
 };
 
 }  // namespace optischema::store

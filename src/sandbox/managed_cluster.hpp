@@ -1,0 +1,42 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "common/error.hpp"
+
+namespace optischema::sandbox {
+
+/// A private PostgreSQL cluster OptiSchema runs for itself: initdb once under the data directory,
+/// reached only through a unix socket in a directory only its owner can open, no TCP port. Holds no
+/// user data between validations: each validation copies what it needs into a database of its own.
+class ManagedCluster {
+public:
+    /// Starts the cluster of the given major version under `base_dir`, creating it on first use.
+    /// As root the server runs as the `postgres` user (initdb refuses root), in a directory it can
+    /// reach. Errors say which package to install or which log to read.
+    [[nodiscard]] static Result<std::unique_ptr<ManagedCluster>> Start(const std::filesystem::path& base_dir,
+                                                                       int major_version);
+
+    ManagedCluster(const ManagedCluster&) = delete;
+    ManagedCluster& operator=(const ManagedCluster&) = delete;
+    /// Stops the server if this object started it.
+    ~ManagedCluster();
+
+    /// A key=value DSN for a database of the cluster.
+    [[nodiscard]] std::string Dsn(const std::string& dbname) const;
+    /// Stops the server (fast shutdown) if this object started it.
+    [[nodiscard]] Result<void> Stop();
+    /// Where the cluster's files live.
+    [[nodiscard]] const std::filesystem::path& home() const { return home_; }
+
+private:
+    ManagedCluster(std::filesystem::path home, std::filesystem::path bindir, bool started);
+
+    std::filesystem::path home_;
+    std::filesystem::path bindir_;
+    bool started_ = false;
+};
+
+}  // namespace optischema::sandbox

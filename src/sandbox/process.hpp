@@ -1,0 +1,18 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+
+namespace optischema::sandbox {
+
+/// Runs a program (no shell) with stdout and stderr appended to `log`, waits for it, and returns its
+/// exit status (128 + signal when killed). Fails only when it cannot be started.
+[[nodiscard]] Result<int> RunProcess(const std::vector<std::string>& argv, const std::filesystem::path& log);
+
+/// The last lines of a log file, for an error message.
+[[nodiscard]] std::string LogTail(const std::filesystem::path& log, std::size_t lines = 5);
+
+}  // namespace optischema::sandbox
