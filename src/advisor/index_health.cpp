@@ -11,6 +11,7 @@
 
 #include "common/format.hpp"
 #include "common/quote.hpp"
+#include "common/strings.hpp"
 
 namespace optischema::advisor {
 namespace {
@@ -83,15 +84,6 @@ std::string Qualified(const std::string& schema, const std::string& name) {
 std::string TableOf(const IndexInfo& ix) { return Qualified(ix.schema, ix.table); }
 
 // pg_size_pretty's units, one decimal.
-std::string Join(const std::vector<std::string>& items, std::string_view sep = ", ") {
-    std::string out;
-    for (const auto& s : items) {
-        if (!out.empty()) out += sep;
-        out += s;
-    }
-    return out;
-}
-
 // A partitioned index (pg_get_indexdef says "ON ONLY"): PostgreSQL cannot create or drop it CONCURRENTLY.
 bool IsPartitioned(const IndexInfo& ix) { return ix.definition.find(" ON ONLY ") != std::string::npos; }
 

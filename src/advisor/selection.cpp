@@ -206,7 +206,8 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
         rec.confidence = "planner what-if (HypoPG): estimated costs, not yet measured";
         for (std::size_t i : chosen.queries) {
             if (best_costs[i] < current[i] && (current[i] - best_costs[i]) / base[i] >= options.min_cost_drop / 4) {
-                rec.queries.push_back({workload[i].fingerprint, workload[i].query, current[i], best_costs[i]});
+                rec.queries.push_back(
+                    {workload[i].fingerprint, workload[i].query, workload[i].sql, current[i], best_costs[i]});
                 current[i] = best_costs[i];
                 helped[i] = helped[i] || (base[i] - current[i]) / base[i] >= options.min_cost_drop;
             }
@@ -242,7 +243,7 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
             if (!costable[i] || !Touches(workload[i].parsed, rec.index)) continue;
             auto without = whatif.Cost(workload[i].sql);
             if (without && *without > final_cost[i] * 1.05 + 1e-9) {
-                served.push_back({workload[i].fingerprint, workload[i].query, base[i], final_cost[i]});
+                served.push_back({workload[i].fingerprint, workload[i].query, workload[i].sql, base[i], final_cost[i]});
             }
         }
         if (served.empty()) continue;  // stays dropped
@@ -266,7 +267,7 @@ Advice SelectIndexes(std::vector<WorkloadQuery> workload,
         for (std::size_t i = 0; i < workload.size(); ++i) {
             for (const auto& c : workload[i].candidates) {
                 if (c.Key() != u.Key()) continue;
-                rec.queries.push_back({workload[i].fingerprint, workload[i].query, base[i], base[i]});
+                rec.queries.push_back({workload[i].fingerprint, workload[i].query, workload[i].sql, base[i], base[i]});
                 helped[i] = true;  // served, pending validation: not a statement no index helps
             }
         }

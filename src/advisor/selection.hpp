@@ -25,6 +25,7 @@ struct WorkloadQuery {
 struct QueryCost {
     std::string fingerprint;
     std::string query;
+    std::string sql;         // the runnable statement that was costed (a sample with values for `$n`)
     double cost_before = 0;  // planner cost without any recommended index
     double cost_after = 0;   // with every recommended index (what-if)
 };

@@ -11,11 +11,13 @@
 #include "collector/collector.hpp"
 #include "collector/pg_stats_source.hpp"
 #include "collector/ranking.hpp"
+#include "common/strings.hpp"
 #include "pg/capabilities.hpp"
 #include "pg/catalog.hpp"
 #include "pg/dsn.hpp"
 #include "pg/schema_catalog.hpp"
 #include "sqlparse/sqlparse.hpp"
+#include "store/sqlite_store.hpp"
 
 namespace optischema::app {
 namespace {
@@ -80,6 +82,7 @@ Result<AdviceReport> Advise(const AdviseOptions& options) {
     auto conn = pg::Connection::Open(options.dsn);
     if (!conn) return tl::unexpected(conn.error());
     AdviceReport report;
+    report.target = pg::RedactDsn(options.dsn);
     auto statements = options.queries_file.empty() ? FromStatStatements(*conn, options, report.window_hours)
                                                    : FromFile(options.queries_file);
     if (!statements) return tl::unexpected(statements.error());
@@ -128,9 +131,35 @@ Result<AdviceReport> Advise(const AdviseOptions& options) {
     return report;
 }
 
+namespace {
+
+// Keeps the recommendations under their stable ids, so `validate` and `apply` can name them.
+Result<void> SaveAdvice(const AdviceReport& report, const std::string& data_dir) {
+    auto store = store::SqliteStore::Open(data_dir);
+    if (!store) return tl::unexpected(store.error());
+    auto target = (*store)->EnsureTarget(report.target, report.target);
+    if (!target) return tl::unexpected(target.error());
+    for (const auto& r : report.advice.recommendations) {
+        store::RecommendationRecord record;
+        record.id = RecommendationId(report.target, r.index);
+        record.target_id = target->id;
+        record.kind = "index";
+        record.title =
+            fmt::format("{} on {} ({})", r.index.method, r.index.QualifiedTable(), Join(r.index.columns, ", "));
+        record.sql = r.index.Ddl(true);
+        record.rollback_sql = r.index.RollbackDdl();
+        record.evidence_json = RecommendationJson(report, r).dump();
+        if (auto ok = (*store)->SaveRecommendation(record); !ok) return tl::unexpected(ok.error());
+    }
+    return {};
+}
+
+}  // namespace
+
 Result<std::string> RunAdvise(const AdviseOptions& options) {
     auto report = Advise(options);
     if (!report) return tl::unexpected(report.error());
+    if (auto saved = SaveAdvice(*report, options.data_dir); !saved) return tl::unexpected(saved.error());
     return options.format == "json" ? FormatAdviceJson(*report) : FormatAdviceText(*report);
 }
 

@@ -3,6 +3,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "advisor/selection.hpp"
 #include "common/error.hpp"
 
@@ -22,12 +24,21 @@ struct AdviceReport {
     advisor::Advice advice;
     std::size_t statements = 0;          // statements considered
     std::optional<double> window_hours;  // how long pg_stat_statements has been collecting, when known
+    std::string target;                  // the target's name (its redacted DSN): recommendation ids depend on it
 };
 
 /// `optischema advise`: index recommendations for the workload. Never changes the target database
 /// (hypothetical indexes only exist in OptiSchema's own session and are removed).
 [[nodiscard]] Result<AdviceReport> Advise(const AdviseOptions& options);
 [[nodiscard]] Result<std::string> RunAdvise(const AdviseOptions& options);
+
+/// A recommendation's stable id on a target: "idx-" and 12 hex digits of a hash of the target and the
+/// index's identity, so advising again gives the same index the same id.
+[[nodiscard]] std::string RecommendationId(const std::string& target, const advisor::IndexCandidate& index);
+
+/// One recommendation as JSON: its id, DDL, rollback, the statements it serves (with runnable
+/// samples) and its projected impact. `advise --format json` lists these and the store keeps them.
+[[nodiscard]] nlohmann::ordered_json RecommendationJson(const AdviceReport& report, const advisor::Recommendation& r);
 
 /// The JSON of `advise --format json`.
 [[nodiscard]] std::string FormatAdviceJson(const AdviceReport& report);

@@ -118,6 +118,8 @@ std::string Indented(const std::string& text, const std::string& prefix) {
 
 }  // namespace
 
+Json PlanTreeJson(const model::Plan& plan) { return NodeJson(plan.root, plan.analyzed); }
+
 std::string FormatExplainJson(const ExplainReport& report) {
     Json j;
     j["method"] = report.method;
@@ -130,7 +132,7 @@ std::string FormatExplainJson(const ExplainReport& report) {
     j["analyzed"] = report.plan.analyzed;
     j["planning_ms"] = OptionalNumber(report.plan.planning_ms);
     j["execution_ms"] = OptionalNumber(report.plan.execution_ms);
-    j["plan"] = NodeJson(report.plan.root, report.plan.analyzed);
+    j["plan"] = PlanTreeJson(report.plan);
     Json findings = Json::array();
     for (const auto& f : report.findings) {
         Json fj;

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "analyzer/sample.hpp"
 #include "model/finding.hpp"
 #include "model/plan.hpp"
@@ -17,6 +19,9 @@ struct ExplainReport {
     model::Plan plan;
     std::vector<model::Finding> findings;
 };
+
+/// The plan as a tree of nodes with derived (exclusive) times, as `explain --format json` shows it.
+[[nodiscard]] nlohmann::ordered_json PlanTreeJson(const model::Plan& plan);
 
 /// `{"method", "sql", "params", "plan", "findings": [{"rule", "severity", "node", "relation",
 /// "evidence", "message", "suggestion"}]}`; the plan as a tree of nodes with derived times.

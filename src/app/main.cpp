@@ -7,9 +7,12 @@
 #include <spdlog/spdlog.h>
 
 #include "app/advise_command.hpp"
+#include "app/audit_log.hpp"
+#include "app/change_commands.hpp"
 #include "app/check_command.hpp"
 #include "app/explain_command.hpp"
 #include "app/top_command.hpp"
+#include "app/validate_command.hpp"
 #include "common/strings.hpp"
 
 namespace {
@@ -110,6 +113,70 @@ int Main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::IsMember({"text", "json"}));
 
+    const char* dsn_help = "PostgreSQL URI or key=value DSN (libpq's PG* variables apply)";
+    optischema::app::ValidateOptions validate;
+    auto* validate_cmd = app.add_subcommand(
+        "validate", "prove a recommendation in a sandbox: before/after benchmark, plans, same rows for rewrites");
+    validate_cmd->add_option("--dsn", validate.dsn, dsn_help)->required();
+    validate_cmd
+        ->add_option("--sandbox", validate.sandbox,
+                     "managed (a private cluster with copies of the tables), target (needs --non-production), or the "
+                     "DSN of a staging copy")
+        ->capture_default_str();
+    validate_cmd->add_flag("--non-production", validate.non_production,
+                           "the target is not a production database: allows --sandbox target");
+    auto* rec_opt = validate_cmd->add_option("--recommendation", validate.recommendation_id,
+                                             "an id printed by `optischema advise`");
+    validate_cmd->add_option("--ddl", validate.ddl, "a CREATE INDEX statement")->excludes(rec_opt);
+    validate_cmd->add_option("--rewrite", validate.rewrite, "a rewrite of the one --query (must return the same rows)");
+    validate_cmd->add_option("--query", validate.queries,
+                             "a statement to benchmark (repeatable; default: those the recommendation serves)");
+    validate_cmd->add_option("--runs", validate.runs, "timed runs per statement, after warm-up")
+        ->capture_default_str()
+        ->check(CLI::Range(3, 1000));
+    validate_cmd->add_option("--max-table-mb", validate.max_table_mb, "managed sandbox: sample larger tables")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    validate_cmd->add_option("--format", validate.format, "output format")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"text", "json"}));
+
+    optischema::app::ApplyOptions apply;
+    auto* apply_cmd =
+        app.add_subcommand("apply", "create a recommended index on the target (CONCURRENTLY, audited, undoable)");
+    apply_cmd->add_option("--dsn", apply.dsn, dsn_help)->required();
+    auto* apply_rec =
+        apply_cmd->add_option("--recommendation", apply.recommendation_id, "an id printed by `optischema advise`");
+    apply_cmd->add_option("--ddl", apply.ddl, "a CREATE INDEX statement")->excludes(apply_rec);
+    apply_cmd->add_flag("--yes", apply.yes, "do not ask for confirmation");
+    apply_cmd->add_option("--lock-timeout-ms", apply.lock_timeout_ms, "give up a lock wait after this long")
+        ->capture_default_str();
+
+    optischema::app::RollbackOptions rollback;
+    auto* rollback_cmd = app.add_subcommand("rollback", "undo an audited apply (DROP INDEX CONCURRENTLY)");
+    rollback_cmd->add_option("--dsn", rollback.dsn, dsn_help)->required();
+    rollback_cmd->add_option("--action", rollback.action_id, "the apply's action id (see `optischema audit`)")
+        ->required();
+    rollback_cmd->add_flag("--yes", rollback.yes, "do not ask for confirmation");
+    rollback_cmd->add_option("--lock-timeout-ms", rollback.lock_timeout_ms, "give up a lock wait after this long")
+        ->capture_default_str();
+
+    optischema::app::ImpactOptions impact;
+    auto* impact_cmd =
+        app.add_subcommand("impact", "the time an applied index actually saved, from pg_stat_statements");
+    impact_cmd->add_option("--dsn", impact.dsn, dsn_help)->required();
+    impact_cmd->add_option("--action", impact.action_id, "the apply's action id")->required();
+    impact_cmd->add_option("--format", impact.format, "output format")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"text", "json"}));
+
+    optischema::app::AuditOptions audit;
+    auto* audit_cmd = app.add_subcommand("audit", "the audit log: every validate, apply and rollback");
+    audit_cmd->add_option("--limit", audit.limit, "the newest N events (default: all)");
+    audit_cmd->add_option("--format", audit.format, "output format")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"text", "json", "csv"}));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -123,6 +190,26 @@ int Main(int argc, char** argv) {
         return Finish(optischema::app::RunTop(top));
     }
     if (check_cmd->parsed()) return Finish(optischema::app::RunCheck(check));
+    if (validate_cmd->parsed()) {
+        validate.data_dir = data_dir;
+        return Finish(optischema::app::RunValidate(validate));
+    }
+    if (apply_cmd->parsed()) {
+        apply.data_dir = data_dir;
+        return Finish(optischema::app::RunApply(apply));
+    }
+    if (rollback_cmd->parsed()) {
+        rollback.data_dir = data_dir;
+        return Finish(optischema::app::RunRollback(rollback));
+    }
+    if (impact_cmd->parsed()) {
+        impact.data_dir = data_dir;
+        return Finish(optischema::app::RunImpact(impact));
+    }
+    if (audit_cmd->parsed()) {
+        audit.data_dir = data_dir;
+        return Finish(optischema::app::RunAudit(audit));
+    }
     if (advise_cmd->parsed()) {
         advise.data_dir = data_dir;
         return Finish(optischema::app::RunAdvise(advise));

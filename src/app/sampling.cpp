@@ -1,5 +1,10 @@
 #include "app/sampling.hpp"
 
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
 #include "pg/catalog.hpp"
 
 namespace optischema::app {
@@ -52,6 +57,26 @@ Result<analyzer::RunnableSample> MakeSample(pg::Connection& conn,
         contexts.push_back(std::move(ctx));
     }
     return analyzer::BuildSample(sql, q, contexts);
+}
+
+Result<std::string> WithSampleValues(const std::string& sql,
+                                     const model::ParsedQuery& parsed,
+                                     const analyzer::RunnableSample& sample) {
+    std::string out = sql;
+    // From the last parameter back, so earlier locations stay valid.
+    for (auto it = parsed.param_refs.rbegin(); it != parsed.param_refs.rend(); ++it) {
+        const auto value = std::find_if(sample.params.begin(), sample.params.end(),
+                                        [&](const analyzer::SampleParam& p) { return p.number == it->number; });
+        if (value == sample.params.end()) {
+            return MakeError(
+                ErrorCode::kInvalidArgument,
+                fmt::format("the rewrite uses ${}, which the original statement does not have", it->number));
+        }
+        std::size_t end = static_cast<std::size_t>(it->location) + 1;
+        while (end < out.size() && std::isdigit(static_cast<unsigned char>(out[end]))) ++end;
+        out.replace(static_cast<std::size_t>(it->location), end - static_cast<std::size_t>(it->location), value->value);
+    }
+    return out;
 }
 
 }  // namespace optischema::app

@@ -33,4 +33,10 @@ private:
                                                           const std::string& sql,
                                                           const model::ParsedQuery& parsed);
 
+/// `sql` with each `$n` replaced by the value `sample` chose for `$n`: a rewrite of a statement runs
+/// with the same values as the original's sample.
+[[nodiscard]] Result<std::string> WithSampleValues(const std::string& sql,
+                                                   const model::ParsedQuery& parsed,
+                                                   const analyzer::RunnableSample& sample);
+
 }  // namespace optischema::app

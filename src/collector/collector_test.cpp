@@ -149,14 +149,17 @@ public:
         return out;
     }
 
-    Result<std::unordered_map<std::int64_t, std::string>> ReadTexts(std::span<const std::int64_t> queryids) override {
+    Result<std::vector<EntryText>> ReadTexts(std::span<const std::int64_t> queryids) override {
         text_requests.emplace_back(queryids.begin(), queryids.end());
         if (Now().fail_texts) return MakeError(ErrorCode::kConnectionFailed, "server closed the connection");
-        std::unordered_map<std::int64_t, std::string> texts;
+        std::vector<EntryText> texts;
         for (std::int64_t id : queryids) {
             if (Now().texts_gone.contains(id)) continue;
+            std::set<bool> seen;  // one text per (queryid, toplevel), as DISTINCT ON gives
             for (const auto& r : Now().rows) {
-                if (r.stats.key.queryid == id) texts.emplace(id, r.query);
+                if (r.stats.key.queryid == id && seen.insert(r.stats.key.toplevel).second) {
+                    texts.push_back({id, r.stats.key.toplevel, r.query});
+                }
             }
         }
         return texts;
@@ -375,6 +378,49 @@ TEST(CollectorRecordedTest, EntriesResetForOneDatabaseCountFromZero) {
 }
 
 // Hand-written edge cases -------------------------------------------------------------------------
+
+TEST(CollectorTest, TheTopLevelTextNamesAStatementEvenWhenOptiSchemaExplainedIt) {
+    // track = all: OptiSchema's EXPLAIN of a user's query leaves a nested entry with the same queryid
+    // whose text is the tagged EXPLAIN. The user's statement must keep its own text and not count as ours.
+    RecordedRow nested = Row(7, 4, 1.0, "/* optischema */ EXPLAIN (FORMAT JSON) SELECT count(*) FROM t WHERE a = $1");
+    nested.stats.key.toplevel = false;
+    RecordedRow top = Row(7, 40, 400.0, "SELECT count(*) FROM t WHERE a = $1");
+    top.stats.key.toplevel = true;
+    ReplayStatsSource source({At(1'000, {nested, top})});
+    QueryCatalog catalog;
+    Collector collector(source, catalog);
+    auto collection = collector.Collect();
+    ASSERT_TRUE(collection);
+    const auto ranking = Rank(collection->cumulative, catalog, {.coverage = 1.0});
+    ASSERT_EQ(ranking.top.size(), 1u);
+    EXPECT_EQ(ranking.top[0].counters.calls, 40) << "the user's 40 calls, not OptiSchema's 4 EXPLAINs";
+    const QueryInfo* info = catalog.Find(7);
+    ASSERT_NE(info, nullptr);
+    EXPECT_EQ(info->text, "SELECT count(*) FROM t WHERE a = $1");
+    EXPECT_FALSE(info->own);
+    EXPECT_TRUE(catalog.IsOwn(7, false)) << "the nested entry is OptiSchema's EXPLAIN";
+}
+
+TEST(CollectorTest, NestedTextsOfKnownStatementsAreReadOnce) {
+    // The user's statement is known; later OptiSchema EXPLAINs it, adding a nested entry.
+    RecordedRow top = Row(7, 40, 400.0, "SELECT count(*) FROM t WHERE a = $1");
+    RecordedRow nested = Row(7, 4, 1.0, "/* optischema */ EXPLAIN (FORMAT JSON) SELECT count(*) FROM t WHERE a = $1");
+    nested.stats.key.toplevel = false;
+    ReplayStatsSource source({At(1'000, {top}), At(2'000, {top, nested}), At(3'000, {top, nested})});
+    QueryCatalog catalog;
+    Collector collector(source, catalog);
+    ASSERT_TRUE(collector.Collect());
+    auto second = collector.Collect();
+    ASSERT_TRUE(second);
+    ASSERT_TRUE(collector.Collect());
+    ASSERT_EQ(source.text_requests.size(), 1u) << "the nested text is asked for once";
+    EXPECT_EQ(source.text_requests[0], (std::vector<std::int64_t>{7}));
+    EXPECT_TRUE(catalog.IsOwn(7, false));
+    EXPECT_FALSE(catalog.IsOwn(7, true));
+    const auto ranking = Rank(second->cumulative, catalog, {.coverage = 1.0});
+    ASSERT_EQ(ranking.top.size(), 1u);
+    EXPECT_EQ(ranking.top[0].counters.calls, 40) << "OptiSchema's own EXPLAINs are not the user's work";
+}
 
 TEST(CollectorTest, AskForEachMissingTextOnceEvenWhenSeveralUsersRunIt) {
     ReplayStatsSource source({

@@ -85,9 +85,15 @@ PgStatsSource::PgStatsSource(pg::Connection& conn, const pg::Capabilities& caps,
       statements_with_texts_sql_(StatementsSql(caps, scope, true)) {
     const std::string schema = QuoteIdent(caps.pg_stat_statements_schema);
     texts_sql_ = fmt::format(
-        "SELECT DISTINCT ON (queryid) queryid, query FROM {}.pg_stat_statements(true) "
+        "SELECT DISTINCT ON (queryid, toplevel) queryid, toplevel, query FROM {}.pg_stat_statements(true) "
         "WHERE queryid = ANY($1::bigint[]) AND query IS NOT NULL",
         schema);
+    if (!caps.HasColumn("toplevel")) {
+        texts_sql_ = fmt::format(
+            "SELECT DISTINCT ON (queryid) queryid, true, query FROM {}.pg_stat_statements(true) "
+            "WHERE queryid = ANY($1::bigint[]) AND query IS NOT NULL",
+            schema);
+    }
     if (caps.pg_stat_statements_info) {
         info_sql_ = fmt::format(
             "SELECT extract(epoch FROM stats_reset)::float8 * 1000, dealloc FROM {}.pg_stat_statements_info", schema);
@@ -129,7 +135,7 @@ Result<std::vector<StatementRow>> PgStatsSource::ReadStatements(bool with_texts)
     return out;
 }
 
-Result<std::unordered_map<std::int64_t, std::string>> PgStatsSource::ReadTexts(std::span<const std::int64_t> queryids) {
+Result<std::vector<EntryText>> PgStatsSource::ReadTexts(std::span<const std::int64_t> queryids) {
     std::string array = "{";
     for (std::size_t i = 0; i < queryids.size(); ++i) {
         if (i > 0) array += ',';
@@ -139,11 +145,14 @@ Result<std::unordered_map<std::int64_t, std::string>> PgStatsSource::ReadTexts(s
     const std::optional<std::string> params[] = {array};
     auto rows = conn_.Query(texts_sql_, params);
     if (!rows) return tl::unexpected(rows.error());
-    std::unordered_map<std::int64_t, std::string> out;
+    std::vector<EntryText> out;
+    out.reserve(rows->size());
     for (const auto& r : *rows) {
-        std::int64_t queryid = 0;
-        if (!ParseNumber(r[0], queryid)) return tl::unexpected(BadValue("queryid", r[0]));
-        out.emplace(queryid, r[1].value_or(""));
+        EntryText t;
+        if (!ParseNumber(r[0], t.queryid)) return tl::unexpected(BadValue("queryid", r[0]));
+        t.toplevel = r[1].value_or("t") == "t";
+        t.text = r[2].value_or("");
+        out.push_back(std::move(t));
     }
     return out;
 }

@@ -24,8 +24,7 @@ public:
 
     [[nodiscard]] Result<model::SnapshotInfo> ReadInfo() override;
     [[nodiscard]] Result<std::vector<StatementRow>> ReadStatements(bool with_texts) override;
-    [[nodiscard]] Result<std::unordered_map<std::int64_t, std::string>> ReadTexts(
-        std::span<const std::int64_t> queryids) override;
+    [[nodiscard]] Result<std::vector<EntryText>> ReadTexts(std::span<const std::int64_t> queryids) override;
 
 private:
     pg::Connection& conn_;

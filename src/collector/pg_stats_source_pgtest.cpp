@@ -72,7 +72,9 @@ TEST_F(PgStatsSourceTest, ReadsCountersAndTextsOfTheCurrentDatabase) {
     auto texts = source.ReadTexts(ids);
     ASSERT_TRUE(texts);
     ASSERT_EQ(texts->size(), 1u);
-    EXPECT_EQ(texts->at(row->stats.key.queryid), "SELECT count(*) FROM items WHERE kind = $1");
+    EXPECT_EQ((*texts)[0].queryid, row->stats.key.queryid);
+    EXPECT_TRUE((*texts)[0].toplevel);
+    EXPECT_EQ((*texts)[0].text, "SELECT count(*) FROM items WHERE kind = $1");
 
     PgStatsSource everywhere(t.conn, t.caps, DatabaseScope::kAllDatabases);
     auto all = everywhere.ReadStatements(true);

@@ -13,10 +13,20 @@ namespace optischema::collector {
 QueryInfo QueryCatalog::Describe(std::int64_t queryid, const std::string& text) {
     QueryInfo info;
     info.text = text;
-    info.own = Trim(text).starts_with(kStatementTag);
+    info.own = IsOwnText(text);
     auto fp = sqlparse::Fingerprint(text);
     info.fingerprint = fp ? *fp : fmt::format("{:016x}", static_cast<std::uint64_t>(queryid));
     return info;
+}
+
+bool QueryCatalog::IsOwnText(std::string_view text) { return Trim(text).starts_with(kStatementTag); }
+
+bool QueryCatalog::IsOwn(std::int64_t queryid, bool toplevel) const {
+    if (!toplevel) {
+        if (auto it = nested_own_.find(queryid); it != nested_own_.end()) return it->second;
+    }
+    const QueryInfo* info = Find(queryid);
+    return info != nullptr && info->own;
 }
 
 void QueryCatalog::Put(std::int64_t queryid, QueryInfo info) { entries_.insert_or_assign(queryid, std::move(info)); }

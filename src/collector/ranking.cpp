@@ -21,7 +21,7 @@ model::WorkloadRanking Rank(const std::vector<model::StatementStats>& entries,
     std::unordered_map<std::string, Accumulator> by_fingerprint;
     for (const auto& e : entries) {
         const QueryInfo* info = catalog.Find(e.key.queryid);
-        if (info != nullptr && info->own && !options.include_own) continue;
+        if (!options.include_own && catalog.IsOwn(e.key.queryid, e.key.toplevel)) continue;
         const std::string fingerprint =
             info != nullptr ? info->fingerprint : fmt::format("{:016x}", static_cast<std::uint64_t>(e.key.queryid));
         Accumulator& acc = by_fingerprint[fingerprint];

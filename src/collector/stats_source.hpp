@@ -18,6 +18,14 @@ struct StatementRow {
     std::optional<std::string> query;
 };
 
+/// The text of one entry: a queryid has a top-level entry and, with track = all, nested ones whose
+/// text is the statement around them (a function's body, or OptiSchema's own EXPLAIN of it).
+struct EntryText {
+    std::int64_t queryid = 0;
+    bool toplevel = true;
+    std::string text;
+};
+
 /// Where pg_stat_statements readings come from: the server in production, recorded rows in tests.
 class StatsSource {
 public:
@@ -26,9 +34,8 @@ public:
     [[nodiscard]] virtual Result<model::SnapshotInfo> ReadInfo() = 0;
     /// Every visible entry's counters; texts only when with_texts (reading them costs ~2.5x).
     [[nodiscard]] virtual Result<std::vector<StatementRow>> ReadStatements(bool with_texts) = 0;
-    /// Query texts of the given queryids.
-    [[nodiscard]] virtual Result<std::unordered_map<std::int64_t, std::string>> ReadTexts(
-        std::span<const std::int64_t> queryids) = 0;
+    /// The texts of every entry (top-level and nested) of the given queryids.
+    [[nodiscard]] virtual Result<std::vector<EntryText>> ReadTexts(std::span<const std::int64_t> queryids) = 0;
 };
 
 }  // namespace optischema::collector

@@ -28,6 +28,19 @@ std::string HumanBytes(double bytes) {
     return fmt::format("{:.1f} GB", bytes / kGiB);
 }
 
+std::string HumanRatio(double ratio) {
+    if (ratio < 10) return fmt::format("{:.1f}x", ratio);
+    return ThousandsSeparated(ratio) + "x";
+}
+
+std::string HumanMs(double ms) {
+    if (ms >= 1000) return ThousandsSeparated(ms);
+    if (ms >= 100) return fmt::format("{:.0f}", ms);
+    if (ms >= 10) return fmt::format("{:.1f}", ms);
+    if (ms >= 1) return fmt::format("{:.2f}", ms);
+    return fmt::format("{:.3f}", ms);
+}
+
 std::string HumanAge(double seconds) {
     constexpr double kDay = 86400;
     if (seconds < 3600) return fmt::format("{:.0f} minutes", seconds / 60);

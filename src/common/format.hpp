@@ -14,6 +14,12 @@ namespace optischema {
 /// A size: "512 bytes", "12.5 kB", "44.9 MB", "1.2 GB".
 [[nodiscard]] std::string HumanBytes(double bytes);
 
+/// A ratio as people say it: "1.4x", "23x", "1,570x".
+[[nodiscard]] std::string HumanRatio(double ratio);
+
+/// Milliseconds with the precision that matters: "0.011", "3.82", "17.3", "1,250".
+[[nodiscard]] std::string HumanMs(double ms);
+
 /// A duration in seconds as an age: "45 minutes", "5.5 hours", "3.0 days".
 [[nodiscard]] std::string HumanAge(double seconds);
 

@@ -13,6 +13,17 @@ TEST(FormatTest, Numbers) {
     EXPECT_EQ(ThousandsSeparated(-12345.6), "-12,346");
 }
 
+TEST(FormatTest, RatiosAndMilliseconds) {
+    EXPECT_EQ(HumanRatio(1.44), "1.4x");
+    EXPECT_EQ(HumanRatio(23.4), "23x");
+    EXPECT_EQ(HumanRatio(1572.6), "1,573x");
+    EXPECT_EQ(HumanMs(0.0114), "0.011");
+    EXPECT_EQ(HumanMs(3.824), "3.82");
+    EXPECT_EQ(HumanMs(17.34), "17.3");
+    EXPECT_EQ(HumanMs(250.4), "250");
+    EXPECT_EQ(HumanMs(1250.4), "1,250");
+}
+
 TEST(FormatTest, BytesAndAges) {
     EXPECT_EQ(HumanBytes(512), "512 bytes");
     EXPECT_EQ(HumanBytes(12.5 * 1024), "12.5 kB");

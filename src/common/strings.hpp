@@ -9,6 +9,9 @@ namespace optischema {
 /// Splits on a single character; empty fields are kept.
 [[nodiscard]] std::vector<std::string> Split(std::string_view text, char sep);
 
+/// The parts with `sep` between them.
+[[nodiscard]] std::string Join(const std::vector<std::string>& parts, std::string_view sep = ", ");
+
 /// Removes leading and trailing ASCII whitespace.
 [[nodiscard]] std::string_view Trim(std::string_view text);
 

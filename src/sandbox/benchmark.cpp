@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/format.hpp"
+
 namespace optischema::sandbox {
 namespace {
 
@@ -38,8 +40,6 @@ double TotalMs(const nlohmann::json& explain) {
     const auto& top = explain[0];
     return top.value("Planning Time", 0.0) + top.value("Execution Time", 0.0);
 }
-
-std::string Ms(double ms) { return ms >= 100 ? fmt::format("{:.0f}", ms) : fmt::format("{:.3g}", ms); }
 
 }  // namespace
 
@@ -97,14 +97,14 @@ Comparison Compare(const Timing& before, const Timing& after, const VerdictOptio
     Comparison c;
     c.speedup = after.median_ms > 0 ? before.median_ms / after.median_ms : 1.0;
     const std::string numbers =
-        fmt::format("median {} ms -> {} ms; IQR {}-{} -> {}-{} ms", Ms(before.median_ms), Ms(after.median_ms),
-                    Ms(before.p25_ms), Ms(before.p75_ms), Ms(after.p25_ms), Ms(after.p75_ms));
+        fmt::format("median {} ms -> {} ms; IQR {}-{} -> {}-{} ms", HumanMs(before.median_ms), HumanMs(after.median_ms),
+                    HumanMs(before.p25_ms), HumanMs(before.p75_ms), HumanMs(after.p25_ms), HumanMs(after.p75_ms));
     if (c.speedup >= options.min_speedup && after.p75_ms < before.p25_ms) {
         c.verdict = Verdict::kImproved;
-        c.summary = fmt::format("{:.3g}x faster ({})", c.speedup, numbers);
+        c.summary = fmt::format("{} faster ({})", HumanRatio(c.speedup), numbers);
     } else if (c.speedup <= 1 / options.min_speedup && after.p25_ms > before.p75_ms) {
         c.verdict = Verdict::kRegression;
-        c.summary = fmt::format("{:.3g}x slower ({})", 1 / c.speedup, numbers);
+        c.summary = fmt::format("{} slower ({})", HumanRatio(1 / c.speedup), numbers);
     } else {
         c.verdict = Verdict::kNoChange;
         c.summary = fmt::format("no significant change ({})", numbers);

@@ -67,14 +67,18 @@ Result<fs::path> ClusterHome(const fs::path& base_dir, int major) {
         if (auto ok = GiveToServerUser(home); !ok) return tl::unexpected(ok.error());
     }
     fs::create_directories(home, ec);
-    std::ofstream(pointer) << home.string() << "\n";
+    if (usable) {
+        fs::remove(pointer, ec);
+    } else {
+        std::ofstream(pointer) << home.string() << "\n";
+    }
     return home;
 }
 
 }  // namespace
 
-ManagedCluster::ManagedCluster(fs::path home, fs::path bindir, bool started)
-    : home_(std::move(home)), bindir_(std::move(bindir)), started_(started) {}
+ManagedCluster::ManagedCluster(fs::path home, fs::path bindir, bool started, fs::path pointer)
+    : home_(std::move(home)), pointer_(std::move(pointer)), bindir_(std::move(bindir)), started_(started) {}
 
 ManagedCluster::~ManagedCluster() { (void)Stop(); }
 
@@ -133,7 +137,7 @@ Result<std::unique_ptr<ManagedCluster>> ManagedCluster::Start(const fs::path& ba
     auto status = RunProcess(AsOwner({(bindir / "pg_ctl").string(), "-D", data.string(), "status"}), "/dev/null");
     if (status && *status == 0) {
         // Another OptiSchema (or a crashed one) left it running: use it, leave stopping to its owner.
-        return std::unique_ptr<ManagedCluster>(new ManagedCluster(*home, bindir, false));
+        return std::unique_ptr<ManagedCluster>(new ManagedCluster(*home, bindir, false, {}));
     }
     (void)RunProcess(AsOwner({"mkdir", "-p", "-m", "0700", socket.string()}), "/dev/null");
     auto rc = RunProcess(
@@ -144,7 +148,9 @@ Result<std::unique_ptr<ManagedCluster>> ManagedCluster::Start(const fs::path& ba
         return MakeError(ErrorCode::kInternal, fmt::format("the managed sandbox's server did not start ({}): {}",
                                                            log.string(), LogTail(log)));
     }
-    return std::unique_ptr<ManagedCluster>(new ManagedCluster(*home, bindir, true));
+    const fs::path pointer = base_dir / fmt::format("pg{}_home", major_version);
+    return std::unique_ptr<ManagedCluster>(
+        new ManagedCluster(*home, bindir, true, fs::exists(pointer) ? pointer : fs::path()));
 }
 
 std::string ManagedCluster::Dsn(const std::string& dbname) const {
@@ -160,6 +166,12 @@ Result<void> ManagedCluster::Stop() {
     if (!rc || *rc != 0) {
         return MakeError(ErrorCode::kInternal,
                          fmt::format("could not stop the managed sandbox: see {}", (home_ / "pg_ctl.log").string()));
+    }
+    if (!pointer_.empty()) {
+        // A temporary home is never found again once the data directory goes: do not leave it behind.
+        std::error_code ec;
+        fs::remove_all(home_, ec);
+        fs::remove(pointer_, ec);
     }
     return {};
 }

@@ -26,15 +26,20 @@ public:
 
     /// A key=value DSN for a database of the cluster.
     [[nodiscard]] std::string Dsn(const std::string& dbname) const;
-    /// Stops the server (fast shutdown) if this object started it.
+    /// Stops the server (fast shutdown) if this object started it. A cluster that had to live in a
+    /// temporary directory (outside the data directory) is deleted too.
     [[nodiscard]] Result<void> Stop();
     /// Where the cluster's files live.
     [[nodiscard]] const std::filesystem::path& home() const { return home_; }
 
 private:
-    ManagedCluster(std::filesystem::path home, std::filesystem::path bindir, bool started);
+    ManagedCluster(std::filesystem::path home,
+                   std::filesystem::path bindir,
+                   bool started,
+                   std::filesystem::path pointer);
 
     std::filesystem::path home_;
+    std::filesystem::path pointer_;  // the file in the data directory naming a temporary home; empty otherwise
     std::filesystem::path bindir_;
     bool started_ = false;
 };

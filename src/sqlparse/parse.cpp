@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <pg_query.h>
 
+#include "common/strings.hpp"
 #include "sqlparse/pg_query_error.hpp"
 #include "sqlparse/sqlparse.hpp"
 
@@ -90,15 +91,6 @@ std::vector<std::string> Names(const json* list) {
         } else if (NodeType(item) == "A_Star") {
             out.emplace_back("*");
         }
-    }
-    return out;
-}
-
-std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
-    std::string out;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        if (i > 0) out += sep;
-        out += parts[i];
     }
     return out;
 }

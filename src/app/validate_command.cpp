@@ -1,0 +1,391 @@
+#include "app/validate_command.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "analyzer/plan.hpp"
+#include "app/audit_log.hpp"
+#include "app/index_sql.hpp"
+#include "app/sampling.hpp"
+#include "common/format.hpp"
+#include "common/quote.hpp"
+#include "common/strings.hpp"
+#include "pg/dsn.hpp"
+#include "sqlparse/sqlparse.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace optischema::app {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using sandbox::Verdict;
+
+/// A statement to benchmark: as given, parsed, and runnable.
+struct Workload {
+    std::string query;
+    model::ParsedQuery parsed;
+    std::string sql;  // runnable before
+    std::string sql_after;
+};
+
+/// What to validate, resolved from the options and the store.
+struct Change {
+    std::optional<IndexSql> index;
+    std::string rewrite;
+    std::vector<std::string> queries;
+};
+
+Result<Change> ResolveChange(const ValidateOptions& options, store::Store& store) {
+    Change change;
+    change.queries = options.queries;
+    const int given = !options.recommendation_id.empty() + !options.ddl.empty();
+    if (given > 1) return MakeError(ErrorCode::kInvalidArgument, "give --recommendation or --ddl, not both");
+    if (given == 0 && options.rewrite.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "say what to validate: --recommendation ID (from `optischema advise`), --ddl \"CREATE "
+                         "INDEX ...\", or --rewrite SQL with the --query it replaces");
+    }
+    std::string ddl = options.ddl;
+    if (!options.recommendation_id.empty()) {
+        auto rec = store.GetRecommendation(options.recommendation_id);
+        if (!rec) return tl::unexpected(rec.error());
+        if (!*rec) {
+            return MakeError(ErrorCode::kNotFound,
+                             fmt::format("no recommendation {} in the store: run `optischema advise --dsn ...` with "
+                                         "the same --data-dir first, and use an id it prints",
+                                         options.recommendation_id));
+        }
+        ddl = (*rec)->sql;
+        if (change.queries.empty()) {
+            const auto evidence = Json::parse((*rec)->evidence_json, nullptr, false);
+            if (!evidence.is_discarded() && evidence.contains("queries")) {
+                for (const auto& q : evidence["queries"]) {
+                    // The runnable sample costed by advise, else the statement itself.
+                    const std::string sql = q.value("sql", "");
+                    change.queries.push_back(sql.empty() ? q.value("query", "") : sql);
+                }
+            }
+        }
+    }
+    if (!ddl.empty()) {
+        auto index = ReadIndexSql(ddl);
+        if (!index) return tl::unexpected(index.error());
+        change.index = std::move(*index);
+    }
+    change.rewrite = options.rewrite;
+    if (!change.rewrite.empty() && change.queries.size() != 1) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "a --rewrite replaces one statement: give exactly one --query with the original");
+    }
+    if (change.queries.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument, "give the statements to benchmark with --query SQL (repeatable)");
+    }
+    return change;
+}
+
+Result<std::vector<Workload>> PrepareWorkload(pg::Connection& target, const Change& change) {
+    ColumnStatsCache stats(target);
+    std::vector<Workload> out;
+    for (const auto& query : change.queries) {
+        auto parsed = sqlparse::Parse(query);
+        if (!parsed) return tl::unexpected(parsed.error());
+        if (parsed->statement_count > 1) {
+            return MakeError(ErrorCode::kInvalidArgument, "each --query must be one statement");
+        }
+        Workload w{query, *parsed, query, query};
+        std::optional<analyzer::RunnableSample> sample;
+        if (parsed->param_count > 0) {
+            auto made = MakeSample(target, stats, query, *parsed);
+            if (!made) return tl::unexpected(made.error());
+            w.sql = made->sql;
+            w.sql_after = made->sql;
+            sample = std::move(*made);
+        }
+        if (!change.rewrite.empty()) {
+            auto rewrite = sqlparse::Parse(change.rewrite);
+            if (!rewrite) return tl::unexpected(rewrite.error());
+            if (rewrite->statement_count > 1) {
+                return MakeError(ErrorCode::kInvalidArgument, "the rewrite must be one statement");
+            }
+            if (sample) {
+                auto with_values = WithSampleValues(change.rewrite, *rewrite, *sample);
+                if (!with_values) return tl::unexpected(with_values.error());
+                w.sql_after = *with_values;
+            } else {
+                w.sql_after = change.rewrite;
+            }
+        }
+        out.push_back(std::move(w));
+    }
+    return out;
+}
+
+std::vector<sandbox::TableName> TablesOf(const std::vector<Workload>& workload, const Change& change) {
+    std::vector<sandbox::TableName> tables;
+    std::set<std::string> seen;
+    auto add = [&](const std::string& schema, const std::string& name) {
+        if (seen.insert(schema + "." + name).second) tables.push_back({schema, name});
+    };
+    if (change.index) add(change.index->ddl.schema, change.index->ddl.table);
+    for (const auto& w : workload) {
+        for (const auto& r : w.parsed.relations) add(r.schema, r.name);
+    }
+    if (!change.rewrite.empty()) {
+        if (auto rewrite = sqlparse::Parse(change.rewrite)) {
+            for (const auto& r : rewrite->relations) add(r.schema, r.name);
+        }
+    }
+    return tables;
+}
+
+struct OpenedSandbox {
+    std::unique_ptr<sandbox::ManagedCluster> cluster;  // managed only; outlives the sandbox
+    std::unique_ptr<sandbox::Sandbox> sandbox;
+};
+
+Result<OpenedSandbox> OpenSandbox(const ValidateOptions& options,
+                                  pg::Connection& target,
+                                  const std::vector<sandbox::TableName>& tables) {
+    OpenedSandbox out;
+    if (options.sandbox == "managed") {
+        auto cluster = sandbox::ManagedCluster::Start(std::filesystem::path(options.data_dir) / "sandbox",
+                                                      target.ServerVersionNum() / 10000);
+        if (!cluster) return tl::unexpected(cluster.error());
+        out.cluster = std::move(*cluster);
+        sandbox::CopyOptions copy;
+        copy.max_table_bytes = options.max_table_mb << 20;
+        auto sb = sandbox::Sandbox::Managed(*out.cluster, target, tables, copy);
+        if (!sb) return tl::unexpected(sb.error());
+        out.sandbox = std::move(*sb);
+        return out;
+    }
+    if (options.sandbox == "target") {
+        if (!options.non_production) {
+            return MakeError(ErrorCode::kInvalidArgument,
+                             "validating on the target itself builds a real index there and runs the statements: "
+                             "allowed only on a non-production database; pass --non-production if this is one, or "
+                             "use --sandbox managed (the default)");
+        }
+        auto sb = sandbox::Sandbox::Existing(options.dsn, sandbox::Sandbox::Kind::kTarget);
+        if (!sb) return tl::unexpected(sb.error());
+        out.sandbox = std::move(*sb);
+        return out;
+    }
+    if (auto ok = pg::ValidateDsn(options.sandbox); !ok) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("--sandbox takes managed, target, or a DSN: {}", ok.error().message));
+    }
+    auto sb = sandbox::Sandbox::Existing(options.sandbox, sandbox::Sandbox::Kind::kDsn);
+    if (!sb) return tl::unexpected(sb.error());
+    out.sandbox = std::move(*sb);
+    return out;
+}
+
+Result<model::Plan> PlanOf(const std::string& json) { return analyzer::ParsePlan(json); }
+
+// Runs the benchmark: every statement before, the change, every statement after.
+Result<void> Benchmark(sandbox::Sandbox& sb,
+                       const Change& change,
+                       std::vector<Workload>& workload,
+                       const ValidateOptions& options,
+                       ValidationReport& report) {
+    const sandbox::BenchmarkOptions bench{.warmup_runs = options.warmup_runs, .runs = options.runs};
+    std::vector<sandbox::Measurement> before;
+    for (const auto& w : workload) {
+        auto m = sandbox::Measure(sb.conn(), w.sql, w.parsed.statement_type != "SELECT", bench);
+        if (!m) return tl::unexpected(m.error());
+        before.push_back(std::move(*m));
+    }
+    if (change.index) {
+        const bool managed = sb.kind() == sandbox::Sandbox::Kind::kManaged;
+        auto built =
+            sb.BuildIndex(managed ? change.index->create_plain : change.index->create_concurrently, change.index->drop);
+        if (!built) return tl::unexpected(built.error());
+        report.index_build_ms = *built;
+        // Expression indexes get their own statistics only from ANALYZE.
+        const std::string table = change.index->ddl.schema.empty() ? QuoteIdent(change.index->ddl.table)
+                                                                   : QuoteIdent(change.index->ddl.schema) + "." +
+                                                                         QuoteIdent(change.index->ddl.table);
+        if (auto ok = sb.conn().Execute("ANALYZE " + table); !ok) return tl::unexpected(ok.error());
+    }
+    for (std::size_t i = 0; i < workload.size(); ++i) {
+        auto& w = workload[i];
+        QueryValidation q;
+        q.query = w.query;
+        q.sql_before = w.sql;
+        q.sql_after = w.sql_after;
+        q.before = before[i].timing;
+        if (!change.rewrite.empty()) {
+            auto rewrite = sqlparse::Parse(change.rewrite);
+            if (w.parsed.statement_type != "SELECT" || !rewrite || rewrite->statement_type != "SELECT") {
+                q.verdict = Verdict::kRejected;
+                q.reason = "only SELECT statements can be rewritten and checked for the same result";
+                q.equivalence = sandbox::Equivalence{false, 0, 0, q.reason};
+                report.queries.push_back(std::move(q));
+                continue;
+            }
+            auto eq = sandbox::CompareResults(sb.conn(), w.sql, w.sql_after, w.parsed.ordered);
+            if (!eq) return tl::unexpected(eq.error());
+            q.equivalence = *eq;
+            if (eq->equal != std::optional<bool>(true)) {
+                q.verdict = Verdict::kRejected;
+                q.reason =
+                    eq->equal ? eq->reason : "could not check that the rewrite returns the same rows: " + eq->reason;
+                auto plan = PlanOf(before[i].plan_json);
+                if (plan) q.plan_before = std::move(*plan);
+                report.queries.push_back(std::move(q));
+                continue;
+            }
+        }
+        auto after = sandbox::Measure(sb.conn(), w.sql_after, w.parsed.statement_type != "SELECT", bench);
+        if (!after) return tl::unexpected(after.error());
+        q.after = after->timing;
+        q.comparison = sandbox::Compare(q.before, q.after);
+        q.verdict = q.comparison.verdict;
+        q.reason = q.comparison.summary;
+        auto plan_before = PlanOf(before[i].plan_json);
+        auto plan_after = PlanOf(after->plan_json);
+        if (plan_before && plan_after) {
+            q.diff = analyzer::DiffPlans(*plan_before, *plan_after);
+            q.plan_before = std::move(*plan_before);
+            q.plan_after = std::move(*plan_after);
+        }
+        // A rewrite must also be faster to count as verified.
+        if (!change.rewrite.empty() && q.verdict != Verdict::kImproved) {
+            q.verdict = Verdict::kRejected;
+            q.reason = "the rewrite returns the same rows but is not faster: " + q.comparison.summary;
+        }
+        report.queries.push_back(std::move(q));
+    }
+    return {};
+}
+
+void Conclude(ValidationReport& report) {
+    bool any_improved = false;
+    bool any_regression = false;
+    const QueryValidation* rejected = nullptr;
+    const QueryValidation* regression = nullptr;
+    for (const auto& q : report.queries) {
+        report.before_median_ms += q.before.median_ms;
+        report.before_p95_ms += q.before.p95_ms;
+        report.after_median_ms += q.after.median_ms;
+        report.after_p95_ms += q.after.p95_ms;
+        if (q.verdict == Verdict::kRejected && rejected == nullptr) rejected = &q;
+        if (q.verdict == Verdict::kRegression && regression == nullptr) regression = &q;
+        any_improved |= q.verdict == Verdict::kImproved;
+        any_regression |= q.verdict == Verdict::kRegression;
+        if (q.equivalence) {
+            report.equivalent = report.equivalent.value_or(true) && q.equivalence->equal.value_or(false);
+        }
+    }
+    report.speedup = report.after_median_ms > 0 ? report.before_median_ms / report.after_median_ms : 1;
+    if (rejected != nullptr) {
+        report.verdict = Verdict::kRejected;
+        report.reason = rejected->reason;
+    } else if (any_regression) {
+        report.verdict = Verdict::kRegression;
+        report.reason = "slower: " + Ellipsize(CollapseWhitespace(regression->query), 80) + ": " + regression->reason;
+    } else if (any_improved) {
+        report.verdict = Verdict::kImproved;
+        report.reason = report.queries.size() == 1 ? report.queries[0].reason
+                                                   : fmt::format("{} faster over the {} statements",
+                                                                 HumanRatio(report.speedup), report.queries.size());
+    } else {
+        report.verdict = Verdict::kNoChange;
+        report.reason = report.queries.size() == 1 ? report.queries[0].reason : "no statement changed significantly";
+    }
+}
+
+std::string ExecutedSql(const Change& change, const sandbox::Sandbox* sb, const std::vector<Workload>& workload) {
+    std::vector<std::string> sql;
+    if (change.index) {
+        const bool managed = sb != nullptr && sb->kind() == sandbox::Sandbox::Kind::kManaged;
+        sql.push_back(managed ? change.index->create_plain : change.index->create_concurrently);
+        sql.push_back(change.index->drop);
+    }
+    for (const auto& w : workload) {
+        sql.push_back(w.sql);
+        if (w.sql_after != w.sql) sql.push_back(w.sql_after);
+    }
+    return Join(sql, ";\n");
+}
+
+}  // namespace
+
+Result<ValidationReport> Validate(const ValidateOptions& options) {
+    if (auto ok = pg::ValidateDsn(options.dsn); !ok) return tl::unexpected(ok.error());
+    auto store = store::SqliteStore::Open(options.data_dir);
+    if (!store) return tl::unexpected(store.error());
+    auto change = ResolveChange(options, **store);
+    if (!change) return tl::unexpected(change.error());
+
+    const auto start = std::chrono::steady_clock::now();
+    ValidationReport report;
+    report.recommendation_id = options.recommendation_id;
+    report.ddl = change->index ? change->index->create_concurrently : "";
+    report.rewrite = change->rewrite;
+    report.sandbox_kind = options.sandbox == "managed" || options.sandbox == "target" ? options.sandbox : "dsn";
+    report.runs = options.runs;
+
+    std::vector<Workload> workload;
+    OpenedSandbox opened;
+    auto run = [&]() -> Result<void> {
+        auto target = pg::Connection::Open(options.dsn);
+        if (!target) return tl::unexpected(target.error());
+        auto prepared = PrepareWorkload(*target, *change);
+        if (!prepared) return tl::unexpected(prepared.error());
+        workload = std::move(*prepared);
+        auto sb = OpenSandbox(options, *target, TablesOf(workload, *change));
+        if (!sb) return tl::unexpected(sb.error());
+        opened = std::move(*sb);
+        report.sandbox_description = opened.sandbox->Describe();
+        report.copied = opened.sandbox->copied();
+        auto benchmarked = Benchmark(*opened.sandbox, *change, workload, options, report);
+        report.notes = opened.sandbox->notes();
+        return benchmarked;
+    };
+    auto outcome = run();
+    const std::string executed = ExecutedSql(*change, opened.sandbox.get(), workload);
+    opened.sandbox.reset();  // drops what it built before the cluster stops
+    opened.cluster.reset();
+    if (outcome) Conclude(report);
+
+    model::AuditEvent event;
+    event.at = std::chrono::system_clock::now();
+    event.actor = CliActor();
+    event.target = pg::RedactDsn(options.dsn);
+    event.action = "validate";
+    event.sql = executed;
+    event.outcome = outcome ? "ok" : "failed";
+    event.error = outcome ? "" : outcome.error().message;
+    event.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    Json detail{{"recommendation", options.recommendation_id.empty() ? Json(nullptr) : Json(options.recommendation_id)},
+                {"sandbox", report.sandbox_kind}};
+    if (outcome) {
+        detail["verdict"] = sandbox::VerdictName(report.verdict);
+        detail["speedup"] = report.speedup;
+    }
+    event.detail_json = detail.dump();
+    auto audit_id = (*store)->AppendAudit(event);
+    if (!audit_id) return tl::unexpected(audit_id.error());
+    if (!outcome) return tl::unexpected(outcome.error());
+    report.audit_id = *audit_id;
+    if (!options.recommendation_id.empty()) {
+        if (auto ok = (*store)->SaveValidation(options.recommendation_id, FormatValidationJson(report)); !ok) {
+            return tl::unexpected(ok.error());
+        }
+    }
+    return report;
+}
+
+Result<std::string> RunValidate(const ValidateOptions& options) {
+    auto report = Validate(options);
+    if (!report) return tl::unexpected(report.error());
+    return options.format == "json" ? FormatValidationJson(*report) : FormatValidationText(*report);
+}
+
+}  // namespace optischema::app
