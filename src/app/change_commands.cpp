@@ -13,6 +13,7 @@
 
 #include "app/audit_log.hpp"
 #include "app/index_sql.hpp"
+#include "app/table_statements.hpp"
 #include "collector/collector.hpp"
 #include "collector/pg_stats_source.hpp"
 #include "collector/ranking.hpp"
@@ -94,31 +95,19 @@ Json TotalsJson(const Totals& t) {
 }
 
 /// The statements an index serves: from the recommendation's evidence, else those of the workload
-/// that read its table.
-Result<std::map<std::string, std::string>> ServedStatements(pg::Connection& conn,
-                                                            const std::string& evidence_json,
-                                                            const sqlparse::IndexDdl& ddl) {
+/// that use its table.
+std::map<std::string, std::string> ServedStatements(pg::Connection& conn,
+                                                    const std::string& evidence_json,
+                                                    const sqlparse::IndexDdl& ddl) {
     std::map<std::string, std::string> served;  // fingerprint -> query
     const auto evidence = Json::parse(evidence_json.empty() ? "{}" : evidence_json, nullptr, false);
     if (!evidence.is_discarded() && evidence.contains("queries")) {
         for (const auto& q : evidence["queries"]) served[q.value("fingerprint", "")] = q.value("query", "");
         return served;
     }
-    auto rows = conn.Query(
-        "SELECT query FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = "
-        "current_database()) AND strpos(lower(query), lower($1)) > 0 ORDER BY total_exec_time DESC LIMIT 200",
-        std::vector<std::optional<std::string>>{ddl.table});
-    if (!rows) return served;  // no pg_stat_statements: nothing to track, the apply still goes ahead
-    for (const auto& r : *rows) {
-        if (!r[0]) continue;
-        auto parsed = sqlparse::Parse(*r[0]);
-        auto fp = sqlparse::Fingerprint(*r[0]);
-        if (!parsed || !fp) continue;
-        for (const auto& rel : parsed->relations) {
-            if (rel.name == ddl.table) served[*fp] = *r[0];
-        }
-    }
-    return served;
+    // Without pg_stat_statements there is nothing to track; the apply still goes ahead.
+    auto on_table = StatementsOnTable(conn, ddl.table, 50);
+    return on_table ? *on_table : served;
 }
 
 Result<store::RecommendationRecord> LoadRecommendation(store::Store& store, const std::string& id) {
@@ -187,10 +176,10 @@ Result<std::string> RunApply(const ApplyOptions& options) {
                 {"index", index->ref.Qualified()},
                 {"table", index->ddl.table}};
     // The totals before the index, so `impact` can compare with what follows.
-    if (auto served = ServedStatements(*conn, evidence, index->ddl); served && !served->empty()) {
+    if (const auto served = ServedStatements(*conn, evidence, index->ddl); !served.empty()) {
         std::set<std::string> fps;
         Json queries = Json::object();
-        for (const auto& [fp, q] : *served) {
+        for (const auto& [fp, q] : served) {
             fps.insert(fp);
             queries[fp] = q;
         }

@@ -11,6 +11,7 @@
 #include "app/audit_log.hpp"
 #include "app/index_sql.hpp"
 #include "app/sampling.hpp"
+#include "app/table_statements.hpp"
 #include "common/format.hpp"
 #include "common/quote.hpp"
 #include "common/strings.hpp"
@@ -23,6 +24,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 using sandbox::Verdict;
+
+constexpr std::size_t kDefaultQueries = 10;  // statements benchmarked for an index given without --query
 
 /// A statement to benchmark: as given, parsed, and runnable.
 struct Workload {
@@ -81,16 +84,48 @@ Result<Change> ResolveChange(const ValidateOptions& options, store::Store& store
         return MakeError(ErrorCode::kInvalidArgument,
                          "a --rewrite replaces one statement: give exactly one --query with the original");
     }
-    if (change.queries.empty()) {
+    if (change.queries.empty() && !change.index) {
         return MakeError(ErrorCode::kInvalidArgument, "give the statements to benchmark with --query SQL (repeatable)");
     }
     return change;
 }
 
+// An index given without statements is benchmarked on the workload's costliest statements on its table.
+Result<std::vector<std::string>> DefaultQueries(pg::Connection& target, const Change& change) {
+    if (!change.queries.empty()) return change.queries;
+    auto on_table = StatementsOnTable(target, change.index->ddl.table, kDefaultQueries);
+    if (!on_table) {
+        return MakeError(on_table.error().code,
+                         fmt::format("{}; or give the statements to benchmark with --query", on_table.error().message));
+    }
+    if (on_table->empty()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("pg_stat_statements shows no statement on {}: give the statements to benchmark "
+                                     "with --query",
+                                     change.index->ddl.table));
+    }
+    // Reads and the writes that find rows (UPDATE, DELETE); an INSERT only pays for an index, and its
+    // cost is the write overhead `advise` already weighs.
+    std::vector<std::string> out;
+    for (const auto& [fp, query] : *on_table) {
+        auto parsed = sqlparse::Parse(query);
+        if (parsed && parsed->statement_type != "INSERT") out.push_back(query);
+    }
+    if (out.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("pg_stat_statements shows only INSERTs on {}: give the statements to benchmark "
+                                     "with --query",
+                                     change.index->ddl.table));
+    }
+    return out;
+}
+
 Result<std::vector<Workload>> PrepareWorkload(pg::Connection& target, const Change& change) {
+    auto queries = DefaultQueries(target, change);
+    if (!queries) return tl::unexpected(queries.error());
     ColumnStatsCache stats(target);
     std::vector<Workload> out;
-    for (const auto& query : change.queries) {
+    for (const auto& query : *queries) {
         auto parsed = sqlparse::Parse(query);
         if (!parsed) return tl::unexpected(parsed.error());
         if (parsed->statement_count > 1) {

@@ -167,12 +167,33 @@ TEST_F(ValidateTest, BadInputGetsAClearError) {
                                           "CREATE INDEX x ON orders (status)", "--query", "SELECT 1"});
     EXPECT_EQ(on_target.exit_code, 2);
     EXPECT_NE(on_target.err.find("--non-production"), std::string::npos) << on_target.err;
-    CommandResult no_query = runner.Run({"validate", "--dsn", dsn_, "--ddl", "CREATE INDEX x ON orders (status)"});
+    RunSql(dsn_, "CREATE TABLE IF NOT EXISTS unused (a int)");
+    CommandResult no_query = runner.Run({"validate", "--dsn", dsn_, "--ddl", "CREATE INDEX x ON unused (a)"});
     EXPECT_EQ(no_query.exit_code, 2);
+    EXPECT_NE(no_query.err.find("no statement on unused"), std::string::npos) << no_query.err;
     EXPECT_NE(no_query.err.find("--query"), std::string::npos) << no_query.err;
     CommandResult apply_rewrite = runner.Run({"apply", "--dsn", dsn_, "--ddl", "SELECT 1", "--yes"});
     EXPECT_EQ(apply_rewrite.exit_code, 2);
     EXPECT_EQ(IndexCount(), "2");
+}
+
+TEST_F(ValidateTest, AnIndexWithoutQueriesIsBenchmarkedOnTheWorkloadOnItsTable) {
+    for (int i = 0; i < 5; ++i) RunSql(dsn_, "SELECT count(*) FROM orders WHERE total = " + std::to_string(i));
+    BinaryRunner runner;
+    CommandResult run =
+        runner.Run({"validate", "--dsn", dsn_, "--ddl", "CREATE INDEX orders_total_idx ON orders (total)", "--runs",
+                    "5", "--format", "json"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto j = Json::parse(run.out);
+    bool found = false;
+    for (const auto& q : j["queries"]) {
+        EXPECT_EQ(q["query"].get<std::string>().find("INSERT"), std::string::npos) << "no INSERT by default";
+        if (q["query"] == "SELECT count(*) FROM orders WHERE total = $1") {
+            found = true;
+            EXPECT_EQ(q["verdict"], "improved") << q.dump();
+        }
+    }
+    EXPECT_TRUE(found) << run.out;
 }
 
 TEST_F(ValidateTest, ApplyThenRollbackRestoresTheCatalogAndIsAudited) {

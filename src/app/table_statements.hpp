@@ -1,0 +1,18 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "common/error.hpp"
+#include "pg/connection.hpp"
+
+namespace optischema::app {
+
+/// The statements of the current database's pg_stat_statements that read or write `table` (by
+/// PostgreSQL's parser, not by text match), costliest first, at most `limit`: fingerprint -> text.
+/// Fails when pg_stat_statements cannot be read, with what to do.
+[[nodiscard]] Result<std::map<std::string, std::string>> StatementsOnTable(pg::Connection& conn,
+                                                                           const std::string& table,
+                                                                           std::size_t limit);
+
+}  // namespace optischema::app
