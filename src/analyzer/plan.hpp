@@ -23,10 +23,7 @@ void DeriveTimes(model::Plan& plan);
 /// Every node in pre-order (the root first); pointers into `plan`.
 [[nodiscard]] std::vector<const model::PlanNode*> Flatten(const model::Plan& plan);
 
-/// A short label for a node: "Seq Scan on public.orders o", "Hash Join", "Index Scan using x on t".
-[[nodiscard]] std::string NodeLabel(const model::PlanNode& node);
-
-/// The node's relation as "schema.table" (or "table" when the plan has no schema); empty when none.
-[[nodiscard]] std::string QualifiedRelation(const model::PlanNode& node);
+using model::NodeLabel;
+using model::QualifiedRelation;
 
 }  // namespace optischema::analyzer

@@ -139,4 +139,11 @@ struct Plan {
     std::vector<std::pair<std::string, std::string>> extra;     // other top-level properties, as JSON text
 };
 
+/// A short label for a node, as EXPLAIN's text format names it: "Seq Scan on public.orders o",
+/// "Hash Left Join", "Index Scan using x on t".
+[[nodiscard]] std::string NodeLabel(const PlanNode& node);
+
+/// The node's relation as "schema.table" (or "table" when the plan has no schema); empty when none.
+[[nodiscard]] std::string QualifiedRelation(const PlanNode& node);
+
 }  // namespace optischema::model
