@@ -38,9 +38,17 @@ build/optischema --data-dir "$data_dir" top --dsn "$dsn" --interval $(( seconds 
 wait "$workload" || true
 echo
 echo "demo: the indexes OptiSchema recommends for this workload (nothing is created):"
-build/optischema --data-dir "$data_dir" advise --dsn "$dsn" --min-calls 2
+advice=$(build/optischema --data-dir "$data_dir" advise --dsn "$dsn" --min-calls 2)
+echo "$advice"
+first=$(grep -o 'idx-[0-9a-f]\{12\}' <<<"$advice" | head -n 1 || true)
+if [[ -n "$first" ]]; then
+    echo
+    echo "demo: proving the first recommendation in a managed sandbox (copies of the tables, real index):"
+    build/optischema --data-dir "$data_dir" validate --dsn "$dsn" --recommendation "$first" || true
+fi
 echo
 echo "demo: the shop database is still running at: $dsn"
 echo "demo: try: build/optischema explain --dsn \"$dsn\" --analyze \"SELECT * FROM orders WHERE customer_id = 42\""
 echo "demo:      build/optischema check --dsn \"$dsn\""
+echo "demo:      build/optischema apply --dsn \"$dsn\" --recommendation ID, then rollback --action N, audit"
 echo "demo: stop it with: scripts/pg_cluster.sh keep-stop \"$cluster_dir\" (the next demo run reuses the data)"
