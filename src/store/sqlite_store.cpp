@@ -7,8 +7,28 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include "common/strings.hpp"
+#include "store/sqlite_util.hpp"
+
 namespace optischema::store {
 namespace {
+
+using detail::Statement;
+using detail::StorageError;
+using detail::Transaction;
+
+TargetRecord ReadTarget(const Statement& s) {
+    TargetRecord t;
+    t.id = s.Int(0);
+    t.name = s.Text(1);
+    t.dsn_display = s.Text(2);
+    t.created_at = FromUnixMs(s.Int(3));
+    t.dsn_secret = s.Text(4);
+    t.interval_s = static_cast<int>(s.Int(5));
+    t.production = s.Int(6) != 0;
+    t.source = s.Text(7);
+    return t;
+}
 
 // Numbered migrations: index i brings the schema from version i to i + 1. Append only.
 constexpr const char* kMigrations[] = {
@@ -103,60 +123,36 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql",
-};
-
-Error StorageError(sqlite3* db, std::string_view what) {
-    return Error{ErrorCode::kStorage, fmt::format("store: {}: {}", what, sqlite3_errmsg(db)), {}};
-}
-
-/// A prepared statement; binds by 1-based position and steps.
-class Statement {
-public:
-    Statement(sqlite3* db, const char* sql) : db_(db) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-    ~Statement() { sqlite3_finalize(stmt_); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    [[nodiscard]] bool ok() const { return rc_ == SQLITE_OK; }
-    Statement& Bind(int i, std::int64_t v) {
-        sqlite3_bind_int64(stmt_, i, v);
-        return *this;
-    }
-    Statement& Bind(int i, double v) {
-        sqlite3_bind_double(stmt_, i, v);
-        return *this;
-    }
-    Statement& Bind(int i, const std::string& v) {
-        sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-    Statement& Bind(int i, std::optional<std::int64_t> v) {
-        if (v) return Bind(i, *v);
-        sqlite3_bind_null(stmt_, i);
-        return *this;
-    }
-    /// SQLITE_ROW, SQLITE_DONE or an error code.
-    int Step() { return sqlite3_step(stmt_); }
-    void Reset() {
-        sqlite3_reset(stmt_);
-        sqlite3_clear_bindings(stmt_);
-    }
-    [[nodiscard]] std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-    [[nodiscard]] double Real(int col) const { return sqlite3_column_double(stmt_, col); }
-    [[nodiscard]] bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-    [[nodiscard]] std::string Text(int col) const {
-        const auto* p = sqlite3_column_text(stmt_, col);
-        return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p));
-    }
-    [[nodiscard]] std::optional<std::int64_t> OptInt(int col) const {
-        if (IsNull(col)) return std::nullopt;
-        return Int(col);
-    }
-
-private:
-    sqlite3* db_;
-    sqlite3_stmt* stmt_ = nullptr;
-    int rc_;
+    R"sql(
+ALTER TABLE targets ADD COLUMN dsn_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE targets ADD COLUMN interval_s INTEGER NOT NULL DEFAULT 60;
+ALTER TABLE targets ADD COLUMN production INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE targets ADD COLUMN source TEXT NOT NULL DEFAULT 'cli';
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    label TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER
+) WITHOUT ROWID;
+CREATE TABLE latency_samples (
+    target_id INTEGER NOT NULL REFERENCES targets(id) ON DELETE CASCADE,
+    at_ms INTEGER NOT NULL,
+    connect_ms REAL,
+    p50_ms REAL,
+    p95_ms REAL,
+    error TEXT NOT NULL,
+    PRIMARY KEY (target_id, at_ms)
+) WITHOUT ROWID;
+)sql",
 };
 
 // Counter columns are stored in kCounterFields order: binds them starting at `first`.
@@ -207,27 +203,6 @@ std::optional<std::int64_t> OptMs(const std::optional<TimePoint>& t) {
     if (!t) return std::nullopt;
     return ToUnixMs(*t);
 }
-
-/// Rolls back unless committed.
-class Transaction {
-public:
-    explicit Transaction(sqlite3* db) : db_(db) {
-        ok_ = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
-    }
-    ~Transaction() {
-        if (ok_ && !committed_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-    [[nodiscard]] bool ok() const { return ok_; }
-    [[nodiscard]] bool Commit() {
-        committed_ = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
-        return committed_;
-    }
-
-private:
-    sqlite3* db_;
-    bool ok_ = false;
-    bool committed_ = false;
-};
 
 }  // namespace
 
@@ -298,22 +273,24 @@ Result<TargetRecord> SqliteStore::EnsureTarget(const std::string& name, const st
     Statement up(db_.get(),
                  "INSERT INTO targets (name, dsn_display, created_at_ms) VALUES (?1, ?2, ?3) "
                  "ON CONFLICT (name) DO UPDATE SET dsn_display = excluded.dsn_display "
-                 "RETURNING id, name, dsn_display, created_at_ms");
+                 "RETURNING id, name, dsn_display, created_at_ms, dsn_secret, interval_s, production, source");
     if (!up.ok()) return tl::unexpected(StorageError(db_.get(), "prepare target upsert"));
     up.Bind(1, name)
         .Bind(2, dsn_display)
         .Bind(3, static_cast<std::int64_t>(ToUnixMs(std::chrono::system_clock::now())));
     if (up.Step() != SQLITE_ROW) return tl::unexpected(StorageError(db_.get(), "save target"));
-    TargetRecord t{up.Int(0), up.Text(1), up.Text(2), FromUnixMs(up.Int(3))};
+    TargetRecord t = ReadTarget(up);
     up.Step();
     return t;
 }
 
 Result<std::vector<TargetRecord>> SqliteStore::ListTargets() {
-    Statement s(db_.get(), "SELECT id, name, dsn_display, created_at_ms FROM targets ORDER BY name");
+    Statement s(db_.get(),
+                "SELECT id, name, dsn_display, created_at_ms, dsn_secret, interval_s, production, source FROM targets "
+                "ORDER BY name");
     if (!s.ok()) return tl::unexpected(StorageError(db_.get(), "prepare target list"));
     std::vector<TargetRecord> out;
-    while (s.Step() == SQLITE_ROW) out.push_back({s.Int(0), s.Text(1), s.Text(2), FromUnixMs(s.Int(3))});
+    while (s.Step() == SQLITE_ROW) out.push_back(ReadTarget(s));
     return out;
 }
 
@@ -620,6 +597,79 @@ Result<std::optional<model::AuditEvent>> SqliteStore::GetAudit(std::int64_t id) 
     s.Bind(1, id);
     if (s.Step() != SQLITE_ROW) return std::optional<model::AuditEvent>();
     return std::optional<model::AuditEvent>(ReadAudit(s));
+}
+
+Result<TargetRecord> SqliteStore::SaveTarget(const TargetRecord& t) {
+    const char* sql =
+        t.id == 0 ? "INSERT INTO targets (name, dsn_display, created_at_ms, dsn_secret, interval_s, production, "
+                    "source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id, name, dsn_display, "
+                    "created_at_ms, dsn_secret, interval_s, production, source"
+                  : "UPDATE targets SET name = ?1, dsn_display = ?2, dsn_secret = ?4, interval_s = ?5, "
+                    "production = ?6, source = ?7 WHERE id = ?8 RETURNING id, name, dsn_display, "
+                    "created_at_ms, dsn_secret, interval_s, production, source";
+    Statement s(db_.get(), sql);
+    if (!s.ok()) return tl::unexpected(StorageError(db_.get(), "prepare target save"));
+    s.Bind(1, t.name)
+        .Bind(2, t.dsn_display)
+        .Bind(3, static_cast<std::int64_t>(ToUnixMs(std::chrono::system_clock::now())))
+        .Bind(4, t.dsn_secret)
+        .Bind(5, static_cast<std::int64_t>(t.interval_s))
+        .Bind(6, static_cast<std::int64_t>(t.production ? 1 : 0))
+        .Bind(7, t.source);
+    if (t.id != 0) s.Bind(8, t.id);
+    const int rc = s.Step();
+    if (rc == SQLITE_CONSTRAINT) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("a target named {} already exists: choose another name", t.name));
+    }
+    if (rc != SQLITE_ROW) {
+        if (rc == SQLITE_DONE) return MakeError(ErrorCode::kNotFound, fmt::format("no target {}", t.id));
+        return tl::unexpected(StorageError(db_.get(), "save target"));
+    }
+    TargetRecord out = ReadTarget(s);
+    s.Step();
+    return out;
+}
+
+Result<void> SqliteStore::DeleteTarget(std::int64_t id) {
+    Statement s(db_.get(), "DELETE FROM targets WHERE id = ?1");
+    if (!s.ok()) return tl::unexpected(StorageError(db_.get(), "prepare target delete"));
+    s.Bind(1, id);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(StorageError(db_.get(), "delete target"));
+    if (sqlite3_changes(db_.get()) == 0) return MakeError(ErrorCode::kNotFound, fmt::format("no target {}", id));
+    return {};
+}
+
+Result<std::vector<model::StatementGroup>> SqliteStore::RangeGroups(std::int64_t target_id,
+                                                                    TimePoint from,
+                                                                    TimePoint to,
+                                                                    std::size_t limit) {
+    std::string sums;
+    for (const auto& column : Split(kCounterColumns, ',')) {
+        const std::string name(Trim(column));
+        sums += fmt::format("{}sum(g.{})", sums.empty() ? "" : ", ", name);
+    }
+    const std::string sql = fmt::format(
+        "SELECT g.fingerprint, max(g.query), {} FROM snapshot_groups g JOIN snapshots s ON s.id = g.snapshot_id "
+        "WHERE s.target_id = ?1 AND s.taken_at_ms BETWEEN ?2 AND ?3 AND s.interval_ms IS NOT NULL "
+        "AND g.fingerprint <> 'other' GROUP BY g.fingerprint "
+        "ORDER BY sum(g.total_exec_ms + g.total_plan_ms) DESC LIMIT ?4",
+        sums);
+    Statement s(db_.get(), sql.c_str());
+    if (!s.ok()) return tl::unexpected(StorageError(db_.get(), "prepare range groups"));
+    s.Bind(1, target_id)
+        .Bind(2, static_cast<std::int64_t>(ToUnixMs(from)))
+        .Bind(3, static_cast<std::int64_t>(ToUnixMs(to)))
+        .Bind(4, static_cast<std::int64_t>(limit));
+    std::vector<model::StatementGroup> out;
+    while (s.Step() == SQLITE_ROW) {
+        model::StatementGroup g;
+        g.fingerprint = s.Text(0);
+        g.query = s.Text(1);
+        g.counters = ReadCounters(s, 2);
+        out.push_back(std::move(g));
+    }
+    return out;
 }
 
 }  // namespace optischema::store

@@ -39,11 +39,32 @@ public:
     [[nodiscard]] Result<std::int64_t> AppendAudit(const model::AuditEvent& event) override;
     [[nodiscard]] Result<std::vector<model::AuditEvent>> ListAudit(std::size_t limit) override;
     [[nodiscard]] Result<std::optional<model::AuditEvent>> GetAudit(std::int64_t id) override;
+    [[nodiscard]] Result<TargetRecord> SaveTarget(const TargetRecord& target) override;
+    [[nodiscard]] Result<void> DeleteTarget(std::int64_t id) override;
+    [[nodiscard]] Result<std::vector<model::StatementGroup>> RangeGroups(std::int64_t target_id,
+                                                                         TimePoint from,
+                                                                         TimePoint to,
+                                                                         std::size_t limit) override;
+    [[nodiscard]] Result<UserRecord> CreateUser(const UserRecord& user) override;
+    [[nodiscard]] Result<void> UpdateUser(const UserRecord& user) override;
+    [[nodiscard]] Result<void> DeleteUser(std::int64_t id) override;
+    [[nodiscard]] Result<std::vector<UserRecord>> ListUsers() override;
+    [[nodiscard]] Result<std::optional<UserRecord>> FindUser(const std::string& username) override;
+    [[nodiscard]] Result<void> SaveSession(const SessionRecord& session) override;
+    [[nodiscard]] Result<std::optional<std::pair<SessionRecord, UserRecord>>> FindSession(const std::string& token_hash,
+                                                                                          TimePoint now) override;
+    [[nodiscard]] Result<void> DeleteSession(const std::string& token_hash) override;
+    [[nodiscard]] Result<std::vector<SessionRecord>> ListApiTokens(std::int64_t user_id) override;
+    [[nodiscard]] Result<void> AppendLatency(const LatencySample& sample) override;
+    [[nodiscard]] Result<std::vector<LatencySample>> ListLatency(std::int64_t target_id,
+                                                                 TimePoint from,
+                                                                 TimePoint to) override;
 
 private:
     explicit SqliteStore(sqlite3* db, std::string path);
     [[nodiscard]] Result<void> Migrate();
     [[nodiscard]] Result<void> Exec(const char* sql);
+    [[nodiscard]] sqlite3* db() const { return db_.get(); }
 
     struct Closer {
         void operator()(sqlite3* db) const;

@@ -183,14 +183,15 @@ TEST(SqliteStoreTest, OpenCreatesDirectoryAndFileAndMigrates) {
     ASSERT_TRUE(store) << store.error().ToString();
     EXPECT_TRUE(fs::is_directory(data_dir));
     EXPECT_TRUE(fs::is_regular_file(DbFile(data_dir)));
-    EXPECT_EQ((*store)->SchemaVersion(), 2);
+    EXPECT_EQ((*store)->SchemaVersion(), 3);
 
     RawDb raw(DbFile(data_dir));
-    EXPECT_EQ(raw.Int("PRAGMA user_version"), 2);
+    EXPECT_EQ(raw.Int("PRAGMA user_version"), 3);
     EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");
     const auto tables = raw.Column("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-    EXPECT_EQ(tables, (std::vector<std::string>{"audit_events", "baseline_counters", "baselines", "queries",
-                                                "recommendations", "snapshot_groups", "snapshots", "targets"}));
+    EXPECT_EQ(tables, (std::vector<std::string>{"audit_events", "baseline_counters", "baselines", "latency_samples",
+                                                "queries", "recommendations", "sessions", "snapshot_groups",
+                                                "snapshots", "targets", "users"}));
 }
 
 TEST(SqliteStoreTest, ReopenIsIdempotentAndKeepsData) {
@@ -209,7 +210,7 @@ TEST(SqliteStoreTest, ReopenIsIdempotentAndKeepsData) {
     for (int i = 0; i < 2; ++i) {
         auto store = SqliteStore::Open(tmp.path().string());
         ASSERT_TRUE(store) << store.error().ToString();
-        EXPECT_EQ((*store)->SchemaVersion(), 2);
+        EXPECT_EQ((*store)->SchemaVersion(), 3);
         auto targets = (*store)->ListTargets();
         ASSERT_TRUE(targets);
         ASSERT_EQ(targets->size(), 1u);
@@ -812,6 +813,120 @@ TEST(SqliteStoreTest, TheAuditLogIsAppendOnly) {
     EXPECT_THROW(raw.Exec("UPDATE audit_events SET outcome = 'failed'"), std::runtime_error);
     EXPECT_THROW(raw.Exec("DELETE FROM audit_events"), std::runtime_error);
     EXPECT_EQ(raw.Int("SELECT count(*) FROM audit_events WHERE outcome = 'ok'"), 2);
+}
+
+TEST(SqliteStoreTest, ServerTargetsKeepTheirSettings) {
+    TempDir tmp;
+    auto store = MustOpen(tmp.path());
+    TargetRecord t;
+    t.name = "orders-db";
+    t.dsn_display = "app@db1:5432/orders";
+    t.dsn_secret = "v1:encrypted";
+    t.interval_s = 15;
+    t.production = false;
+    t.source = "api";
+    auto saved = store->SaveTarget(t);
+    ASSERT_TRUE(saved) << saved.error().message;
+    EXPECT_GT(saved->id, 0);
+    auto dup = store->SaveTarget(t);
+    ASSERT_FALSE(dup);
+    EXPECT_EQ(dup.error().code, ErrorCode::kInvalidArgument);
+    saved->interval_s = 30;
+    ASSERT_TRUE(store->SaveTarget(*saved));
+    auto list = store->ListTargets();
+    ASSERT_TRUE(list);
+    ASSERT_EQ(list->size(), 1u);
+    EXPECT_EQ((*list)[0].interval_s, 30);
+    EXPECT_FALSE((*list)[0].production);
+    EXPECT_EQ((*list)[0].dsn_secret, "v1:encrypted");
+    EXPECT_EQ((*list)[0].source, "api");
+    // A target the CLI sees gets the defaults.
+    auto cli = store->EnsureTarget("cli-db", "x@y/z");
+    ASSERT_TRUE(cli);
+    EXPECT_TRUE(cli->production);
+    EXPECT_EQ(cli->source, "cli");
+    ASSERT_TRUE(store->DeleteTarget(saved->id));
+    EXPECT_EQ(store->DeleteTarget(saved->id).error().code, ErrorCode::kNotFound);
+}
+
+TEST(SqliteStoreTest, RangeGroupsSumDeltasOverTheRange) {
+    TempDir tmp;
+    auto store = MustOpen(tmp.path());
+    auto target = store->EnsureTarget("db", "db");
+    ASSERT_TRUE(target);
+    // The first snapshot is cumulative (no interval): never summed into a range.
+    ASSERT_TRUE(
+        store->SaveSnapshot(Write(target->id, 1'000, std::nullopt, {Group(kFpA, {1}, "SELECT 1", 100, 1000.0)})));
+    ASSERT_TRUE(store->SaveSnapshot(Write(target->id, 2'000, 1'000,
+                                          {Group(kFpA, {1}, "SELECT 1", 2, 20.0), Group(kFpB, {2}, "SELECT 2", 1, 5.0)},
+                                          Group("other", {}, "", 9, 90.0))));
+    ASSERT_TRUE(store->SaveSnapshot(Write(target->id, 3'000, 1'000, {Group(kFpB, {2}, "SELECT 2", 4, 40.0)})));
+    ASSERT_TRUE(store->SaveSnapshot(Write(target->id, 9'000, 6'000, {Group(kFpA, {1}, "SELECT 1", 50, 500.0)})));
+    auto groups = store->RangeGroups(target->id, FromUnixMs(1'500), FromUnixMs(3'000), 10);
+    ASSERT_TRUE(groups) << groups.error().message;
+    ASSERT_EQ(groups->size(), 2u) << "'other' is not a statement";
+    EXPECT_EQ((*groups)[0].fingerprint, kFpB) << "by total time: B 45 ms, A 20 ms";
+    EXPECT_EQ((*groups)[0].counters.calls, 5);
+    EXPECT_DOUBLE_EQ((*groups)[0].counters.total_exec_ms, 45.0);
+    EXPECT_EQ((*groups)[1].counters.calls, 2);
+    EXPECT_EQ((*groups)[1].query, "SELECT 1");
+    auto one = store->RangeGroups(target->id, FromUnixMs(0), FromUnixMs(10'000), 1);
+    ASSERT_TRUE(one);
+    ASSERT_EQ(one->size(), 1u);
+    EXPECT_EQ((*one)[0].fingerprint, kFpA);
+    EXPECT_EQ((*one)[0].counters.calls, 52);
+}
+
+TEST(SqliteStoreTest, UsersSessionsAndTokens) {
+    TempDir tmp;
+    auto store = MustOpen(tmp.path());
+    auto admin = store->CreateUser({0, "Admin", "$argon2id$hash", "admin", {}});
+    ASSERT_TRUE(admin) << admin.error().message;
+    EXPECT_FALSE(store->CreateUser({0, "admin", "h", "viewer", {}})) << "names are unique, case-insensitively";
+    auto found = store->FindUser("ADMIN");
+    ASSERT_TRUE(found && *found);
+    EXPECT_EQ((*found)->role, "admin");
+
+    const TimePoint now = FromUnixMs(1'700'000'000'000);
+    ASSERT_TRUE(store->SaveSession({"hash-1", admin->id, "session", "", now, now + std::chrono::hours(12)}));
+    ASSERT_TRUE(store->SaveSession({"hash-2", admin->id, "api", "ci", now, std::nullopt}));
+    auto live = store->FindSession("hash-1", now + std::chrono::hours(1));
+    ASSERT_TRUE(live && *live);
+    EXPECT_EQ((*live)->second.username, "Admin");
+    auto expired = store->FindSession("hash-1", now + std::chrono::hours(13));
+    ASSERT_TRUE(expired);
+    EXPECT_FALSE(*expired) << "an expired session is not found";
+    auto tokens = store->ListApiTokens(admin->id);
+    ASSERT_TRUE(tokens);
+    ASSERT_EQ(tokens->size(), 1u);
+    EXPECT_EQ((*tokens)[0].label, "ci");
+    ASSERT_TRUE(store->DeleteSession("hash-2"));
+    auto gone = store->FindSession("hash-2", now);
+    ASSERT_TRUE(gone);
+    EXPECT_FALSE(*gone);
+
+    admin->role = "operator";
+    ASSERT_TRUE(store->UpdateUser(*admin));
+    ASSERT_TRUE(store->DeleteUser(admin->id));
+    auto orphan = store->FindSession("hash-1", now);
+    ASSERT_TRUE(orphan);
+    EXPECT_FALSE(*orphan) << "a deleted user's sessions go with it";
+}
+
+TEST(SqliteStoreTest, LatencySamples) {
+    TempDir tmp;
+    auto store = MustOpen(tmp.path());
+    auto target = store->EnsureTarget("db", "db");
+    ASSERT_TRUE(target);
+    ASSERT_TRUE(store->AppendLatency({target->id, FromUnixMs(1'000), 3.5, 0.2, 0.4, ""}));
+    ASSERT_TRUE(store->AppendLatency(
+        {target->id, FromUnixMs(2'000), std::nullopt, std::nullopt, std::nullopt, "connection refused"}));
+    auto samples = store->ListLatency(target->id, FromUnixMs(0), FromUnixMs(5'000));
+    ASSERT_TRUE(samples);
+    ASSERT_EQ(samples->size(), 2u);
+    EXPECT_EQ((*samples)[0].connect_ms, std::optional<double>(3.5));
+    EXPECT_FALSE((*samples)[1].p50_ms);
+    EXPECT_EQ((*samples)[1].error, "connection refused");
 }
 
 }  // namespace

@@ -19,6 +19,39 @@ struct TargetRecord {
     std::string name;
     std::string dsn_display;  // without password
     TimePoint created_at;
+    std::string dsn_secret;      // the full DSN encrypted (server targets); empty for targets seen by the CLI
+    int interval_s = 60;         // collection interval of the server
+    bool production = true;      // false: the user allows validating on the target itself
+    std::string source = "cli";  // "cli", "config" (the server's config file) or "api" (the dashboard)
+};
+
+/// A dashboard user.
+struct UserRecord {
+    std::int64_t id = 0;
+    std::string username;
+    std::string password_hash;  // Argon2id, PHC string
+    std::string role;           // "viewer", "operator" or "admin"
+    TimePoint created_at;
+};
+
+/// A login session or an API token, kept only as a hash of the secret.
+struct SessionRecord {
+    std::string token_hash;
+    std::int64_t user_id = 0;
+    std::string kind;   // "session" or "api"
+    std::string label;  // an API token's name; empty for sessions
+    TimePoint created_at;
+    std::optional<TimePoint> expires_at;  // none: until revoked
+};
+
+/// Connection quality between OptiSchema and a target at one time.
+struct LatencySample {
+    std::int64_t target_id = 0;
+    TimePoint at;
+    std::optional<double> connect_ms;  // time to open a session (TCP, TLS, authentication)
+    std::optional<double> p50_ms;      // round trips of `SELECT 1`
+    std::optional<double> p95_ms;
+    std::string error;  // why the probe failed; empty when it worked
 };
 
 /// One collection cycle as it is kept.
@@ -72,6 +105,10 @@ public:
     [[nodiscard]] virtual Result<TargetRecord> EnsureTarget(const std::string& name,
                                                             const std::string& dsn_display) = 0;
     [[nodiscard]] virtual Result<std::vector<TargetRecord>> ListTargets() = 0;
+    /// Inserts (id 0) or updates a target with its settings; returns it as stored.
+    [[nodiscard]] virtual Result<TargetRecord> SaveTarget(const TargetRecord& target) = 0;
+    /// Removes a target and all its history.
+    [[nodiscard]] virtual Result<void> DeleteTarget(std::int64_t id) = 0;
 
     /// Saves a snapshot, its groups, new query texts and the new baseline in one transaction.
     [[nodiscard]] virtual Result<std::int64_t> SaveSnapshot(const SnapshotWrite& write) = 0;
@@ -85,6 +122,13 @@ public:
                                                                        const std::string& fingerprint,
                                                                        TimePoint from,
                                                                        TimePoint to) = 0;
+
+    /// Every fingerprint's statistics summed over the delta snapshots taken in [from, to], by total
+    /// time descending, at most `limit` (queryids are not kept).
+    [[nodiscard]] virtual Result<std::vector<model::StatementGroup>> RangeGroups(std::int64_t target_id,
+                                                                                 TimePoint from,
+                                                                                 TimePoint to,
+                                                                                 std::size_t limit) = 0;
 
     /// The baseline saved with the target's latest snapshot, to resume deltas after a restart.
     [[nodiscard]] virtual Result<std::optional<model::Baseline>> LoadBaseline(std::int64_t target_id) = 0;
@@ -105,6 +149,28 @@ public:
     /// Newest first; `limit` 0 for all.
     [[nodiscard]] virtual Result<std::vector<model::AuditEvent>> ListAudit(std::size_t limit) = 0;
     [[nodiscard]] virtual Result<std::optional<model::AuditEvent>> GetAudit(std::int64_t id) = 0;
+
+    [[nodiscard]] virtual Result<UserRecord> CreateUser(const UserRecord& user) = 0;
+    /// Updates password hash and role.
+    [[nodiscard]] virtual Result<void> UpdateUser(const UserRecord& user) = 0;
+    [[nodiscard]] virtual Result<void> DeleteUser(std::int64_t id) = 0;
+    [[nodiscard]] virtual Result<std::vector<UserRecord>> ListUsers() = 0;
+    /// By name, case-insensitively.
+    [[nodiscard]] virtual Result<std::optional<UserRecord>> FindUser(const std::string& username) = 0;
+
+    [[nodiscard]] virtual Result<void> SaveSession(const SessionRecord& session) = 0;
+    /// The session and its user, when the hash is known and not expired at `now`.
+    [[nodiscard]] virtual Result<std::optional<std::pair<SessionRecord, UserRecord>>> FindSession(
+        const std::string& token_hash, TimePoint now) = 0;
+    [[nodiscard]] virtual Result<void> DeleteSession(const std::string& token_hash) = 0;
+    /// A user's API tokens (kind "api").
+    [[nodiscard]] virtual Result<std::vector<SessionRecord>> ListApiTokens(std::int64_t user_id) = 0;
+
+    [[nodiscard]] virtual Result<void> AppendLatency(const LatencySample& sample) = 0;
+    /// Oldest first.
+    [[nodiscard]] virtual Result<std::vector<LatencySample>> ListLatency(std::int64_t target_id,
+                                                                         TimePoint from,
+                                                                         TimePoint to) = 0;
 };
 
 }  // namespace optischema::store
