@@ -1,0 +1,194 @@
+#include "api/request_pipeline.hpp"
+
+#include <exception>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "api/auth.hpp"
+#include "api/metrics.hpp"
+
+namespace optischema::api {
+
+namespace {
+
+std::string_view StatusClass(int status) {
+    switch (status / 100) {
+        case 1:
+            return "1xx";
+        case 2:
+            return "2xx";
+        case 3:
+            return "3xx";
+        case 4:
+            return "4xx";
+        default:
+            return "5xx";
+    }
+}
+
+// Bounded label values, so a client cannot grow the metrics without limit with made-up methods.
+std::string_view MethodLabel(std::string_view method) {
+    for (const std::string_view known : {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
+        if (method == known) return known;
+    }
+    return "other";
+}
+
+}  // namespace
+
+bool IsApiPath(std::string_view path) { return path == "/api" || path.starts_with("/api/"); }
+
+bool SameOrigin(const HttpRequest& request) {
+    const auto origin = request.headers.Get("Origin");
+    if (!origin) return true;
+    const auto scheme_end = origin->find("://");
+    if (scheme_end == std::string_view::npos) return false;
+    const auto host = request.headers.Get("Host");
+    return host && EqualsIgnoreCase(origin->substr(scheme_end + 3), *host);
+}
+
+RequestPipeline::RequestPipeline(const Router& router, const HttpServerOptions& options)
+    : router_(router), options_(options) {
+    if (!options_.static_dir.empty()) static_files_.emplace(options_.static_dir);
+}
+
+HttpResponse RequestPipeline::Handle(HttpRequest& request) {
+    const auto start = std::chrono::steady_clock::now();
+    HttpResponse response = Dispatch(request);
+    AddSecurityHeaders(response, request.route_pattern != "static");
+    Record(request, response.status, std::chrono::steady_clock::now() - start);
+    return response;
+}
+
+HttpResponse RequestPipeline::Dispatch(HttpRequest& request) {
+    if (options_.stream_hub != nullptr && request.path == options_.stream_path) {
+        request.route_pattern = options_.stream_path;
+        auto response = HttpResponse::Error(426, "upgrade_required", "this endpoint speaks WebSocket only");
+        response.headers.Set("Upgrade", "websocket");
+        return response;
+    }
+    RouteMatch match = router_.Find(request.method, request.path);
+    if (match.kind == RouteMatch::Kind::kMethodNotAllowed) {
+        auto response = HttpResponse::Error(
+            405, "method_not_allowed", fmt::format("{} is not allowed here; allowed: {}", request.method, match.allow));
+        response.headers.Set("Allow", match.allow);
+        return response;
+    }
+    if (match.kind == RouteMatch::Kind::kNotFound) {
+        if (static_files_ && (request.method == "GET" || request.method == "HEAD") && !IsApiPath(request.path)) {
+            request.route_pattern = "static";
+            return static_files_->Serve(request);
+        }
+        return HttpResponse::Error(404, "not_found", "no such endpoint");
+    }
+    const Route& route = *match.route;
+    request.route_pattern = route.pattern;
+    request.path_params = std::move(match.params);
+    if (auto refusal = Authorize(request, route.options)) return std::move(*refusal);
+    try {
+        return route.handler(request);
+    } catch (const std::exception& e) {
+        const auto id = next_request_id_.fetch_add(1);
+        spdlog::error("request {} ({} {}) failed: {}", id, request.method, route.pattern, e.what());
+        return HttpResponse::Error(500, "internal", fmt::format("internal error (request {} in the server log)", id));
+    } catch (...) {
+        const auto id = next_request_id_.fetch_add(1);
+        spdlog::error("request {} ({} {}) failed with a non-standard exception", id, request.method, route.pattern);
+        return HttpResponse::Error(500, "internal", fmt::format("internal error (request {} in the server log)", id));
+    }
+}
+
+std::optional<HttpResponse> RequestPipeline::Authorize(HttpRequest& request, const RouteOptions& options) const {
+    if (options.public_route) return std::nullopt;
+    if (options_.authenticate) {
+        try {
+            request.principal = options_.authenticate(request);
+        } catch (const std::exception& e) {
+            spdlog::error("authentication failed for {} {}: {}", request.method, request.route_pattern, e.what());
+            return HttpResponse::Error(500, "internal", "internal error");
+        }
+    }
+    if (!request.principal) {
+        auto response = HttpResponse::Error(401, "unauthorized", "log in or send an API token");
+        response.headers.Set("WWW-Authenticate", "Bearer realm=\"optischema\"");
+        return response;
+    }
+    if (!Allows(request.principal->role, options.required_role)) {
+        return HttpResponse::Error(403, "forbidden",
+                                   fmt::format("this needs the {} role", RoleName(options.required_role)));
+    }
+    if (!CsrfSatisfied(request)) {
+        return HttpResponse::Error(403, "csrf",
+                                   "missing or wrong X-CSRF-Token header (copy it from the optischema_csrf cookie)");
+    }
+    return std::nullopt;
+}
+
+std::optional<HttpResponse> RequestPipeline::AuthorizeStream(HttpRequest& request) {
+    const auto start = std::chrono::steady_clock::now();
+    request.route_pattern = options_.stream_path;
+    std::optional<HttpResponse> refusal;
+    if (!SameOrigin(request)) {
+        refusal = HttpResponse::Error(403, "forbidden",
+                                      "the stream only accepts connections from the dashboard's own origin");
+    } else {
+        refusal = Authorize(request, RouteOptions{});
+    }
+    if (refusal) {
+        AddSecurityHeaders(*refusal, true);
+        Record(request, refusal->status, std::chrono::steady_clock::now() - start);
+        return refusal;
+    }
+    Record(request, 101, std::chrono::steady_clock::now() - start);
+    return std::nullopt;
+}
+
+HttpResponse RequestPipeline::TransportError(int status,
+                                             std::string_view code,
+                                             std::string_view message,
+                                             std::string_view remote_address) {
+    auto response = HttpResponse::Error(status, code, message);
+    AddSecurityHeaders(response, true);
+    HttpRequest request;
+    request.remote_address = std::string(remote_address);
+    request.method = "other";
+    Record(request, status, std::chrono::steady_clock::duration::zero());
+    return response;
+}
+
+void RequestPipeline::AddSecurityHeaders(HttpResponse& response, bool api) const {
+    auto set_default = [&](std::string_view name, std::string_view value) {
+        if (!response.headers.Has(name)) response.headers.Set(name, value);
+    };
+    set_default("X-Content-Type-Options", "nosniff");
+    set_default("X-Frame-Options", "DENY");
+    set_default("Referrer-Policy", "no-referrer");
+    set_default("Cross-Origin-Opener-Policy", "same-origin");
+    set_default("Content-Security-Policy", options_.content_security_policy);
+    if (api) set_default("Cache-Control", "no-store");
+}
+
+void RequestPipeline::Record(const HttpRequest& request, int status, std::chrono::steady_clock::duration elapsed) {
+    const double seconds = std::chrono::duration<double>(elapsed).count();
+    if (spdlog::should_log(spdlog::level::debug)) {
+        // The path only: query strings may carry secrets, and headers (Cookie, Authorization) are never logged.
+        spdlog::debug("http {} {} {} {} {:.2f} ms", request.remote_address, MethodLabel(request.method), request.path,
+                      status, seconds * 1000);
+    }
+    if (options_.metrics == nullptr) return;
+    const std::string route = request.route_pattern.empty() ? "unmatched" : request.route_pattern;
+    options_.metrics
+        ->GetCounter("optischema_http_requests_total", "HTTP requests by route pattern, method and status class.",
+                     {{"route", route},
+                      {"method", std::string(MethodLabel(request.method))},
+                      {"status", std::string(StatusClass(status))}})
+        .Increment();
+    static const std::vector<double> kBuckets = DefaultLatencyBuckets();
+    options_.metrics
+        ->GetHistogram("optischema_http_request_duration_seconds", "HTTP request handling time by route pattern.",
+                       kBuckets, {{"route", route}})
+        .Observe(seconds);
+}
+
+}  // namespace optischema::api

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "api/http_message.hpp"
+#include "api/http_server.hpp"
+#include "api/router.hpp"
+#include "api/static_files.hpp"
+
+namespace optischema::api {
+
+/// Everything between a parsed request and its response that does not touch sockets: routing,
+/// authentication, roles, CSRF, static files, exception containment, security headers, metrics and the
+/// access log. The transport (http_server.cpp) only parses and writes. Thread-safe.
+class RequestPipeline {
+public:
+    /// `router` and `options` must outlive the pipeline.
+    RequestPipeline(const Router& router, const HttpServerOptions& options);
+
+    /// The finished response to a request (security headers set, metrics recorded, access logged).
+    [[nodiscard]] HttpResponse Handle(HttpRequest& request);
+
+    /// Nullopt when a WebSocket upgrade to the stream may proceed (request.principal is then set),
+    /// else the finished refusal (401, 403 for a role or a foreign Origin).
+    [[nodiscard]] std::optional<HttpResponse> AuthorizeStream(HttpRequest& request);
+
+    /// A finished error the transport produced itself (400 malformed, 413, 431), recorded and logged.
+    [[nodiscard]] HttpResponse TransportError(int status,
+                                              std::string_view code,
+                                              std::string_view message,
+                                              std::string_view remote_address);
+
+    /// Adds the security headers (and a no-store default for API responses) where absent.
+    void AddSecurityHeaders(HttpResponse& response, bool api) const;
+
+private:
+    [[nodiscard]] HttpResponse Dispatch(HttpRequest& request);
+    [[nodiscard]] std::optional<HttpResponse> Authorize(HttpRequest& request, const RouteOptions& options) const;
+    void Record(const HttpRequest& request, int status, std::chrono::steady_clock::duration elapsed);
+
+    const Router& router_;
+    const HttpServerOptions& options_;
+    std::optional<StaticFiles> static_files_;
+    std::atomic<std::uint64_t> next_request_id_{1};
+};
+
+/// True for paths the router owns exclusively: "/api" and everything under "/api/".
+[[nodiscard]] bool IsApiPath(std::string_view path);
+
+/// True when an Origin header names the same host[:port] as the Host header (or there is no Origin).
+[[nodiscard]] bool SameOrigin(const HttpRequest& request);
+
+}  // namespace optischema::api
