@@ -82,7 +82,7 @@ Result<AdviceReport> Advise(const AdviseOptions& options) {
     auto conn = pg::Connection::Open(options.dsn);
     if (!conn) return tl::unexpected(conn.error());
     AdviceReport report;
-    report.target = pg::RedactDsn(options.dsn);
+    report.target = options.target_name.empty() ? pg::RedactDsn(options.dsn) : options.target_name;
     auto statements = options.queries_file.empty() ? FromStatStatements(*conn, options, report.window_hours)
                                                    : FromFile(options.queries_file);
     if (!statements) return tl::unexpected(statements.error());
@@ -131,9 +131,6 @@ Result<AdviceReport> Advise(const AdviseOptions& options) {
     return report;
 }
 
-namespace {
-
-// Keeps the recommendations under their stable ids, so `validate` and `apply` can name them.
 Result<void> SaveAdvice(const AdviceReport& report, const std::string& data_dir) {
     auto store = store::SqliteStore::Open(data_dir);
     if (!store) return tl::unexpected(store.error());
@@ -153,8 +150,6 @@ Result<void> SaveAdvice(const AdviceReport& report, const std::string& data_dir)
     }
     return {};
 }
-
-}  // namespace
 
 Result<std::string> RunAdvise(const AdviseOptions& options) {
     auto report = Advise(options);

@@ -17,6 +17,7 @@ struct AdviseOptions {
     std::int64_t min_calls = 1;
     std::size_t max_statements = 50;  // from pg_stat_statements, the costliest first
     std::string format = "text";
+    std::string target_name;  // the store's target; empty: the redacted DSN
 };
 
 /// The advice and what it was computed from.
@@ -39,6 +40,9 @@ struct AdviceReport {
 /// One recommendation as JSON: its id, DDL, rollback, the statements it serves (with runnable
 /// samples) and its projected impact. `advise --format json` lists these and the store keeps them.
 [[nodiscard]] nlohmann::ordered_json RecommendationJson(const AdviceReport& report, const advisor::Recommendation& r);
+
+/// Keeps the recommendations in the store under their stable ids, so `validate` and `apply` can name them.
+[[nodiscard]] Result<void> SaveAdvice(const AdviceReport& report, const std::string& data_dir);
 
 /// The JSON of `advise --format json`.
 [[nodiscard]] std::string FormatAdviceJson(const AdviceReport& report);

@@ -5,20 +5,12 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "common/format.hpp"
 #include "common/strings.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace optischema::app {
 namespace {
-
-std::string IsoTime(TimePoint t) {
-    const std::int64_t ms = ToUnixMs(t);
-    const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                       tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
-}
 
 std::string CsvField(const std::string& value) {
     if (value.find_first_of(",\"\r\n") == std::string::npos) return value;

@@ -144,7 +144,7 @@ Result<model::AuditEvent> LoadApply(store::Store& store, std::int64_t id) {
 
 }  // namespace
 
-Result<std::string> RunApply(const ApplyOptions& options) {
+Result<ChangeOutcome> ApplyIndex(const ApplyOptions& options) {
     if (auto ok = pg::ValidateDsn(options.dsn); !ok) return tl::unexpected(ok.error());
     if (options.recommendation_id.empty() == options.ddl.empty()) {
         return MakeError(ErrorCode::kInvalidArgument, "give --recommendation ID or --ddl \"CREATE INDEX ...\"");
@@ -161,7 +161,7 @@ Result<std::string> RunApply(const ApplyOptions& options) {
     }
     auto index = ReadIndexSql(ddl);
     if (!index) return tl::unexpected(index.error());
-    const std::string target = pg::RedactDsn(options.dsn);
+    const std::string target = options.target_name.empty() ? pg::RedactDsn(options.dsn) : options.target_name;
     if (!options.yes) {
         if (::isatty(STDIN_FILENO) == 0 && std::cin.peek() == EOF) {
             return MakeError(ErrorCode::kInvalidArgument, "no terminal to confirm on: pass --yes to apply");
@@ -224,7 +224,7 @@ Result<std::string> RunApply(const ApplyOptions& options) {
     detail["rollback_sql"] = rollback;
     model::AuditEvent event;
     event.at = std::chrono::system_clock::now();
-    event.actor = CliActor();
+    event.actor = options.actor.empty() ? CliActor() : options.actor;
     event.target = target;
     event.action = "apply";
     event.sql = index->create_concurrently;
@@ -240,20 +240,27 @@ Result<std::string> RunApply(const ApplyOptions& options) {
         e.message += fmt::format(" (audited as action {})", *id);
         return tl::unexpected(e);
     }
-    return fmt::format(
-        "Applied {} on {} in {:.1f} s ({}).\nAudited as action {}. Undo with: optischema rollback --dsn DSN "
-        "--action {}\nSee the time it saves with: optischema impact --dsn DSN --action {}\n",
-        index->ref.Qualified(), target, event.duration_ms / 1000, HumanBytes(static_cast<double>(built->index_bytes)),
-        *id, *id, *id);
+    return ChangeOutcome{
+        *id, fmt::format("Applied {} on {} in {:.1f} s ({}).", index->ref.Qualified(), target, event.duration_ms / 1000,
+                         HumanBytes(static_cast<double>(built->index_bytes)))};
 }
 
-Result<std::string> RunRollback(const RollbackOptions& options) {
+Result<std::string> RunApply(const ApplyOptions& options) {
+    auto outcome = ApplyIndex(options);
+    if (!outcome) return tl::unexpected(outcome.error());
+    return fmt::format(
+        "{}\nAudited as action {}. Undo with: optischema rollback --dsn DSN --action {}\nSee the time it saves "
+        "with: optischema impact --dsn DSN --action {}\n",
+        outcome->message, outcome->action_id, outcome->action_id, outcome->action_id);
+}
+
+Result<ChangeOutcome> RollbackIndex(const RollbackOptions& options) {
     if (auto ok = pg::ValidateDsn(options.dsn); !ok) return tl::unexpected(ok.error());
     auto store = store::SqliteStore::Open(options.data_dir);
     if (!store) return tl::unexpected(store.error());
     auto apply = LoadApply(**store, options.action_id);
     if (!apply) return tl::unexpected(apply.error());
-    const std::string target = pg::RedactDsn(options.dsn);
+    const std::string target = options.target_name.empty() ? pg::RedactDsn(options.dsn) : options.target_name;
     if (apply->target != target) {
         return MakeError(ErrorCode::kInvalidArgument,
                          fmt::format("action {} was applied to {}, not to {}: give that DSN", options.action_id,
@@ -282,7 +289,7 @@ Result<std::string> RunRollback(const RollbackOptions& options) {
         sandbox::DropIndexConcurrently(options.dsn, drop, std::chrono::milliseconds(options.lock_timeout_ms));
     model::AuditEvent event;
     event.at = std::chrono::system_clock::now();
-    event.actor = CliActor();
+    event.actor = options.actor.empty() ? CliActor() : options.actor;
     event.target = target;
     event.action = "rollback";
     event.sql = drop;
@@ -298,8 +305,14 @@ Result<std::string> RunRollback(const RollbackOptions& options) {
         e.message += fmt::format(" (audited as action {})", *id);
         return tl::unexpected(e);
     }
-    return fmt::format("Rolled back action {}: {} ({:.1f} s).\nAudited as action {}.\n", options.action_id, drop,
-                       event.duration_ms / 1000, *id);
+    return ChangeOutcome{
+        *id, fmt::format("Rolled back action {}: {} ({:.1f} s).", options.action_id, drop, event.duration_ms / 1000)};
+}
+
+Result<std::string> RunRollback(const RollbackOptions& options) {
+    auto outcome = RollbackIndex(options);
+    if (!outcome) return tl::unexpected(outcome.error());
+    return fmt::format("{}\nAudited as action {}.\n", outcome->message, outcome->action_id);
 }
 
 Result<std::string> RunImpact(const ImpactOptions& options) {

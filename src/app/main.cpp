@@ -14,6 +14,7 @@
 #include "app/top_command.hpp"
 #include "app/validate_command.hpp"
 #include "common/strings.hpp"
+#include "server/serve.hpp"
 
 namespace {
 
@@ -177,6 +178,28 @@ int Main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::IsMember({"text", "json", "csv"}));
 
+    optischema::server::ServeConfig serve;
+    std::string serve_config_file;
+    std::vector<std::string> serve_targets;
+    std::string serve_listen;
+    std::string serve_static_dir;
+    std::string serve_password_file;
+    bool serve_no_auth = false;
+    int serve_interval = 60;
+    auto* serve_cmd = app.add_subcommand("serve", "run the server: API, live dashboard, background collection");
+    serve_cmd->add_option("--config", serve_config_file, "a TOML config file (targets, listen address, auth)");
+    serve_cmd->add_option("--listen", serve_listen, "address:port to listen on (default 127.0.0.1:8080)");
+    serve_cmd->add_option("--target", serve_targets, "NAME=DSN of a database to watch (repeatable)");
+    serve_cmd->add_option("--interval", serve_interval, "collection interval of --target databases, in seconds")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 86400));
+    serve_cmd->add_option("--static-dir", serve_static_dir,
+                          "the built dashboard (default: web/dist next to the binary)");
+    serve_cmd->add_option("--admin-password-file", serve_password_file,
+                          "the first start's admin password (else OPTISCHEMA_ADMIN_PASSWORD, else generated)");
+    serve_cmd->add_flag("--no-auth", serve_no_auth,
+                        "no login: everyone is admin (only for a local, single-user setup)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -190,6 +213,28 @@ int Main(int argc, char** argv) {
         return Finish(optischema::app::RunTop(top));
     }
     if (check_cmd->parsed()) return Finish(optischema::app::RunCheck(check));
+    if (serve_cmd->parsed()) {
+        serve.data_dir = data_dir;
+        if (!serve_config_file.empty()) {
+            auto loaded = optischema::server::LoadConfig(serve_config_file, serve);
+            if (!loaded) return Finish(optischema::Result<std::string>(tl::unexpected(loaded.error())));
+            serve = std::move(*loaded);
+            if (serve.data_dir.empty()) serve.data_dir = data_dir;
+        }
+        if (!serve_listen.empty()) serve.listen = serve_listen;
+        if (!serve_static_dir.empty()) serve.static_dir = serve_static_dir;
+        if (!serve_password_file.empty()) serve.admin_password_file = serve_password_file;
+        if (serve_no_auth) serve.auth = false;
+        for (const auto& flag : serve_targets) {
+            auto target = optischema::server::ParseTargetFlag(flag);
+            if (!target) return Finish(optischema::Result<std::string>(tl::unexpected(target.error())));
+            target->interval_s = serve_interval;
+            serve.targets.push_back(std::move(*target));
+        }
+        auto rc = optischema::server::RunServe(std::move(serve));
+        if (!rc) return Finish(optischema::Result<std::string>(tl::unexpected(rc.error())));
+        return *rc;
+    }
     if (validate_cmd->parsed()) {
         validate.data_dir = data_dir;
         return Finish(optischema::app::RunValidate(validate));

@@ -391,8 +391,8 @@ Result<ValidationReport> Validate(const ValidateOptions& options) {
 
     model::AuditEvent event;
     event.at = std::chrono::system_clock::now();
-    event.actor = CliActor();
-    event.target = pg::RedactDsn(options.dsn);
+    event.actor = options.actor.empty() ? CliActor() : options.actor;
+    event.target = options.target_name.empty() ? pg::RedactDsn(options.dsn) : options.target_name;
     event.action = "validate";
     event.sql = executed;
     event.outcome = outcome ? "ok" : "failed";

@@ -26,6 +26,8 @@ struct ValidateOptions {
     int warmup_runs = 2;
     std::int64_t max_table_mb = 256;  // managed sandbox: larger tables are sampled
     std::string format = "text";
+    std::string target_name;  // the store's target; empty: the redacted DSN
+    std::string actor;        // who, for the audit log; empty: the OS user of the CLI
 };
 
 /// One statement benchmarked before and after.

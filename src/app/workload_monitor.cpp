@@ -31,7 +31,7 @@ Result<std::unique_ptr<WorkloadMonitor>> WorkloadMonitor::Open(const std::string
         if (auto ok = caps->RequireReadAllStats(); !ok) return tl::unexpected(ok.error());
     }
     const std::string display = pg::RedactDsn(dsn);
-    auto target = store.EnsureTarget(display, display);
+    auto target = store.EnsureTarget(options.target_name.empty() ? display : options.target_name, display);
     if (!target) return tl::unexpected(target.error());
 
     std::unique_ptr<WorkloadMonitor> monitor(
@@ -78,6 +78,7 @@ Result<Cycle> WorkloadMonitor::CollectOnce() {
     auto id = store_.SaveSnapshot(write);
     if (!id) return tl::unexpected(id.error());
     cycle.snapshot_id = *id;
+    cycle.ranking = std::move(write.ranking);
     return cycle;
 }
 

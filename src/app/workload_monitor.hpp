@@ -18,12 +18,14 @@ struct MonitorOptions {
     bool own_statements_only = false;  // accept a role without pg_read_all_stats
     bool resume = false;               // take the first delta against the baseline in the store (a restarted server)
     collector::RankingOptions storage_ranking;  // what each snapshot keeps (adaptive 95% by default)
+    std::string target_name;                    // the store's target; empty: named by the redacted DSN (the CLI)
 };
 
 /// One cycle's result as the CLI and the server use it.
 struct Cycle {
     collector::Collection collection;
     std::int64_t snapshot_id = 0;
+    model::WorkloadRanking ranking;  // as stored with the snapshot
     /// The entries this cycle's ranking is computed from: deltas when there was a previous cycle,
     /// else the counters since the last reset.
     [[nodiscard]] const std::vector<model::StatementStats>& Window() const {

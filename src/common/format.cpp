@@ -1,6 +1,11 @@
 #include "common/format.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -26,6 +31,42 @@ std::string HumanBytes(double bytes) {
     if (bytes < kMiB) return fmt::format("{:.1f} kB", bytes / 1024);
     if (bytes < kGiB) return fmt::format("{:.1f} MB", bytes / kMiB);
     return fmt::format("{:.1f} GB", bytes / kGiB);
+}
+
+std::string IsoTime(TimePoint t) {
+    const std::int64_t ms = ToUnixMs(t);
+    const auto secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                       tm.tm_hour, tm.tm_min, tm.tm_sec, ((ms % 1000) + 1000) % 1000);
+}
+
+std::optional<TimePoint> ParseTime(std::string_view text) {
+    if (text.empty()) return std::nullopt;
+    if (std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+        std::int64_t ms = 0;
+        if (std::from_chars(text.data(), text.data() + text.size(), ms).ec != std::errc()) return std::nullopt;
+        return FromUnixMs(ms);
+    }
+    std::tm tm{};
+    int millis = 0;
+    char tail[8] = {};
+    const std::string s(text);
+    const int n = std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d%7s", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                              &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &millis, tail);
+    const bool with_ms = n == 8 && std::string_view(tail) == "Z";
+    if (!with_ms) {
+        millis = 0;
+        const int m = std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%7s", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, tail);
+        if (m != 7 || std::string_view(tail) != "Z") return std::nullopt;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    const std::time_t secs = timegm(&tm);
+    if (secs == static_cast<std::time_t>(-1)) return std::nullopt;
+    return FromUnixMs(static_cast<std::int64_t>(secs) * 1000 + millis);
 }
 
 std::string HumanRatio(double ratio) {

@@ -1,6 +1,10 @@
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
+
+#include "common/clock.hpp"
 
 /// Numbers as OptiSchema shows them to people and in JSON.
 namespace optischema {
@@ -13,6 +17,12 @@ namespace optischema {
 
 /// A size: "512 bytes", "12.5 kB", "44.9 MB", "1.2 GB".
 [[nodiscard]] std::string HumanBytes(double bytes);
+
+/// "2026-11-28T01:02:03.456Z".
+[[nodiscard]] std::string IsoTime(TimePoint t);
+
+/// Reads IsoTime's format (also without milliseconds) or Unix milliseconds; nullopt for anything else.
+[[nodiscard]] std::optional<TimePoint> ParseTime(std::string_view text);
 
 /// A ratio as people say it: "1.4x", "23x", "1,570x".
 [[nodiscard]] std::string HumanRatio(double ratio);

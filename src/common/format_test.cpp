@@ -24,6 +24,17 @@ TEST(FormatTest, RatiosAndMilliseconds) {
     EXPECT_EQ(HumanMs(1250.4), "1,250");
 }
 
+TEST(FormatTest, IsoTimesRoundTrip) {
+    const TimePoint t = FromUnixMs(1'795'829'749'123);
+    EXPECT_EQ(IsoTime(t), "2026-11-28T01:35:49.123Z");
+    EXPECT_EQ(ParseTime("2026-11-28T01:35:49.123Z"), t);
+    EXPECT_EQ(ParseTime("2026-11-28T01:35:49Z"), FromUnixMs(1'795'829'749'000));
+    EXPECT_EQ(ParseTime("1795829749123"), t);
+    EXPECT_FALSE(ParseTime("yesterday"));
+    EXPECT_FALSE(ParseTime("2026-11-28 01:35:49"));
+    EXPECT_FALSE(ParseTime(""));
+}
+
 TEST(FormatTest, BytesAndAges) {
     EXPECT_EQ(HumanBytes(512), "512 bytes");
     EXPECT_EQ(HumanBytes(12.5 * 1024), "12.5 kB");

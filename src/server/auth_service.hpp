@@ -1,0 +1,56 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "api/auth.hpp"
+#include "api/http_message.hpp"
+#include "api/principal.hpp"
+#include "common/clock.hpp"
+#include "server/locked_store.hpp"
+
+namespace optischema::server {
+
+/// The cookie that carries the session token (HttpOnly).
+inline constexpr std::string_view kSessionCookie = "optischema_session";
+
+/// Users, logins, sessions and API tokens. Thread-safe.
+class AuthService {
+public:
+    struct Options {
+        std::chrono::hours session_lifetime{12};
+        bool secure_cookies = false;
+        bool enabled = true;  // false: every request is a local admin (single-user setups)
+    };
+
+    AuthService(LockedStore& store, const Clock& clock, Options options);
+
+    /// Creates the user `admin` when there are no users: with `password` when given, else a generated
+    /// one that is returned (to print once). Nullopt when users already exist.
+    [[nodiscard]] Result<std::optional<std::string>> Bootstrap(const std::string& password);
+
+    /// Who sent a request: a session cookie or a Bearer API token. Nullopt when neither is valid.
+    [[nodiscard]] std::optional<api::Principal> Authenticate(const api::HttpRequest& request);
+
+    /// POST /auth/login: checks the password (rate-limited per user and address) and answers with the
+    /// session and CSRF cookies set.
+    [[nodiscard]] api::HttpResponse Login(const api::HttpRequest& request);
+    /// POST /auth/logout: forgets the session and clears the cookies.
+    [[nodiscard]] api::HttpResponse Logout(const api::HttpRequest& request);
+
+    [[nodiscard]] Result<store::UserRecord> CreateUser(const std::string& username,
+                                                       const std::string& password,
+                                                       const std::string& role);
+    /// A new API token for a user (shown once); only its hash is kept.
+    [[nodiscard]] Result<std::string> CreateApiToken(std::int64_t user_id, const std::string& label);
+
+    [[nodiscard]] bool enabled() const { return options_.enabled; }
+
+private:
+    LockedStore& store_;
+    const Clock& clock_;
+    Options options_;
+    api::LoginRateLimiter limiter_;
+};
+
+}  // namespace optischema::server

@@ -1,0 +1,129 @@
+#include "server/config.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "pg/dsn.hpp"
+
+namespace optischema::server {
+namespace {
+
+Error ConfigError(const std::filesystem::path& file, const toml::source_region& where, const std::string& what) {
+    return Error{ErrorCode::kInvalidArgument, fmt::format("{}:{}: {}", file.string(), where.begin.line, what), {}};
+}
+
+Result<void> RejectUnknown(const std::filesystem::path& file,
+                           const toml::table& table,
+                           const std::set<std::string>& known,
+                           const std::string& section) {
+    for (const auto& [key, node] : table) {
+        if (!known.contains(std::string(key.str()))) {
+            return tl::unexpected(
+                ConfigError(file, node.source(), fmt::format("unknown setting {}{}", section, std::string(key.str()))));
+        }
+    }
+    return {};
+}
+
+template <typename T>
+Result<void> Read(const std::filesystem::path& file, const toml::table& table, const char* key, T& out) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return {};
+    if (auto v = node->value<T>()) {
+        out = *v;
+        return {};
+    }
+    return tl::unexpected(ConfigError(file, node->source(), fmt::format("{} has the wrong type", key)));
+}
+
+}  // namespace
+
+Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig config) {
+    toml::table root;
+    try {
+        root = toml::parse_file(file.string());
+    } catch (const toml::parse_error& e) {
+        return tl::unexpected(ConfigError(file, e.source(), std::string(e.description())));
+    }
+    if (auto ok = RejectUnknown(
+            file, root,
+            {"listen", "data_dir", "static_dir", "auth", "targets", "latency_probe_s", "io_threads", "worker_threads"},
+            "");
+        !ok) {
+        return tl::unexpected(ok.error());
+    }
+    std::string static_dir;
+    for (auto ok : {Read(file, root, "listen", config.listen), Read(file, root, "data_dir", config.data_dir),
+                    Read(file, root, "static_dir", static_dir)}) {
+        if (!ok) return tl::unexpected(ok.error());
+    }
+    if (!static_dir.empty()) config.static_dir = static_dir;
+    std::int64_t probe = config.latency_probe_s, io = config.io_threads, workers = config.worker_threads;
+    for (auto ok : {Read(file, root, "latency_probe_s", probe), Read(file, root, "io_threads", io),
+                    Read(file, root, "worker_threads", workers)}) {
+        if (!ok) return tl::unexpected(ok.error());
+    }
+    config.latency_probe_s = static_cast<int>(probe);
+    config.io_threads = static_cast<int>(io);
+    config.worker_threads = static_cast<int>(workers);
+    if (const toml::table* auth = root["auth"].as_table()) {
+        if (auto ok = RejectUnknown(file, *auth, {"admin_password_file", "session_hours", "secure_cookies", "enabled"},
+                                    "auth.");
+            !ok) {
+            return tl::unexpected(ok.error());
+        }
+        std::string password_file;
+        std::int64_t hours = config.session_hours;
+        for (auto ok :
+             {Read(file, *auth, "admin_password_file", password_file), Read(file, *auth, "session_hours", hours),
+              Read(file, *auth, "secure_cookies", config.secure_cookies), Read(file, *auth, "enabled", config.auth)}) {
+            if (!ok) return tl::unexpected(ok.error());
+        }
+        if (!password_file.empty()) config.admin_password_file = password_file;
+        config.session_hours = static_cast<int>(hours);
+    }
+    if (const toml::array* targets = root["targets"].as_array()) {
+        for (const toml::node& node : *targets) {
+            const toml::table* t = node.as_table();
+            if (t == nullptr) return tl::unexpected(ConfigError(file, node.source(), "[[targets]] entries are tables"));
+            if (auto ok = RejectUnknown(file, *t, {"name", "dsn", "interval_s", "production"}, "targets."); !ok) {
+                return tl::unexpected(ok.error());
+            }
+            TargetConfig target;
+            std::int64_t interval = target.interval_s;
+            for (auto ok : {Read(file, *t, "name", target.name), Read(file, *t, "dsn", target.dsn),
+                            Read(file, *t, "interval_s", interval), Read(file, *t, "production", target.production)}) {
+                if (!ok) return tl::unexpected(ok.error());
+            }
+            target.interval_s = static_cast<int>(interval);
+            if (target.name.empty() || target.dsn.empty()) {
+                return tl::unexpected(ConfigError(file, node.source(), "a target needs a name and a dsn"));
+            }
+            if (target.interval_s < 1) {
+                return tl::unexpected(ConfigError(file, node.source(), "interval_s must be at least 1"));
+            }
+            if (auto ok = pg::ValidateDsn(target.dsn); !ok) {
+                return tl::unexpected(ConfigError(file, node.source(), ok.error().message));
+            }
+            config.targets.push_back(std::move(target));
+        }
+    }
+    return config;
+}
+
+Result<TargetConfig> ParseTargetFlag(const std::string& flag) {
+    const auto eq = flag.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == flag.size()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("--target takes NAME=DSN, e.g. --target shop=postgresql://localhost/shop"));
+    }
+    TargetConfig t;
+    t.name = flag.substr(0, eq);
+    t.dsn = flag.substr(eq + 1);
+    if (auto ok = pg::ValidateDsn(t.dsn); !ok) return tl::unexpected(ok.error());
+    return t;
+}
+
+}  // namespace optischema::server

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+
+namespace optischema::server {
+
+/// A target named in the config file or on the command line.
+struct TargetConfig {
+    std::string name;
+    std::string dsn;
+    int interval_s = 60;
+    bool production = true;
+};
+
+/// Everything `optischema serve` needs: the config file (TOML) with command-line values on top.
+struct ServeConfig {
+    std::string listen = "127.0.0.1:8080";
+    std::string data_dir;
+    std::filesystem::path static_dir;           // the built dashboard; empty: the API only
+    std::filesystem::path admin_password_file;  // else OPTISCHEMA_ADMIN_PASSWORD, else generated and printed once
+    int session_hours = 12;
+    bool secure_cookies = false;  // set when users reach the server over HTTPS (a TLS proxy in front)
+    bool auth = true;             // false: no login, everyone is admin (only for a local, single-user setup)
+    int latency_probe_s = 60;     // how often connection latency is measured per target
+    int io_threads = 2;
+    int worker_threads = 4;
+    std::vector<TargetConfig> targets;
+};
+
+/// Reads a TOML config file:
+///
+///     listen = "0.0.0.0:8080"
+///     data_dir = "/var/lib/optischema"
+///     static_dir = "/usr/share/optischema/web"
+///     [auth]
+///     admin_password_file = "/etc/optischema/admin-password"
+///     session_hours = 12
+///     secure_cookies = true
+///     [[targets]]
+///     name = "orders"
+///     dsn = "postgresql://optischema@db1/orders"
+///     interval_s = 60
+///     production = true
+///
+/// Unknown keys are errors (a typo must not silently do nothing); every error names the key and line.
+[[nodiscard]] Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig defaults);
+
+/// Parses "NAME=DSN" from `--target`.
+[[nodiscard]] Result<TargetConfig> ParseTargetFlag(const std::string& flag);
+
+}  // namespace optischema::server

@@ -1,0 +1,749 @@
+#include "server/routes.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "app/advise_command.hpp"
+#include "app/audit_log.hpp"
+#include "app/change_commands.hpp"
+#include "app/check_command.hpp"
+#include "app/explain_command.hpp"
+#include "app/explain_report.hpp"
+#include "app/validate_command.hpp"
+#include "common/format.hpp"
+#include "common/strings.hpp"
+
+namespace optischema::server {
+namespace {
+
+using api::HttpRequest;
+using api::HttpResponse;
+using api::Role;
+using Json = nlohmann::json;
+
+constexpr auto kDefaultRange = std::chrono::hours(1);
+
+Json OptionalNumber(const std::optional<double>& v) { return v ? Json(Round3(*v)) : Json(nullptr); }
+Json OptionalTime(const std::optional<TimePoint>& t) { return t ? Json(IsoTime(*t)) : Json(nullptr); }
+
+Result<std::int64_t> IdParam(const HttpRequest& request, const char* name = "id") {
+    const std::string text = request.PathParam(name);
+    std::int64_t id = 0;
+    if (text.empty() || std::from_chars(text.data(), text.data() + text.size(), id).ec != std::errc() || id <= 0) {
+        return MakeError(ErrorCode::kInvalidArgument, fmt::format("{} must be a positive number", name));
+    }
+    return id;
+}
+
+Result<Json> JsonBody(const HttpRequest& request) {
+    if (request.body.empty()) return Json::object();
+    auto body = Json::parse(request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+        return MakeError(ErrorCode::kInvalidArgument, "the body must be a JSON object");
+    }
+    return body;
+}
+
+struct Range {
+    TimePoint from;
+    TimePoint to;
+};
+
+Result<Range> RangeParams(const HttpRequest& request) {
+    Range r;
+    r.to = std::chrono::system_clock::now();
+    if (auto to = request.QueryParam("to")) {
+        auto t = ParseTime(*to);
+        if (!t) return MakeError(ErrorCode::kInvalidArgument, "to: give an ISO 8601 time or Unix milliseconds");
+        r.to = *t;
+    }
+    r.from = r.to - kDefaultRange;
+    if (auto from = request.QueryParam("from")) {
+        auto t = ParseTime(*from);
+        if (!t) return MakeError(ErrorCode::kInvalidArgument, "from: give an ISO 8601 time or Unix milliseconds");
+        r.from = *t;
+    }
+    if (r.from > r.to) return MakeError(ErrorCode::kInvalidArgument, "from is after to");
+    return r;
+}
+
+std::size_t LimitParam(const HttpRequest& request, std::size_t fallback, std::size_t max) {
+    auto text = request.QueryParam("limit");
+    if (!text) return fallback;
+    std::size_t n = 0;
+    if (std::from_chars(text->data(), text->data() + text->size(), n).ec != std::errc() || n == 0) return fallback;
+    return std::min(n, max);
+}
+
+std::string Actor(const HttpRequest& request) {
+    return request.principal ? "user:" + request.principal->username : "user:unknown";
+}
+
+/// Wraps a handler that may fail: an Error becomes the API's error response.
+template <typename F>
+api::Handler Handle(F f) {
+    return [f = std::move(f)](const HttpRequest& request) -> HttpResponse {
+        Result<HttpResponse> response = f(request);
+        return response ? std::move(*response) : HttpResponse::FromError(response.error());
+    };
+}
+
+HttpResponse RawJson(int status, std::string body) {
+    HttpResponse r;
+    r.status = status;
+    r.content_type = "application/json";
+    r.body = std::move(body);
+    return r;
+}
+
+Json ChecksJson(const std::vector<Check>& checks) {
+    Json out = Json::array();
+    for (const auto& c : checks) {
+        out.push_back({{"name", c.name}, {"status", c.status}, {"message", c.message}, {"fix", c.fix}});
+    }
+    return out;
+}
+
+Json LatencyJson(const store::LatencySample& s) {
+    return {{"at", IsoTime(s.at)},
+            {"connect_ms", OptionalNumber(s.connect_ms)},
+            {"p50_ms", OptionalNumber(s.p50_ms)},
+            {"p95_ms", OptionalNumber(s.p95_ms)},
+            {"error", s.error.empty() ? Json(nullptr) : Json(s.error)}};
+}
+
+TargetConfig TargetFromBody(const Json& body) {
+    TargetConfig t;
+    t.name = body.value("name", "");
+    t.dsn = body.value("dsn", "");
+    t.interval_s = std::max(1, body.value("interval_s", 60));
+    t.production = body.value("production", true);
+    return t;
+}
+
+Result<std::vector<model::StatementGroup>> RangeStatements(Services& s,
+                                                           std::int64_t target,
+                                                           const Range& r,
+                                                           std::size_t limit) {
+    return s.store.With([&](store::Store& st) { return st.RangeGroups(target, r.from, r.to, limit); });
+}
+
+Json StatementsJson(const std::vector<model::StatementGroup>& groups,
+                    const std::string& search,
+                    std::size_t limit,
+                    double& total_ms) {
+    total_ms = 0;
+    for (const auto& g : groups) total_ms += g.counters.TotalMs();
+    Json out = Json::array();
+    const std::string needle = [&] {
+        std::string n = search;
+        std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
+        return n;
+    }();
+    for (const auto& g : groups) {
+        if (out.size() >= limit) break;
+        if (!needle.empty()) {
+            std::string hay = g.query;
+            std::transform(hay.begin(), hay.end(), hay.begin(), [](unsigned char c) { return std::tolower(c); });
+            if (hay.find(needle) == std::string::npos && g.fingerprint != search) continue;
+        }
+        out.push_back(StatementJson(g, total_ms));
+    }
+    return out;
+}
+
+Json RecommendationJson(const store::RecommendationRecord& r) {
+    auto evidence = Json::parse(r.evidence_json.empty() ? "{}" : r.evidence_json, nullptr, false);
+    auto validation = r.validation_json.empty() ? Json(nullptr) : Json::parse(r.validation_json, nullptr, false);
+    return {{"id", r.id},
+            {"target_id", r.target_id},
+            {"kind", r.kind},
+            {"title", r.title},
+            {"sql", r.sql},
+            {"rollback_sql", r.rollback_sql},
+            {"evidence", evidence.is_discarded() ? Json::object() : evidence},
+            {"validation", validation.is_discarded() ? Json(nullptr) : validation},
+            {"updated_at", IsoTime(r.updated_at)}};
+}
+
+Result<store::RecommendationRecord> FindRecommendation(Services& s, const std::string& id) {
+    auto rec = s.store.With([&](store::Store& st) { return st.GetRecommendation(id); });
+    if (!rec) return tl::unexpected(rec.error());
+    if (!*rec) return MakeError(ErrorCode::kNotFound, fmt::format("no recommendation {}", id));
+    return **rec;
+}
+
+/// The target an audited action was taken on, by its name.
+Result<TargetView> TargetOfAction(Services& s, std::int64_t action_id) {
+    auto event = s.store.With([&](store::Store& st) { return st.GetAudit(action_id); });
+    if (!event) return tl::unexpected(event.error());
+    if (!*event) return MakeError(ErrorCode::kNotFound, fmt::format("no action {}", action_id));
+    auto all = s.targets.List();
+    if (!all) return tl::unexpected(all.error());
+    for (auto& t : *all) {
+        if (t.record.name == (*event)->target) return std::move(t);
+    }
+    return MakeError(ErrorCode::kNotFound, fmt::format("action {} was taken on {}, which the server does not watch",
+                                                       action_id, (*event)->target));
+}
+
+std::string CsvField(const std::string& value) {
+    if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+    std::string out = "\"";
+    for (const char c : value) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+void RegisterTargets(api::Router& router, Services& s) {
+    const api::RouteOptions admin{.required_role = Role::kAdmin};
+    router.Get("/api/v1/targets", Handle([&s](const HttpRequest&) -> Result<HttpResponse> {
+                   auto all = s.targets.List();
+                   if (!all) return tl::unexpected(all.error());
+                   Json out = Json::array();
+                   for (const auto& t : *all) out.push_back(TargetJson(t));
+                   return HttpResponse::Json(200, {{"targets", out}});
+               }));
+    router.Post("/api/v1/targets/test", Handle([](const HttpRequest& request) -> Result<HttpResponse> {
+                    auto body = JsonBody(request);
+                    if (!body) return tl::unexpected(body.error());
+                    const std::string dsn = body->value("dsn", "");
+                    if (dsn.empty()) return MakeError(ErrorCode::kInvalidArgument, "send {\"dsn\": \"...\"}");
+                    const ConnectionReport report = TestConnection(dsn);
+                    return HttpResponse::Json(200, {{"ok", report.ok},
+                                                    {"server_version", report.server_version},
+                                                    {"checks", ChecksJson(report.checks)}});
+                }),
+                admin);
+    router.Post("/api/v1/targets", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                    auto body = JsonBody(request);
+                    if (!body) return tl::unexpected(body.error());
+                    ConnectionReport report;
+                    auto added = s.targets.Add(TargetFromBody(*body), report);
+                    if (!added) {
+                        if (added.error().code != ErrorCode::kPrerequisiteMissing) return tl::unexpected(added.error());
+                        Json err{{"error", {{"code", "checks_failed"}, {"message", added.error().message}}},
+                                 {"checks", ChecksJson(report.checks)}};
+                        return HttpResponse::Json(422, err);
+                    }
+                    return HttpResponse::Json(201, TargetJson(*added));
+                }),
+                admin);
+    router.Get("/api/v1/targets/{id}", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                   auto id = IdParam(request);
+                   if (!id) return tl::unexpected(id.error());
+                   auto t = s.targets.Get(*id);
+                   if (!t) return tl::unexpected(t.error());
+                   return HttpResponse::Json(200, TargetJson(*t));
+               }));
+    router.Put("/api/v1/targets/{id}", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                   auto id = IdParam(request);
+                   if (!id) return tl::unexpected(id.error());
+                   auto body = JsonBody(request);
+                   if (!body) return tl::unexpected(body.error());
+                   auto t = s.targets.Update(*id, TargetFromBody(*body));
+                   if (!t) return tl::unexpected(t.error());
+                   return HttpResponse::Json(200, TargetJson(*t));
+               }),
+               admin);
+    router.Delete("/api/v1/targets/{id}", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                      auto id = IdParam(request);
+                      if (!id) return tl::unexpected(id.error());
+                      if (auto ok = s.targets.Remove(*id); !ok) return tl::unexpected(ok.error());
+                      HttpResponse r;
+                      r.status = 204;
+                      return r;
+                  }),
+                  admin);
+    router.Post("/api/v1/targets/{id}/collect", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                    auto id = IdParam(request);
+                    if (!id) return tl::unexpected(id.error());
+                    if (auto ok = s.targets.CollectNow(*id); !ok) return tl::unexpected(ok.error());
+                    return HttpResponse::Json(202, {{"status", "collecting"}});
+                }),
+                {.required_role = Role::kOperator});
+    router.Get("/api/v1/targets/{id}/latency", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                   auto id = IdParam(request);
+                   if (!id) return tl::unexpected(id.error());
+                   auto range = RangeParams(request);
+                   if (!range) return tl::unexpected(range.error());
+                   auto samples =
+                       s.store.With([&](store::Store& st) { return st.ListLatency(*id, range->from, range->to); });
+                   if (!samples) return tl::unexpected(samples.error());
+                   Json out = Json::array();
+                   for (const auto& sample : *samples) out.push_back(LatencyJson(sample));
+                   return HttpResponse::Json(200, {{"samples", out}});
+               }));
+}
+
+void RegisterStatements(api::Router& router, Services& s) {
+    router.Get("/api/v1/targets/{id}/statements", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                   auto id = IdParam(request);
+                   if (!id) return tl::unexpected(id.error());
+                   auto range = RangeParams(request);
+                   if (!range) return tl::unexpected(range.error());
+                   auto groups = RangeStatements(s, *id, *range, 100'000);
+                   if (!groups) return tl::unexpected(groups.error());
+                   double total_ms = 0;
+                   Json statements = StatementsJson(*groups, request.QueryParam("search").value_or(""),
+                                                    LimitParam(request, 50, 5000), total_ms);
+                   return HttpResponse::Json(200, {{"from", IsoTime(range->from)},
+                                                   {"to", IsoTime(range->to)},
+                                                   {"total_ms", Round3(total_ms)},
+                                                   {"statements", statements}});
+               }));
+    router.Get("/api/v1/targets/{id}/statements/{fingerprint}",
+               Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                   auto id = IdParam(request);
+                   if (!id) return tl::unexpected(id.error());
+                   auto range = RangeParams(request);
+                   if (!range) return tl::unexpected(range.error());
+                   const std::string fp = request.PathParam("fingerprint");
+                   auto points =
+                       s.store.With([&](store::Store& st) { return st.GroupHistory(*id, fp, range->from, range->to); });
+                   if (!points) return tl::unexpected(points.error());
+                   model::StatementGroup totals;
+                   totals.fingerprint = fp;
+                   Json history = Json::array();
+                   for (const auto& p : *points) {
+                       totals.counters += p.group.counters;
+                       if (totals.query.empty()) totals.query = p.group.query;
+                       history.push_back({{"at", IsoTime(p.taken_at)},
+                                          {"interval_ms", p.interval_ms ? Json(*p.interval_ms) : Json(nullptr)},
+                                          {"calls", p.group.counters.calls},
+                                          {"total_ms", Round3(p.group.counters.TotalMs())},
+                                          {"mean_ms", Round3(p.group.MeanMs())},
+                                          {"rows", p.group.counters.rows}});
+                   }
+                   if (totals.query.empty()) {
+                       auto queries = s.store.With([&](store::Store& st) { return st.LoadQueries(*id); });
+                       if (queries) {
+                           for (const auto& [queryid, q] : *queries) {
+                               if (q.fingerprint == fp) totals.query = q.text;
+                           }
+                       }
+                   }
+                   if (totals.query.empty()) {
+                       return MakeError(ErrorCode::kNotFound, fmt::format("no statement {} on target {}", fp, *id));
+                   }
+                   return HttpResponse::Json(200, {{"fingerprint", fp},
+                                                   {"query", totals.query},
+                                                   {"totals", StatementJson(totals, totals.counters.TotalMs())},
+                                                   {"history", history}});
+               }));
+    router.Post("/api/v1/targets/{id}/statements/{fingerprint}/explain",
+                Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                    auto id = IdParam(request);
+                    if (!id) return tl::unexpected(id.error());
+                    auto body = JsonBody(request);
+                    if (!body) return tl::unexpected(body.error());
+                    const std::string fp = request.PathParam("fingerprint");
+                    std::string sql;
+                    auto queries = s.store.With([&](store::Store& st) { return st.LoadQueries(*id); });
+                    if (!queries) return tl::unexpected(queries.error());
+                    for (const auto& [queryid, q] : *queries) {
+                        if (q.fingerprint == fp && !q.own) sql = q.text;
+                    }
+                    if (sql.empty()) {
+                        return MakeError(ErrorCode::kNotFound, fmt::format("no statement {} on target {}", fp, *id));
+                    }
+                    auto dsn = s.targets.Dsn(*id);
+                    if (!dsn) return tl::unexpected(dsn.error());
+                    auto conn = pg::Connection::Open(*dsn);
+                    if (!conn) return tl::unexpected(conn.error());
+                    app::ExplainOptions options;
+                    options.analyze = body->value("analyze", false);
+                    auto report = app::Explain(*conn, sql, options);
+                    if (!report) return tl::unexpected(report.error());
+                    return RawJson(200, app::FormatExplainJson(*report));
+                }));
+}
+
+void RegisterOverview(api::Router& router, Services& s) {
+    router.Get("/api/v1/targets/{id}/overview", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                   auto id = IdParam(request);
+                   if (!id) return tl::unexpected(id.error());
+                   auto target = s.targets.Get(*id);
+                   if (!target) return tl::unexpected(target.error());
+                   const TimePoint now = std::chrono::system_clock::now();
+                   auto groups = RangeStatements(s, *id, {now - kDefaultRange, now}, 100'000);
+                   if (!groups) return tl::unexpected(groups.error());
+                   double total_ms = 0;
+                   Json top = StatementsJson(*groups, "", 5, total_ms);
+
+                   std::vector<Check> checks;
+                   const TargetStatus& st = target->status;
+                   if (st.state == "down") {
+                       checks.push_back({"collection", "warn", "the target is unreachable: " + st.error, ""});
+                   } else {
+                       checks.push_back({"collection", "pass",
+                                         st.last_snapshot_at ? "last snapshot " + IsoTime(*st.last_snapshot_at)
+                                                             : "waiting for the first snapshot",
+                                         ""});
+                   }
+                   model::Counters sum;
+                   std::size_t slow = 0;
+                   const model::StatementGroup* slowest = nullptr;
+                   for (const auto& g : *groups) {
+                       sum += g.counters;
+                       if (g.MeanMs() > 100) {
+                           ++slow;
+                           if (slowest == nullptr || g.MeanMs() > slowest->MeanMs()) slowest = &g;
+                       }
+                   }
+                   const auto blocks = sum.shared_blks_hit + sum.shared_blks_read;
+                   if (blocks > 0) {
+                       const double hit =
+                           100.0 * static_cast<double>(sum.shared_blks_hit) / static_cast<double>(blocks);
+                       checks.push_back({"cache hit rate", hit >= 99 ? "pass" : "warn",
+                                         fmt::format("{:.2f}% of shared blocks read in the last hour came from "
+                                                     "the buffer cache",
+                                                     hit),
+                                         hit >= 99 ? ""
+                                                   : "SHOW shared_buffers;  -- consider raising it, or the "
+                                                     "statements reading most blocks need indexes"});
+                   }
+                   if (slow > 0 && slowest != nullptr) {
+                       checks.push_back({"slow statements", "warn",
+                                         fmt::format("{} statement(s) average over 100 ms; the slowest: {} ({})", slow,
+                                                     Ellipsize(CollapseWhitespace(slowest->query), 80),
+                                                     HumanMs(slowest->MeanMs()) + " ms"),
+                                         ""});
+                   } else {
+                       checks.push_back({"slow statements", "pass", "no statement averages over 100 ms", ""});
+                   }
+                   if (sum.temp_blks_written > 0) {
+                       checks.push_back({"temporary files", "warn",
+                                         fmt::format("statements wrote {} to temporary files in the last hour",
+                                                     HumanBytes(8192.0 * static_cast<double>(sum.temp_blks_written))),
+                                         "SET work_mem = '64MB';  -- for the sessions that sort or hash a lot"});
+                   } else {
+                       checks.push_back({"temporary files", "pass", "no sort or hash spilled to disk", ""});
+                   }
+                   if (st.latency && st.latency->p95_ms) {
+                       const double p95 = *st.latency->p95_ms;
+                       checks.push_back({"round trip", p95 < 5 ? "pass" : "warn",
+                                         fmt::format("SELECT 1 takes {} ms at p95 from OptiSchema", HumanMs(p95)), ""});
+                   }
+                   return HttpResponse::Json(200, {{"target", TargetJson(*target)},
+                                                   {"checks", ChecksJson(checks)},
+                                                   {"top", top},
+                                                   {"total_ms_last_hour", Round3(total_ms)},
+                                                   {"last_snapshot_at", OptionalTime(st.last_snapshot_at)}});
+               }));
+    router.Get("/api/v1/targets/{id}/index-health", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                   auto id = IdParam(request);
+                   if (!id) return tl::unexpected(id.error());
+                   auto dsn = s.targets.Dsn(*id);
+                   if (!dsn) return tl::unexpected(dsn.error());
+                   auto json = app::RunCheck({*dsn, "json"});
+                   if (!json) return tl::unexpected(json.error());
+                   return RawJson(200, *json);
+               }));
+}
+
+void RegisterRecommendations(api::Router& router, Services& s) {
+    const api::RouteOptions operator_role{.required_role = Role::kOperator};
+    router.Post("/api/v1/targets/{id}/advise", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                    auto id = IdParam(request);
+                    if (!id) return tl::unexpected(id.error());
+                    auto target = s.targets.Get(*id);
+                    if (!target) return tl::unexpected(target.error());
+                    auto dsn = s.targets.Dsn(*id);
+                    if (!dsn) return tl::unexpected(dsn.error());
+                    app::AdviseOptions options;
+                    options.dsn = *dsn;
+                    options.data_dir = s.config.data_dir;
+                    options.target_name = target->record.name;
+                    options.min_calls = 2;
+                    auto report = app::Advise(options);
+                    if (!report) return tl::unexpected(report.error());
+                    if (auto ok = app::SaveAdvice(*report, s.config.data_dir); !ok) return tl::unexpected(ok.error());
+                    return RawJson(200, app::FormatAdviceJson(*report));
+                }),
+                operator_role);
+    router.Get("/api/v1/targets/{id}/recommendations", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                   auto id = IdParam(request);
+                   if (!id) return tl::unexpected(id.error());
+                   auto recs = s.store.With([&](store::Store& st) { return st.ListRecommendations(*id); });
+                   if (!recs) return tl::unexpected(recs.error());
+                   Json out = Json::array();
+                   for (const auto& r : *recs) out.push_back(RecommendationJson(r));
+                   return HttpResponse::Json(200, {{"recommendations", out}});
+               }));
+    router.Get("/api/v1/recommendations/{id}", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                   auto rec = FindRecommendation(s, request.PathParam("id"));
+                   if (!rec) return tl::unexpected(rec.error());
+                   return HttpResponse::Json(200, RecommendationJson(*rec));
+               }));
+    router.Post("/api/v1/recommendations/{id}/validate",
+                Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                    auto rec = FindRecommendation(s, request.PathParam("id"));
+                    if (!rec) return tl::unexpected(rec.error());
+                    auto body = JsonBody(request);
+                    if (!body) return tl::unexpected(body.error());
+                    auto target = s.targets.Get(rec->target_id);
+                    if (!target) return tl::unexpected(target.error());
+                    auto dsn = s.targets.Dsn(rec->target_id);
+                    if (!dsn) return tl::unexpected(dsn.error());
+                    app::ValidateOptions options;
+                    options.dsn = *dsn;
+                    options.data_dir = s.config.data_dir;
+                    options.recommendation_id = rec->id;
+                    options.runs = std::clamp(body->value("runs", 10), 3, 100);
+                    options.target_name = target->record.name;
+                    options.actor = Actor(request);
+                    auto report = app::Validate(options);
+                    if (!report) return tl::unexpected(report.error());
+                    return RawJson(200, app::FormatValidationJson(*report));
+                }),
+                operator_role);
+    router.Post("/api/v1/recommendations/{id}/apply", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                    auto rec = FindRecommendation(s, request.PathParam("id"));
+                    if (!rec) return tl::unexpected(rec.error());
+                    auto target = s.targets.Get(rec->target_id);
+                    if (!target) return tl::unexpected(target.error());
+                    auto dsn = s.targets.Dsn(rec->target_id);
+                    if (!dsn) return tl::unexpected(dsn.error());
+                    app::ApplyOptions options;
+                    options.dsn = *dsn;
+                    options.data_dir = s.config.data_dir;
+                    options.recommendation_id = rec->id;
+                    options.yes = true;  // the dashboard asked for confirmation
+                    options.target_name = target->record.name;
+                    options.actor = Actor(request);
+                    auto outcome = app::ApplyIndex(options);
+                    if (!outcome) return tl::unexpected(outcome.error());
+                    return HttpResponse::Json(200, {{"action_id", outcome->action_id}, {"message", outcome->message}});
+                }),
+                operator_role);
+    router.Post("/api/v1/audit/{id}/rollback", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                    auto id = IdParam(request);
+                    if (!id) return tl::unexpected(id.error());
+                    auto target = TargetOfAction(s, *id);
+                    if (!target) return tl::unexpected(target.error());
+                    auto dsn = s.targets.Dsn(target->record.id);
+                    if (!dsn) return tl::unexpected(dsn.error());
+                    app::RollbackOptions options;
+                    options.dsn = *dsn;
+                    options.data_dir = s.config.data_dir;
+                    options.action_id = *id;
+                    options.yes = true;
+                    options.target_name = target->record.name;
+                    options.actor = Actor(request);
+                    auto outcome = app::RollbackIndex(options);
+                    if (!outcome) return tl::unexpected(outcome.error());
+                    return HttpResponse::Json(200, {{"action_id", outcome->action_id}, {"message", outcome->message}});
+                }),
+                operator_role);
+    router.Get("/api/v1/audit/{id}/impact", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                   auto id = IdParam(request);
+                   if (!id) return tl::unexpected(id.error());
+                   auto target = TargetOfAction(s, *id);
+                   if (!target) return tl::unexpected(target.error());
+                   auto dsn = s.targets.Dsn(target->record.id);
+                   if (!dsn) return tl::unexpected(dsn.error());
+                   auto json = app::RunImpact({*dsn, s.config.data_dir, *id, "json"});
+                   if (!json) return tl::unexpected(json.error());
+                   return RawJson(200, *json);
+               }));
+    router.Get("/api/v1/audit", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                   const std::size_t limit = LimitParam(request, 0, 100'000);
+                   auto events = s.store.With([&](store::Store& st) { return st.ListAudit(limit); });
+                   if (!events) return tl::unexpected(events.error());
+                   if (request.QueryParam("format") == std::optional<std::string>("csv")) {
+                       HttpResponse r;
+                       r.content_type = "text/csv; charset=utf-8";
+                       r.body = app::FormatAuditCsv(*events);
+                       r.headers.Set("Content-Disposition", "attachment; filename=\"optischema-audit.csv\"");
+                       return r;
+                   }
+                   return RawJson(200, "{\"events\": " + app::FormatAuditJson(*events) + "}");
+               }));
+}
+
+void RegisterExports(api::Router& router, Services& s) {
+    router.Get(
+        "/api/v1/targets/{id}/export/{file}", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+            auto id = IdParam(request);
+            if (!id) return tl::unexpected(id.error());
+            const std::string file = request.PathParam("file");
+            HttpResponse r;
+            r.headers.Set("Content-Disposition", fmt::format("attachment; filename=\"{}\"", file));
+            if (file == "recommendations.sql") {
+                auto recs = s.store.With([&](store::Store& st) { return st.ListRecommendations(*id); });
+                if (!recs) return tl::unexpected(recs.error());
+                r.content_type = "application/sql; charset=utf-8";
+                r.body =
+                    "-- OptiSchema recommendations. Run each statement on its own (CONCURRENTLY cannot run "
+                    "in a transaction).\n";
+                for (const auto& rec : *recs) {
+                    if (rec.kind != "index") continue;
+                    r.body += fmt::format("\n-- {} ({}){}\n{};\n-- rollback: {};\n", rec.title, rec.id,
+                                          rec.validation_json.empty() ? "" : ", validated", rec.sql, rec.rollback_sql);
+                }
+                return r;
+            }
+            if (file != "statements.csv" && file != "statements.json") {
+                return MakeError(ErrorCode::kNotFound, "exports: statements.csv, statements.json, recommendations.sql");
+            }
+            auto range = RangeParams(request);
+            if (!range) return tl::unexpected(range.error());
+            auto groups = RangeStatements(s, *id, *range, 100'000);
+            if (!groups) return tl::unexpected(groups.error());
+            double total_ms = 0;
+            Json rows = StatementsJson(*groups, "", 100'000, total_ms);
+            if (file == "statements.json") {
+                r.content_type = "application/json";
+                r.body = Json{{"from", IsoTime(range->from)}, {"to", IsoTime(range->to)}, {"statements", rows}}.dump(2);
+                return r;
+            }
+            r.content_type = "text/csv; charset=utf-8";
+            r.body = "fingerprint,query,calls,total_ms,mean_ms,rows,share,cache_hit_pct\r\n";
+            for (const auto& row : rows) {
+                r.body +=
+                    fmt::format("{},{},{},{},{},{},{},{}\r\n", row["fingerprint"].get<std::string>(),
+                                CsvField(row["query"].get<std::string>()), row["calls"].dump(), row["total_ms"].dump(),
+                                row["mean_ms"].dump(), row["rows"].dump(), row["share"].dump(),
+                                row["cache_hit_pct"].is_null() ? "" : row["cache_hit_pct"].dump());
+            }
+            return r;
+        }));
+}
+
+void RegisterAuth(api::Router& router, Services& s) {
+    router.Post("/api/v1/auth/login", [&s](const HttpRequest& request) { return s.auth.Login(request); },
+                {.public_route = true});
+    router.Post("/api/v1/auth/logout", [&s](const HttpRequest& request) { return s.auth.Logout(request); });
+    router.Get("/api/v1/auth/me", [&s](const HttpRequest& request) {
+        const auto& p = *request.principal;
+        return HttpResponse::Json(200,
+                                  {{"user", {{"username", p.username}, {"role", std::string(api::RoleName(p.role))}}},
+                                   {"auth_enabled", s.auth.enabled()}});
+    });
+    const api::RouteOptions admin{.required_role = Role::kAdmin};
+    router.Get(
+        "/api/v1/users", Handle([&s](const HttpRequest&) -> Result<HttpResponse> {
+            auto users = s.store.With([](store::Store& st) { return st.ListUsers(); });
+            if (!users) return tl::unexpected(users.error());
+            Json out = Json::array();
+            for (const auto& u : *users) {
+                out.push_back(
+                    {{"id", u.id}, {"username", u.username}, {"role", u.role}, {"created_at", IsoTime(u.created_at)}});
+            }
+            return HttpResponse::Json(200, {{"users", out}});
+        }),
+        admin);
+    router.Post(
+        "/api/v1/users", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+            auto body = JsonBody(request);
+            if (!body) return tl::unexpected(body.error());
+            auto user = s.auth.CreateUser(body->value("username", ""), body->value("password", ""),
+                                          body->value("role", "viewer"));
+            if (!user) return tl::unexpected(user.error());
+            return HttpResponse::Json(201, {{"id", user->id}, {"username", user->username}, {"role", user->role}});
+        }),
+        admin);
+    router.Delete("/api/v1/users/{id}", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                      auto id = IdParam(request);
+                      if (!id) return tl::unexpected(id.error());
+                      if (auto ok = s.store.With([&](store::Store& st) { return st.DeleteUser(*id); }); !ok) {
+                          return tl::unexpected(ok.error());
+                      }
+                      HttpResponse r;
+                      r.status = 204;
+                      return r;
+                  }),
+                  admin);
+}
+
+}  // namespace
+
+Json StatementJson(const model::StatementGroup& g, double total_ms) {
+    const auto hit = g.CacheHitPct();
+    return {{"fingerprint", g.fingerprint},
+            {"query", g.query},
+            {"calls", g.counters.calls},
+            {"total_ms", Round3(g.counters.TotalMs())},
+            {"mean_ms", Round3(g.MeanMs())},
+            {"rows", g.counters.rows},
+            {"share", total_ms > 0 ? Round3(g.counters.TotalMs() / total_ms) : 0.0},
+            {"cache_hit_pct", hit ? Json(Round3(*hit)) : Json(nullptr)},
+            {"shared_blks_read", g.counters.shared_blks_read},
+            {"temp_blks_written", g.counters.temp_blks_written}};
+}
+
+Json TargetJson(const TargetView& view) {
+    const auto& r = view.record;
+    const auto& st = view.status;
+    return {{"id", r.id},
+            {"name", r.name},
+            {"dsn_display", r.dsn_display},
+            {"interval_s", r.interval_s},
+            {"production", r.production},
+            {"source", r.source},
+            {"status",
+             {{"state", st.state},
+              {"error", st.error.empty() ? Json(nullptr) : Json(st.error)},
+              {"last_snapshot_at", OptionalTime(st.last_snapshot_at)},
+              {"down_since", OptionalTime(st.down_since)},
+              {"snapshots", st.snapshots},
+              {"latency", st.latency ? LatencyJson(*st.latency) : Json(nullptr)}}}};
+}
+
+void RegisterRoutes(api::Router& router, Services& services) {
+    router.Get("/healthz",
+               [](const HttpRequest&) {
+                   return HttpResponse::Json(200, {{"status", "ok"}});
+               },
+               {.public_route = true});
+    router.Get("/metrics",
+               [&services](const HttpRequest&) {
+                   HttpResponse r;
+                   r.content_type = std::string(api::kPrometheusContentType);
+                   r.body = services.metrics.Render();
+                   return r;
+               },
+               {.public_route = true});
+    RegisterAuth(router, services);
+    RegisterTargets(router, services);
+    RegisterStatements(router, services);
+    RegisterOverview(router, services);
+    RegisterRecommendations(router, services);
+    RegisterExports(router, services);
+    // Last, so it lists every route.
+    router.Get(
+        "/api/v1/openapi.json",
+        [&router](const HttpRequest&) {
+            Json paths = Json::object();
+            for (const auto& route : router.routes()) {
+                std::string method = route.method;
+                std::transform(method.begin(), method.end(), method.begin(),
+                               [](unsigned char c) { return std::tolower(c); });
+                paths[route.pattern][method] = {
+                    {"security", route.options.public_route ? Json::array() : Json::array({{{"session", {}}}})},
+                    {"x-required-role",
+                     route.options.public_route ? "none" : std::string(api::RoleName(route.options.required_role))},
+                    {"responses", {{"default", {{"description", "see docs/API.md"}}}}}};
+            }
+            return HttpResponse::Json(
+                200, {{"openapi", "3.0.3"},
+                      {"info",
+                       {{"title", "OptiSchema API"},
+                        {"version", "1"},
+                        {"description", "Request and response bodies are described in docs/API.md."}}},
+                      {"components",
+                       {{"securitySchemes",
+                         {{"session", {{"type", "apiKey"}, {"in", "cookie"}, {"name", "optischema_session"}}}}}}},
+                      {"paths", paths}});
+        },
+        {.public_route = true});
+}
+
+}  // namespace optischema::server

@@ -1,0 +1,148 @@
+#include "server/serve.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "api/http_server.hpp"
+#include "api/metrics.hpp"
+#include "api/stream_hub.hpp"
+#include "collector/ranking.hpp"
+#include "common/format.hpp"
+#include "common/strings.hpp"
+#include "server/auth_service.hpp"
+#include "server/routes.hpp"
+#include "server/target_service.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace optischema::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+Result<std::string> AdminPassword(const ServeConfig& config) {
+    if (!config.admin_password_file.empty()) {
+        std::ifstream in(config.admin_password_file);
+        if (!in) {
+            return MakeError(ErrorCode::kInvalidArgument, fmt::format("cannot read the admin password file {}",
+                                                                      config.admin_password_file.string()));
+        }
+        std::string line;
+        std::getline(in, line);
+        return std::string(Trim(line));
+    }
+    if (const char* env = std::getenv("OPTISCHEMA_ADMIN_PASSWORD"); env != nullptr) return std::string(env);
+    return std::string();
+}
+
+// The built dashboard next to the binary (web/dist of the source tree for a build directory).
+fs::path DefaultStaticDir() {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (ec) return {};
+    for (const fs::path& candidate : {exe.parent_path().parent_path() / "web" / "dist",
+                                      exe.parent_path() / "web" / "dist", fs::path("/usr/share/optischema/web")}) {
+        if (fs::exists(candidate / "index.html")) return candidate;
+    }
+    return {};
+}
+
+nlohmann::json SnapshotEvent(std::int64_t target_id, const app::Cycle& cycle) {
+    nlohmann::json statements = nlohmann::json::array();
+    for (const auto& g : cycle.ranking.top) {
+        if (statements.size() >= 10) break;
+        statements.push_back(StatementJson(g, cycle.ranking.total_ms));
+    }
+    return {{"kind", "snapshot"},
+            {"target_id", target_id},
+            {"snapshot_id", cycle.snapshot_id},
+            {"taken_at", IsoTime(cycle.collection.info.taken_at)},
+            {"delta", cycle.collection.deltas.has_value()},
+            {"total_ms", Round3(cycle.ranking.total_ms)},
+            {"statements", statements}};
+}
+
+}  // namespace
+
+Result<int> RunServe(ServeConfig config) {
+    // Signals are taken by sigwait on this thread only: every thread started from here inherits the mask.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    auto opened = store::SqliteStore::Open(config.data_dir);
+    if (!opened) return tl::unexpected(opened.error());
+    LockedStore store(std::move(*opened));
+    auto secrets = api::SecretBox::LoadOrCreate(fs::path(config.data_dir) / "secret.key");
+    if (!secrets) return tl::unexpected(secrets.error());
+    SystemClock clock;
+    AuthService auth(store, clock, {std::chrono::hours(config.session_hours), config.secure_cookies, config.auth});
+    if (config.auth) {
+        auto password = AdminPassword(config);
+        if (!password) return tl::unexpected(password.error());
+        auto bootstrapped = auth.Bootstrap(*password);
+        if (!bootstrapped) return tl::unexpected(bootstrapped.error());
+        if (*bootstrapped && !(*bootstrapped)->empty()) {
+            std::cout << "Created the user admin with the password " << **bootstrapped
+                      << " (shown once: change it in Settings)\n";
+        }
+    }
+
+    api::MetricsRegistry metrics;
+    api::StreamHub hub(&metrics);
+    auto& snapshots = metrics.GetCounter("optischema_snapshots_total", "Snapshots collected");
+    const std::string data_dir = config.data_dir;
+    WorkerOptions worker_options;
+    worker_options.latency_every = std::chrono::seconds(std::max(1, config.latency_probe_s));
+    TargetService targets(
+        store, *secrets,
+        [data_dir]() -> Result<std::unique_ptr<store::Store>> {
+            auto s = store::SqliteStore::Open(data_dir);
+            if (!s) return tl::unexpected(s.error());
+            return std::unique_ptr<store::Store>(std::move(*s));
+        },
+        worker_options,
+        [&hub, &snapshots](std::int64_t target_id, const app::Cycle& cycle) {
+            snapshots.Increment();
+            hub.Broadcast(fmt::format("target:{}", target_id), SnapshotEvent(target_id, cycle));
+        });
+    if (auto ok = targets.Start(config.targets); !ok) return tl::unexpected(ok.error());
+
+    api::Router router;
+    Services services{config, store, targets, auth, hub, metrics};
+    RegisterRoutes(router, services);
+    api::HttpServerOptions options;
+    options.static_dir = config.static_dir.empty() ? DefaultStaticDir() : config.static_dir;
+    options.authenticate = [&auth](const api::HttpRequest& request) { return auth.Authenticate(request); };
+    options.metrics = &metrics;
+    options.stream_hub = &hub;
+    options.worker_threads = config.worker_threads;
+    api::HttpServer http(router, options);
+    auto port = http.Start(config.listen, config.io_threads);
+    if (!port) {
+        targets.Stop();
+        return tl::unexpected(port.error());
+    }
+    const std::string host = config.listen.substr(0, config.listen.rfind(':'));
+    std::cout << fmt::format("OptiSchema is listening on http://{}:{}{}\n", host == "0.0.0.0" ? "localhost" : host,
+                             *port, options.static_dir.empty() ? " (API only: the dashboard is not built)" : "")
+              << std::flush;
+
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    spdlog::info("received signal {}: stopping", signal);
+    http.Stop();
+    targets.Stop();
+    std::cout << "OptiSchema stopped.\n" << std::flush;
+    return 0;
+}
+
+}  // namespace optischema::server

@@ -1,0 +1,334 @@
+// `optischema serve` as a user runs it, against real clusters: login and roles, CSRF, targets added
+// through the API with their checks, statements appearing, the stream pushing each snapshot, a target
+// server stopped and restarted during collection without lost or double-counted calls, bad requests,
+// and a graceful stop.
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+
+#include "binary_runner.hpp"
+#include "http_test_client.hpp"
+#include "pg_test_env.hpp"
+
+namespace optischema::server {
+namespace {
+
+using optischema::testing::BinaryRunner;
+using optischema::testing::FreshDatabase;
+using optischema::testing::HeaderList;
+using optischema::testing::HttpTestClient;
+using optischema::testing::HttpTestResponse;
+using optischema::testing::RunSql;
+using optischema::testing::WebSocketTestClient;
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr const char* kPassword = "correct-horse-battery";
+
+std::string ReadFile(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+/// A running `optischema serve` and a logged-in admin session.
+class Server {
+public:
+    explicit Server(std::vector<std::string> extra) {
+        std::ofstream(runner_.data_dir() + "/admin-password") << kPassword << "\n";
+        std::vector<std::string> args = {"serve", "--listen", "127.0.0.1:0", "--admin-password-file",
+                                         runner_.data_dir() + "/admin-password"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        pid_ = runner_.Start(args);
+        const std::regex url(R"(listening on http://127\.0\.0\.1:(\d+))");
+        for (int i = 0; i < 200 && port_ == 0; ++i) {
+            std::this_thread::sleep_for(50ms);
+            std::smatch m;
+            const std::string out = ReadFile(runner_.data_dir() + "/stdout");
+            if (std::regex_search(out, m, url)) port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
+        }
+        if (port_ == 0) throw std::runtime_error("serve did not start: " + ReadFile(runner_.data_dir() + "/stderr"));
+    }
+    ~Server() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGTERM);
+            (void)runner_.Wait(pid_);
+        }
+    }
+
+    /// Logs in and returns the cookie header and the CSRF token.
+    std::pair<std::string, std::string> Login(const std::string& user, const std::string& password) {
+        HttpTestClient c(port_);
+        auto r = c.Request("POST", "/api/v1/auth/login", Json{{"username", user}, {"password", password}}.dump(),
+                           {{"Content-Type", "application/json"}});
+        if (r.status != 200) throw std::runtime_error("login failed: " + r.body);
+        std::string cookies;
+        for (const auto& [name, value] : r.headers) {
+            if (name == "Set-Cookie" || name == "set-cookie") {
+                cookies += (cookies.empty() ? "" : "; ") + value.substr(0, value.find(';'));
+            }
+        }
+        return {cookies, Json::parse(r.body)["csrf_token"].get<std::string>()};
+    }
+
+    HttpTestResponse Call(std::string_view method,
+                          std::string_view path,
+                          const std::string& body = {},
+                          bool with_csrf = true) {
+        if (session_.first.empty()) session_ = Login("admin", kPassword);
+        HeaderList headers = {{"Cookie", session_.first}, {"Content-Type", "application/json"}};
+        if (with_csrf) headers.emplace_back("X-CSRF-Token", session_.second);
+        HttpTestClient c(port_);
+        return c.Request(method, path, body, headers);
+    }
+    Json GetJson(std::string_view path) {
+        auto r = Call("GET", path);
+        if (r.status != 200)
+            throw std::runtime_error(std::string(path) + ": " + std::to_string(r.status) + " " + r.body);
+        return Json::parse(r.body);
+    }
+
+    /// Polls until `pred(GET path)` holds or the time is up.
+    bool WaitFor(std::string_view path,
+                 const std::function<bool(const Json&)>& pred,
+                 std::chrono::seconds timeout = 20s) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (pred(GetJson(path))) return true;
+            std::this_thread::sleep_for(200ms);
+        }
+        return false;
+    }
+
+    /// Sends SIGTERM and returns how the process ended.
+    optischema::testing::CommandResult Stop() {
+        ::kill(pid_, SIGTERM);
+        auto result = runner_.Wait(pid_);
+        pid_ = -1;
+        return result;
+    }
+
+    std::uint16_t port() const { return port_; }
+    const std::pair<std::string, std::string>& session() {
+        if (session_.first.empty()) session_ = Login("admin", kPassword);
+        return session_;
+    }
+
+private:
+    BinaryRunner runner_;
+    pid_t pid_ = -1;
+    std::uint16_t port_ = 0;
+    std::pair<std::string, std::string> session_;
+};
+
+const Json* FindStatement(const Json& statements, const std::string& text) {
+    for (const auto& s : statements["statements"]) {
+        if (s["query"] == text) return &s;
+    }
+    return nullptr;
+}
+
+class ServeTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dsn_ = FreshDatabase("serve_shop");
+        RunSql(dsn_,
+               "CREATE TABLE items (id int PRIMARY KEY, kind int NOT NULL);"
+               "INSERT INTO items SELECT g, g % 100 FROM generate_series(1, 20000) g; ANALYZE");
+    }
+    static std::string dsn_;
+};
+
+std::string ServeTest::dsn_;
+
+TEST_F(ServeTest, AuthenticationRolesAndCsrf) {
+    Server server({"--target", "shop=" + dsn_, "--interval", "1"});
+    HttpTestClient anonymous(server.port());
+    EXPECT_EQ(anonymous.Get("/healthz").status, 200);
+    EXPECT_EQ(anonymous.Get("/api/v1/targets").status, 401);
+    auto wrong = anonymous.Request("POST", "/api/v1/auth/login", R"({"username": "admin", "password": "nope"})");
+    EXPECT_EQ(wrong.status, 401);
+    EXPECT_EQ(wrong.body.find(kPassword), std::string::npos);
+    auto malformed = anonymous.Request("POST", "/api/v1/auth/login", "{not json");
+    EXPECT_EQ(malformed.status, 400);
+
+    auto me = server.GetJson("/api/v1/auth/me");
+    EXPECT_EQ(me["user"]["role"], "admin");
+    // A mutating call with the session cookie but without the CSRF header is refused.
+    EXPECT_EQ(server.Call("POST", "/api/v1/targets/1/collect", "", false).status, 403);
+    EXPECT_EQ(server.Call("POST", "/api/v1/targets/1/collect").status, 202);
+
+    // A viewer reads but cannot change anything.
+    ASSERT_EQ(server
+                  .Call("POST", "/api/v1/users",
+                        Json{{"username", "vera"}, {"password", "viewer-password"}, {"role", "viewer"}}.dump())
+                  .status,
+              201);
+    auto [cookies, csrf] = server.Login("vera", "viewer-password");
+    HttpTestClient viewer(server.port());
+    const HeaderList headers = {{"Cookie", cookies}, {"X-CSRF-Token", csrf}};
+    EXPECT_EQ(viewer.Get("/api/v1/targets", headers).status, 200);
+    EXPECT_EQ(viewer.Request("POST", "/api/v1/targets/1/collect", "", headers).status, 403);
+    EXPECT_EQ(viewer.Request("POST", "/api/v1/targets/test", R"({"dsn": "host=x"})", headers).status, 403);
+    EXPECT_EQ(viewer.Get("/api/v1/users", headers).status, 403);
+
+    // Logging out ends the session.
+    HttpTestClient admin(server.port());
+    const auto& session = server.session();
+    EXPECT_EQ(
+        admin.Request("POST", "/api/v1/auth/logout", "", {{"Cookie", session.first}, {"X-CSRF-Token", session.second}})
+            .status,
+        204);
+    EXPECT_EQ(admin.Get("/api/v1/targets", {{"Cookie", session.first}}).status, 401);
+}
+
+TEST_F(ServeTest, StatementsAppearAndTheStreamPushesEachSnapshot) {
+    Server server({"--target", "shop=" + dsn_, "--interval", "1"});
+    ASSERT_TRUE(server.WaitFor("/api/v1/targets", [](const Json& j) {
+        return !j["targets"].empty() && j["targets"][0]["status"]["state"] == "up" &&
+               j["targets"][0]["status"]["snapshots"].get<int>() >= 1;
+    })) << server.GetJson("/api/v1/targets").dump();
+    const auto targets = server.GetJson("/api/v1/targets");
+    EXPECT_EQ(targets["targets"][0]["name"], "shop");
+    EXPECT_EQ(targets["targets"][0]["dsn_display"].get<std::string>().find("password"), std::string::npos);
+
+    WebSocketTestClient ws(server.port(), "/api/v1/stream", {{"Cookie", server.session().first}});
+    for (int i = 0; i < 7; ++i) RunSql(dsn_, "SELECT count(*) FROM items WHERE kind = " + std::to_string(i));
+    ASSERT_EQ(server.Call("POST", "/api/v1/targets/1/collect").status, 202);
+    bool pushed = false;
+    for (int i = 0; i < 10 && !pushed; ++i) {
+        auto message = ws.ReadText(3s);
+        ASSERT_TRUE(message) << "no stream message";
+        const auto event = Json::parse(*message);
+        if (event["data"]["kind"] != "snapshot") continue;
+        EXPECT_EQ(event["topic"], "target:1");
+        for (const auto& s : event["data"]["statements"]) {
+            pushed |= s["query"] == "SELECT count(*) FROM items WHERE kind = $1";
+        }
+    }
+    EXPECT_TRUE(pushed) << "a snapshot with the new statement was pushed";
+
+    const auto statements = server.GetJson("/api/v1/targets/1/statements");
+    const Json* s = FindStatement(statements, "SELECT count(*) FROM items WHERE kind = $1");
+    ASSERT_NE(s, nullptr) << statements.dump();
+    EXPECT_EQ((*s)["calls"], 7);
+    const std::string fp = (*s)["fingerprint"];
+    const auto detail = server.GetJson("/api/v1/targets/1/statements/" + fp);
+    EXPECT_EQ(detail["totals"]["calls"], 7);
+    EXPECT_FALSE(detail["history"].empty());
+    auto plan = server.Call("POST", "/api/v1/targets/1/statements/" + fp + "/explain", "{}");
+    ASSERT_EQ(plan.status, 200) << plan.body;
+    EXPECT_FALSE(Json::parse(plan.body)["findings"].is_null());
+
+    auto csv = server.Call("GET", "/api/v1/targets/1/export/statements.csv");
+    EXPECT_EQ(csv.status, 200);
+    EXPECT_NE(csv.body.find("SELECT count(*) FROM items WHERE kind = $1"), std::string::npos);
+    const auto overview = server.GetJson("/api/v1/targets/1/overview");
+    EXPECT_FALSE(overview["checks"].empty());
+    EXPECT_FALSE(overview["top"].empty());
+    auto metrics = HttpTestClient(server.port()).Get("/metrics");
+    EXPECT_NE(metrics.body.find("optischema_snapshots_total"), std::string::npos);
+    auto openapi = HttpTestClient(server.port()).Get("/api/v1/openapi.json");
+    ASSERT_EQ(openapi.status, 200);
+    EXPECT_TRUE(Json::parse(openapi.body)["paths"].contains("/api/v1/targets/{id}/statements"));
+}
+
+TEST_F(ServeTest, TargetsAddedThroughTheApiAreCheckedFirst) {
+    Server server({});
+    const char* bare_dir = std::getenv("OPTISCHEMA_TEST_BARE_CLUSTER_DIR");
+    ASSERT_NE(bare_dir, nullptr);
+    std::string bare_dsn;
+    std::getline(std::ifstream(std::string(bare_dir) + "/dsn"), bare_dsn);
+    auto tested = server.Call("POST", "/api/v1/targets/test", Json{{"dsn", bare_dsn}}.dump());
+    ASSERT_EQ(tested.status, 200);
+    const auto report = Json::parse(tested.body);
+    EXPECT_FALSE(report["ok"]);
+    bool preload_fix = false;
+    for (const auto& c : report["checks"]) {
+        preload_fix |= c["status"] == "fail" && c["fix"].get<std::string>().find("shared_preload_libraries") == 0;
+    }
+    EXPECT_TRUE(preload_fix) << report.dump();
+    auto refused = server.Call("POST", "/api/v1/targets", Json{{"name", "bare"}, {"dsn", bare_dsn}}.dump());
+    EXPECT_EQ(refused.status, 422);
+    EXPECT_TRUE(Json::parse(refused.body).contains("checks"));
+
+    auto added = server.Call("POST", "/api/v1/targets",
+                             Json{{"name", "shop"}, {"dsn", dsn_}, {"interval_s", 1}, {"production", false}}.dump());
+    ASSERT_EQ(added.status, 201) << added.body;
+    const auto target = Json::parse(added.body);
+    EXPECT_FALSE(target["production"]);
+    EXPECT_EQ(target["source"], "api");
+    EXPECT_EQ(server.Call("POST", "/api/v1/targets", Json{{"name", "shop"}, {"dsn", dsn_}}.dump()).status, 400)
+        << "names are unique";
+    EXPECT_EQ(server.Call("POST", "/api/v1/targets", "[1,2]").status, 400);
+    EXPECT_EQ(server.Call("GET", "/api/v1/targets/999").status, 404);
+    EXPECT_EQ(server.Call("GET", "/api/v1/targets/abc").status, 400);
+    const std::string id = std::to_string(target["id"].get<int>());
+    ASSERT_TRUE(server.WaitFor("/api/v1/targets/" + id, [](const Json& j) { return j["status"]["state"] == "up"; }));
+    EXPECT_EQ(server.Call("DELETE", "/api/v1/targets/" + id).status, 204);
+    EXPECT_EQ(server.Call("GET", "/api/v1/targets/" + id).status, 404);
+}
+
+TEST_F(ServeTest, ATargetStoppedAndRestartedLosesNoCallsAndCountsNoneTwice) {
+    // A cluster of this test's own, to stop and start.
+    const std::string dir = std::string(std::getenv("OPTISCHEMA_TEST_CLUSTER_DIR")) + "-restart";
+    const std::string script = std::string(OPTISCHEMA_SOURCE_DIR) + "/scripts/pg_cluster.sh";
+    ASSERT_EQ(std::system((script + " start " + dir + " 5440 >/dev/null").c_str()), 0);
+    std::string admin;
+    std::getline(std::ifstream(dir + "/dsn"), admin);
+    RunSql(admin, "DROP DATABASE IF EXISTS restart_db");
+    RunSql(admin, "CREATE DATABASE restart_db");
+    const std::string dsn = testing::WithParams(admin, "dbname=restart_db");
+    RunSql(dsn, "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 1000)");
+    {
+        Server server({"--target", "db=" + dsn, "--interval", "1"});
+        auto snapshots = [&] {
+            return server.GetJson("/api/v1/targets")["targets"][0]["status"]["snapshots"].get<int>();
+        };
+        ASSERT_TRUE(server.WaitFor(
+            "/api/v1/targets", [](const Json& j) { return j["targets"][0]["status"]["snapshots"].get<int>() >= 2; }));
+        for (int i = 0; i < 5; ++i) RunSql(dsn, "SELECT * FROM t WHERE id = " + std::to_string(i));
+        ASSERT_TRUE(server.WaitFor("/api/v1/targets",
+                                   [&, before = snapshots()](const Json&) { return snapshots() > before + 1; }));
+
+        ASSERT_EQ(std::system((script + " keep-stop " + dir + " >/dev/null").c_str()), 0);
+        ASSERT_TRUE(server.WaitFor("/api/v1/targets", [](const Json& j) {
+            return j["targets"][0]["status"]["state"] == "down";
+        })) << "the target shows as down";
+        ASSERT_EQ(std::system((script + " start " + dir + " 5440 >/dev/null").c_str()), 0);
+        // Calls made right after the restart, before OptiSchema reconnects.
+        for (int i = 0; i < 3; ++i) RunSql(dsn, "SELECT * FROM t WHERE id = " + std::to_string(i));
+        ASSERT_TRUE(server.WaitFor(
+            "/api/v1/targets", [](const Json& j) { return j["targets"][0]["status"]["state"] == "up"; }, 40s))
+            << "collection resumes by itself";
+        for (int i = 0; i < 2; ++i) RunSql(dsn, "SELECT * FROM t WHERE id = " + std::to_string(i));
+        ASSERT_EQ(server.Call("POST", "/api/v1/targets/1/collect").status, 202);
+        bool exact = server.WaitFor("/api/v1/targets/1/statements", [](const Json& j) {
+            const Json* s = FindStatement(j, "SELECT * FROM t WHERE id = $1");
+            return s != nullptr && (*s)["calls"] == 10;
+        });
+        const auto statements = server.GetJson("/api/v1/targets/1/statements");
+        const Json* s = FindStatement(statements, "SELECT * FROM t WHERE id = $1");
+        ASSERT_NE(s, nullptr) << statements.dump();
+        EXPECT_TRUE(exact) << "5 before the stop, 3 after the restart, 2 later: 10, not " << (*s)["calls"];
+    }
+    (void)std::system((script + " stop " + dir + " >/dev/null").c_str());
+}
+
+TEST_F(ServeTest, StopsGracefully) {
+    Server server({"--target", "shop=" + dsn_, "--interval", "1"});
+    ASSERT_TRUE(
+        server.WaitFor("/api/v1/targets", [](const Json& j) { return j["targets"][0]["status"]["state"] == "up"; }));
+    const auto result = server.Stop();
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE(result.out.find("OptiSchema stopped."), std::string::npos);
+}
+
+}  // namespace
+}  // namespace optischema::server

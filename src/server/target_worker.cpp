@@ -1,0 +1,170 @@
+#include "server/target_worker.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "pg/connection.hpp"
+
+namespace optischema::server {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+double MsSince(SteadyClock::time_point start) {
+    return std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
+}
+
+}  // namespace
+
+store::LatencySample MeasureLatency(std::int64_t target_id, const std::string& dsn) {
+    store::LatencySample sample;
+    sample.target_id = target_id;
+    sample.at = std::chrono::system_clock::now();
+    const auto start = SteadyClock::now();
+    auto conn = pg::Connection::Open(dsn);
+    if (!conn) {
+        sample.error = conn.error().message;
+        return sample;
+    }
+    sample.connect_ms = MsSince(start);
+    std::vector<double> rtt;
+    for (int i = 0; i < 10; ++i) {
+        const auto t = SteadyClock::now();
+        if (auto ok = conn->Query("SELECT 1"); !ok) {
+            sample.error = ok.error().message;
+            return sample;
+        }
+        rtt.push_back(MsSince(t));
+    }
+    std::sort(rtt.begin(), rtt.end());
+    sample.p50_ms = (rtt[4] + rtt[5]) / 2;
+    sample.p95_ms = rtt[9];
+    return sample;
+}
+
+TargetWorker::TargetWorker(store::TargetRecord target,
+                           std::string dsn,
+                           std::function<Result<std::unique_ptr<store::Store>>()> open_store,
+                           WorkerOptions options,
+                           SnapshotListener listener)
+    : target_(std::move(target)),
+      dsn_(std::move(dsn)),
+      open_store_(std::move(open_store)),
+      options_(options),
+      listener_(std::move(listener)) {}
+
+TargetWorker::~TargetWorker() { Stop(); }
+
+void TargetWorker::Start() {
+    thread_ = std::thread([this] { Run(); });
+}
+
+void TargetWorker::Stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void TargetWorker::CollectNow() {
+    {
+        std::lock_guard lock(mutex_);
+        collect_now_ = true;
+    }
+    wake_.notify_all();
+}
+
+TargetStatus TargetWorker::Status() const {
+    std::lock_guard lock(mutex_);
+    return status_;
+}
+
+bool TargetWorker::SleepUntil(SteadyClock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    wake_.wait_until(lock, deadline, [&] { return stopping_ || collect_now_; });
+    collect_now_ = false;
+    return !stopping_;
+}
+
+void TargetWorker::MarkDown(const std::string& error) {
+    std::lock_guard lock(mutex_);
+    if (status_.state != "down") status_.down_since = std::chrono::system_clock::now();
+    status_.state = "down";
+    status_.error = error;
+}
+
+void TargetWorker::ProbeLatency(store::Store& store) {
+    store::LatencySample sample = MeasureLatency(target_.id, dsn_);
+    if (auto ok = store.AppendLatency(sample); !ok) spdlog::warn("target {}: {}", target_.name, ok.error().message);
+    std::lock_guard lock(mutex_);
+    status_.latency = std::move(sample);
+}
+
+void TargetWorker::Run() {
+    auto store = open_store_();
+    if (!store) {
+        MarkDown(store.error().message);
+        return;
+    }
+    app::MonitorOptions monitor_options;
+    monitor_options.resume = true;  // the first delta after (re)connecting is against the stored baseline
+    monitor_options.target_name = target_.name;
+    std::unique_ptr<app::WorkloadMonitor> monitor;
+    auto backoff = options_.first_backoff;
+    auto next_probe = SteadyClock::now();
+    for (;;) {
+        const auto cycle_start = SteadyClock::now();
+        if (cycle_start >= next_probe) {
+            ProbeLatency(**store);
+            next_probe = cycle_start + options_.latency_every;
+        }
+        {
+            std::lock_guard lock(mutex_);
+            status_.last_attempt_at = std::chrono::system_clock::now();
+        }
+        Result<void> outcome;
+        if (!monitor) {
+            auto opened = app::WorkloadMonitor::Open(dsn_, **store, monitor_options);
+            if (opened) {
+                monitor = std::move(*opened);
+            } else {
+                outcome = tl::unexpected(opened.error());
+            }
+        }
+        if (monitor) {
+            auto cycle = monitor->CollectOnce();
+            if (cycle) {
+                {
+                    std::lock_guard lock(mutex_);
+                    status_.state = "up";
+                    status_.error.clear();
+                    status_.down_since.reset();
+                    status_.last_snapshot_at = cycle->collection.info.taken_at;
+                    ++status_.snapshots;
+                }
+                backoff = options_.first_backoff;
+                if (listener_) listener_(target_.id, *cycle);
+            } else {
+                outcome = tl::unexpected(cycle.error());
+                // Reconnecting from scratch later also re-reads capabilities (an upgraded server).
+                monitor.reset();
+            }
+        }
+        auto deadline = cycle_start + options_.interval;
+        if (!outcome) {
+            // Retry sooner than the interval at first, then back off, never longer than the cap.
+            const auto delay = std::min(backoff, std::max(options_.interval, options_.max_backoff));
+            MarkDown(outcome.error().message);
+            spdlog::warn("target {} is down: {}; retrying in {} s", target_.name, outcome.error().message,
+                         delay.count());
+            deadline = SteadyClock::now() + delay;
+            backoff = std::min(backoff * 2, std::max(options_.interval, options_.max_backoff));
+        }
+        if (!SleepUntil(deadline)) return;
+    }
+}
+
+}  // namespace optischema::server
