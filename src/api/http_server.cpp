@@ -612,6 +612,10 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
         beast::error_code ignored;
         socket.close(ignored);
     } else {
+        // Responses are written whole: Nagle's algorithm would only hold back their last segment until
+        // the client's delayed ACK (tens of milliseconds).
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
         std::make_shared<HttpSession>(std::move(socket), *this)->Run();
     }
     DoAccept();

@@ -1,28 +1,45 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "store/store.hpp"
 
 namespace optischema::server {
 
-/// One Store shared by the server's request threads: one call at a time. Background collectors use
-/// stores of their own (SQLite serialises writers itself; WAL lets readers go on).
+/// The Store instances shared by the server's request threads: each is used by one call at a time,
+/// and a call takes a free one, so a long read (a week of history) does not hold up the others.
+/// SQLite in WAL mode lets the readers run side by side and serialises writers itself. Background
+/// collectors use stores of their own.
 class LockedStore {
 public:
-    explicit LockedStore(std::unique_ptr<store::Store> store) : store_(std::move(store)) {}
+    explicit LockedStore(std::vector<std::unique_ptr<store::Store>> stores) : slots_(stores.size()) {
+        for (std::size_t i = 0; i < stores.size(); ++i) slots_[i].store = std::move(stores[i]);
+    }
 
-    /// Runs `f(store)` under the lock and returns what it returns.
+    /// Runs `f(store)` with a store no other call is using, and returns what it returns.
     template <typename F>
     auto With(F&& f) {
-        std::lock_guard lock(mutex_);
-        return f(*store_);
+        const std::size_t first = next_++ % slots_.size();
+        for (std::size_t i = 0; i < slots_.size(); ++i) {
+            Slot& slot = slots_[(first + i) % slots_.size()];
+            std::unique_lock lock(slot.mutex, std::try_to_lock);
+            if (lock.owns_lock()) return f(*slot.store);
+        }
+        Slot& slot = slots_[first];
+        std::lock_guard lock(slot.mutex);
+        return f(*slot.store);
     }
 
 private:
-    std::mutex mutex_;
-    std::unique_ptr<store::Store> store_;
+    struct Slot {
+        std::mutex mutex;
+        std::unique_ptr<store::Store> store;
+    };
+    std::vector<Slot> slots_;
+    std::atomic<std::size_t> next_{0};
 };
 
 }  // namespace optischema::server

@@ -288,15 +288,16 @@ void RegisterStatements(api::Router& router, Services& s) {
                    if (!id) return tl::unexpected(id.error());
                    auto range = RangeParams(request);
                    if (!range) return tl::unexpected(range.error());
-                   auto groups = RangeStatements(s, *id, *range, 100'000);
-                   if (!groups) return tl::unexpected(groups.error());
-                   double total_ms = 0;
-                   Json statements = StatementsJson(*groups, request.QueryParam("search").value_or(""),
-                                                    LimitParam(request, 50, 5000), total_ms);
-                   return HttpResponse::Json(200, {{"from", IsoTime(range->from)},
-                                                   {"to", IsoTime(range->to)},
-                                                   {"total_ms", Round3(total_ms)},
-                                                   {"statements", statements}});
+                   const std::size_t limit = LimitParam(request, 50, 5000);
+                   const std::string search = request.QueryParam("search").value_or("");
+                   auto render = [&] { return RenderStatements(s, *id, range->from, range->to, limit, search); };
+                   // The default view (the last hour, no explicit range) is what dashboards poll: rendered
+                   // once per snapshot.
+                   const bool by_default = !request.QueryParam("to") && !request.QueryParam("from");
+                   auto body =
+                       by_default ? s.views.GetOrRender(*id, StatementsViewKey(limit, search), render) : render();
+                   if (!body) return tl::unexpected(body.error());
+                   return RawJson(200, std::move(*body));
                }));
     router.Get("/api/v1/targets/{id}/statements/{fingerprint}",
                Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
@@ -369,73 +370,9 @@ void RegisterOverview(api::Router& router, Services& s) {
     router.Get("/api/v1/targets/{id}/overview", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                    auto id = IdParam(request);
                    if (!id) return tl::unexpected(id.error());
-                   auto target = s.targets.Get(*id);
-                   if (!target) return tl::unexpected(target.error());
-                   const TimePoint now = std::chrono::system_clock::now();
-                   auto groups = RangeStatements(s, *id, {now - kDefaultRange, now}, 100'000);
-                   if (!groups) return tl::unexpected(groups.error());
-                   double total_ms = 0;
-                   Json top = StatementsJson(*groups, "", 5, total_ms);
-
-                   std::vector<Check> checks;
-                   const TargetStatus& st = target->status;
-                   if (st.state == "down") {
-                       checks.push_back({"collection", "warn", "the target is unreachable: " + st.error, ""});
-                   } else {
-                       checks.push_back({"collection", "pass",
-                                         st.last_snapshot_at ? "last snapshot " + IsoTime(*st.last_snapshot_at)
-                                                             : "waiting for the first snapshot",
-                                         ""});
-                   }
-                   model::Counters sum;
-                   std::size_t slow = 0;
-                   const model::StatementGroup* slowest = nullptr;
-                   for (const auto& g : *groups) {
-                       sum += g.counters;
-                       if (g.MeanMs() > 100) {
-                           ++slow;
-                           if (slowest == nullptr || g.MeanMs() > slowest->MeanMs()) slowest = &g;
-                       }
-                   }
-                   const auto blocks = sum.shared_blks_hit + sum.shared_blks_read;
-                   if (blocks > 0) {
-                       const double hit =
-                           100.0 * static_cast<double>(sum.shared_blks_hit) / static_cast<double>(blocks);
-                       checks.push_back({"cache hit rate", hit >= 99 ? "pass" : "warn",
-                                         fmt::format("{:.2f}% of shared blocks read in the last hour came from "
-                                                     "the buffer cache",
-                                                     hit),
-                                         hit >= 99 ? ""
-                                                   : "SHOW shared_buffers;  -- consider raising it, or the "
-                                                     "statements reading most blocks need indexes"});
-                   }
-                   if (slow > 0 && slowest != nullptr) {
-                       checks.push_back({"slow statements", "warn",
-                                         fmt::format("{} statement(s) average over 100 ms; the slowest: {} ({})", slow,
-                                                     Ellipsize(CollapseWhitespace(slowest->query), 80),
-                                                     HumanMs(slowest->MeanMs()) + " ms"),
-                                         ""});
-                   } else {
-                       checks.push_back({"slow statements", "pass", "no statement averages over 100 ms", ""});
-                   }
-                   if (sum.temp_blks_written > 0) {
-                       checks.push_back({"temporary files", "warn",
-                                         fmt::format("statements wrote {} to temporary files in the last hour",
-                                                     HumanBytes(8192.0 * static_cast<double>(sum.temp_blks_written))),
-                                         "SET work_mem = '64MB';  -- for the sessions that sort or hash a lot"});
-                   } else {
-                       checks.push_back({"temporary files", "pass", "no sort or hash spilled to disk", ""});
-                   }
-                   if (st.latency && st.latency->p95_ms) {
-                       const double p95 = *st.latency->p95_ms;
-                       checks.push_back({"round trip", p95 < 5 ? "pass" : "warn",
-                                         fmt::format("SELECT 1 takes {} ms at p95 from OptiSchema", HumanMs(p95)), ""});
-                   }
-                   return HttpResponse::Json(200, {{"target", TargetJson(*target)},
-                                                   {"checks", ChecksJson(checks)},
-                                                   {"top", top},
-                                                   {"total_ms_last_hour", Round3(total_ms)},
-                                                   {"last_snapshot_at", OptionalTime(st.last_snapshot_at)}});
+                   auto body = s.views.GetOrRender(*id, kOverviewViewKey, [&] { return RenderOverview(s, *id); });
+                   if (!body) return tl::unexpected(body.error());
+                   return RawJson(200, std::move(*body));
                }));
     router.Get("/api/v1/targets/{id}/index-health", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                    auto id = IdParam(request);
@@ -664,6 +601,91 @@ void RegisterAuth(api::Router& router, Services& s) {
 }
 
 }  // namespace
+
+Result<std::string> RenderOverview(Services& s, std::int64_t target_id) {
+    auto target = s.targets.Get(target_id);
+    if (!target) return tl::unexpected(target.error());
+    const TimePoint now = std::chrono::system_clock::now();
+    auto groups = RangeStatements(s, target_id, {now - kDefaultRange, now}, 100'000);
+    if (!groups) return tl::unexpected(groups.error());
+    double total_ms = 0;
+    Json top = StatementsJson(*groups, "", 5, total_ms);
+
+    std::vector<Check> checks;
+    const TargetStatus& st = target->status;
+    if (st.state == "down") {
+        checks.push_back({"collection", "warn", "the target is unreachable: " + st.error, ""});
+    } else {
+        checks.push_back(
+            {"collection", "pass",
+             st.last_snapshot_at ? "last snapshot " + IsoTime(*st.last_snapshot_at) : "waiting for the first snapshot",
+             ""});
+    }
+    model::Counters sum;
+    std::size_t slow = 0;
+    const model::StatementGroup* slowest = nullptr;
+    for (const auto& g : *groups) {
+        sum += g.counters;
+        if (g.MeanMs() > 100) {
+            ++slow;
+            if (slowest == nullptr || g.MeanMs() > slowest->MeanMs()) slowest = &g;
+        }
+    }
+    const auto blocks = sum.shared_blks_hit + sum.shared_blks_read;
+    if (blocks > 0) {
+        const double hit = 100.0 * static_cast<double>(sum.shared_blks_hit) / static_cast<double>(blocks);
+        checks.push_back({"cache hit rate", hit >= 99 ? "pass" : "warn",
+                          fmt::format("{:.2f}% of shared blocks read in the last hour came from "
+                                      "the buffer cache",
+                                      hit),
+                          hit >= 99 ? ""
+                                    : "SHOW shared_buffers;  -- consider raising it, or the "
+                                      "statements reading most blocks need indexes"});
+    }
+    if (slow > 0 && slowest != nullptr) {
+        checks.push_back(
+            {"slow statements", "warn",
+             fmt::format("{} statement(s) average over 100 ms; the slowest: {} ({})", slow,
+                         Ellipsize(CollapseWhitespace(slowest->query), 80), HumanMs(slowest->MeanMs()) + " ms"),
+             ""});
+    } else {
+        checks.push_back({"slow statements", "pass", "no statement averages over 100 ms", ""});
+    }
+    if (sum.temp_blks_written > 0) {
+        checks.push_back({"temporary files", "warn",
+                          fmt::format("statements wrote {} to temporary files in the last hour",
+                                      HumanBytes(8192.0 * static_cast<double>(sum.temp_blks_written))),
+                          "SET work_mem = '64MB';  -- for the sessions that sort or hash a lot"});
+    } else {
+        checks.push_back({"temporary files", "pass", "no sort or hash spilled to disk", ""});
+    }
+    if (st.latency && st.latency->p95_ms) {
+        const double p95 = *st.latency->p95_ms;
+        checks.push_back({"round trip", p95 < 5 ? "pass" : "warn",
+                          fmt::format("SELECT 1 takes {} ms at p95 from OptiSchema", HumanMs(p95)), ""});
+    }
+    return Json{{"target", TargetJson(*target)},
+                {"checks", ChecksJson(checks)},
+                {"top", top},
+                {"total_ms_last_hour", Round3(total_ms)},
+                {"last_snapshot_at", OptionalTime(st.last_snapshot_at)}}
+        .dump();
+}
+
+Result<std::string> RenderStatements(
+    Services& s, std::int64_t target_id, TimePoint from, TimePoint to, std::size_t limit, const std::string& search) {
+    auto groups = RangeStatements(s, target_id, {from, to}, 100'000);
+    if (!groups) return tl::unexpected(groups.error());
+    double total_ms = 0;
+    Json statements = StatementsJson(*groups, search, limit, total_ms);
+    return Json{
+        {"from", IsoTime(from)}, {"to", IsoTime(to)}, {"total_ms", Round3(total_ms)}, {"statements", statements}}
+        .dump();
+}
+
+std::string StatementsViewKey(std::size_t limit, const std::string& search) {
+    return fmt::format("statements?limit={}&search={}", limit, search);
+}
 
 Json StatementJson(const model::StatementGroup& g, double total_ms) {
     const auto hit = g.CacheHitPct();

@@ -9,6 +9,7 @@
 #include "server/config.hpp"
 #include "server/locked_store.hpp"
 #include "server/target_service.hpp"
+#include "server/view_cache.hpp"
 
 namespace optischema::server {
 
@@ -20,10 +21,24 @@ struct Services {
     AuthService& auth;
     api::StreamHub& hub;
     api::MetricsRegistry& metrics;
+    ViewCache& views;
 };
 
 /// Registers every endpoint of docs/API.md: decode the request, call a service, encode JSON.
 void RegisterRoutes(api::Router& router, Services& services);
+
+/// The view of a target's statements over [from, to], as JSON (GET .../statements).
+[[nodiscard]] Result<std::string> RenderStatements(Services& services,
+                                                   std::int64_t target_id,
+                                                   TimePoint from,
+                                                   TimePoint to,
+                                                   std::size_t limit,
+                                                   const std::string& search);
+/// The ViewCache key of the default statements view.
+[[nodiscard]] std::string StatementsViewKey(std::size_t limit, const std::string& search);
+/// The overview of a target, as JSON (GET .../overview).
+[[nodiscard]] Result<std::string> RenderOverview(Services& services, std::int64_t target_id);
+inline constexpr const char* kOverviewViewKey = "overview";
 
 /// `{"fingerprint", "query", "calls", "total_ms", "mean_ms", "rows", "share", "cache_hit_pct", ...}`.
 [[nodiscard]] nlohmann::json StatementJson(const model::StatementGroup& g, double total_ms);

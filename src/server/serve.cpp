@@ -19,6 +19,7 @@
 #include "server/auth_service.hpp"
 #include "server/routes.hpp"
 #include "server/target_service.hpp"
+#include "server/view_cache.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace optischema::server {
@@ -63,6 +64,7 @@ nlohmann::json SnapshotEvent(std::int64_t target_id, const app::Cycle& cycle) {
             {"target_id", target_id},
             {"snapshot_id", cycle.snapshot_id},
             {"taken_at", IsoTime(cycle.collection.info.taken_at)},
+            {"stored_at", IsoTime(std::chrono::system_clock::now())},
             {"delta", cycle.collection.deltas.has_value()},
             {"total_ms", Round3(cycle.ranking.total_ms)},
             {"statements", statements}};
@@ -78,9 +80,13 @@ Result<int> RunServe(ServeConfig config) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-    auto opened = store::SqliteStore::Open(config.data_dir);
-    if (!opened) return tl::unexpected(opened.error());
-    LockedStore store(std::move(*opened));
+    std::vector<std::unique_ptr<store::Store>> stores;
+    for (int i = 0; i < std::max(1, config.worker_threads); ++i) {
+        auto opened = store::SqliteStore::Open(config.data_dir);
+        if (!opened) return tl::unexpected(opened.error());
+        stores.push_back(std::move(*opened));
+    }
+    LockedStore store(std::move(stores));
     auto secrets = api::SecretBox::LoadOrCreate(fs::path(config.data_dir) / "secret.key");
     if (!secrets) return tl::unexpected(secrets.error());
     SystemClock clock;
@@ -99,6 +105,8 @@ Result<int> RunServe(ServeConfig config) {
     api::MetricsRegistry metrics;
     api::StreamHub hub(&metrics);
     auto& snapshots = metrics.GetCounter("optischema_snapshots_total", "Snapshots collected");
+    ViewCache views;
+    std::function<void(std::int64_t)> refresh_views;  // set before any collector starts
     const std::string data_dir = config.data_dir;
     WorkerOptions worker_options;
     worker_options.latency_every = std::chrono::seconds(std::max(1, config.latency_probe_s));
@@ -110,15 +118,24 @@ Result<int> RunServe(ServeConfig config) {
             return std::unique_ptr<store::Store>(std::move(*s));
         },
         worker_options,
-        [&hub, &snapshots](std::int64_t target_id, const app::Cycle& cycle) {
+        [&hub, &snapshots, &views, &refresh_views](std::int64_t target_id, const app::Cycle& cycle) {
             snapshots.Increment();
+            views.Invalidate(target_id);
             hub.Broadcast(fmt::format("target:{}", target_id), SnapshotEvent(target_id, cycle));
+            refresh_views(target_id);
         });
-    if (auto ok = targets.Start(config.targets); !ok) return tl::unexpected(ok.error());
 
     api::Router router;
-    Services services{config, store, targets, auth, hub, metrics};
+    Services services{config, store, targets, auth, hub, metrics, views};
     RegisterRoutes(router, services);
+    // The views dashboards poll are rendered once per snapshot, on the collector's thread, not per request.
+    refresh_views = [&services, &views](std::int64_t target_id) {
+        const TimePoint now = std::chrono::system_clock::now();
+        views.Refresh(target_id, StatementsViewKey(50, ""),
+                      [&] { return RenderStatements(services, target_id, now - std::chrono::hours(1), now, 50, ""); });
+        views.Refresh(target_id, kOverviewViewKey, [&] { return RenderOverview(services, target_id); });
+    };
+    if (auto ok = targets.Start(config.targets); !ok) return tl::unexpected(ok.error());
     api::HttpServerOptions options;
     options.static_dir = config.static_dir.empty() ? DefaultStaticDir() : config.static_dir;
     options.authenticate = [&auth](const api::HttpRequest& request) { return auth.Authenticate(request); };

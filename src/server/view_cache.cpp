@@ -1,0 +1,56 @@
+#include "server/view_cache.hpp"
+
+namespace optischema::server {
+
+std::optional<std::string> ViewCache::Current(std::int64_t target_id, const std::string& key) {
+    auto it = entries_.find({target_id, key});
+    if (it == entries_.end()) return std::nullopt;
+    if (it->second.generation != generations_[target_id] ||
+        std::chrono::steady_clock::now() - it->second.at > max_age_) {
+        return std::nullopt;
+    }
+    return it->second.body;
+}
+
+Result<std::string> ViewCache::GetOrRender(std::int64_t target_id,
+                                           const std::string& key,
+                                           const std::function<Result<std::string>()>& render) {
+    const std::pair<std::int64_t, std::string> id{target_id, key};
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        if (auto body = Current(target_id, key)) return *body;
+        if (!rendering_.contains(id)) break;
+        // Someone is rendering it already: an aged copy of the same snapshot's data will do meanwhile.
+        auto it = entries_.find(id);
+        if (it != entries_.end() && it->second.generation == generations_[target_id]) return it->second.body;
+        rendered_.wait(lock);
+    }
+    rendering_.insert(id);
+    const std::uint64_t generation = generations_[target_id];
+    lock.unlock();
+    Result<std::string> body = render();
+    lock.lock();
+    rendering_.erase(id);
+    if (body) entries_[id] = Entry{generation, std::chrono::steady_clock::now(), *body};
+    rendered_.notify_all();
+    return body;
+}
+
+void ViewCache::Refresh(std::int64_t target_id,
+                        const std::string& key,
+                        const std::function<Result<std::string>()>& render) {
+    std::unique_lock lock(mutex_);
+    const std::uint64_t generation = generations_[target_id];
+    lock.unlock();
+    auto body = render();
+    if (!body) return;
+    lock.lock();
+    entries_[{target_id, key}] = Entry{generation, std::chrono::steady_clock::now(), std::move(*body)};
+}
+
+void ViewCache::Invalidate(std::int64_t target_id) {
+    std::lock_guard lock(mutex_);
+    ++generations_[target_id];
+}
+
+}  // namespace optischema::server

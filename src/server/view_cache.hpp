@@ -1,0 +1,51 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "common/error.hpp"
+
+namespace optischema::server {
+
+/// Rendered responses of the default views (the last hour of a target's statements, its overview),
+/// kept until the target's next snapshot changes what they show, or max_age passes. Dashboards poll
+/// these views; this turns each poll into a map lookup. Thread-safe.
+class ViewCache {
+public:
+    explicit ViewCache(std::chrono::milliseconds max_age = std::chrono::seconds(30)) : max_age_(max_age) {}
+
+    /// The cached body for `key` of `target_id` if still current, else `render()`'s, cached. While one
+    /// thread renders a key, the others get the aged copy when it shows the same snapshot, else wait for
+    /// that one rendering instead of rendering it again.
+    [[nodiscard]] Result<std::string> GetOrRender(std::int64_t target_id,
+                                                  const std::string& key,
+                                                  const std::function<Result<std::string>()>& render);
+    /// Renders and stores a view ahead of the requests for it (after a snapshot).
+    void Refresh(std::int64_t target_id, const std::string& key, const std::function<Result<std::string>()>& render);
+    /// A new snapshot of the target: its views are stale.
+    void Invalidate(std::int64_t target_id);
+
+private:
+    struct Entry {
+        std::uint64_t generation = 0;
+        std::chrono::steady_clock::time_point at;
+        std::string body;
+    };
+    std::chrono::milliseconds max_age_;
+    [[nodiscard]] std::optional<std::string> Current(std::int64_t target_id, const std::string& key);
+
+    std::mutex mutex_;
+    std::condition_variable rendered_;
+    std::set<std::pair<std::int64_t, std::string>> rendering_;
+    std::map<std::int64_t, std::uint64_t> generations_;
+    std::map<std::pair<std::int64_t, std::string>, Entry> entries_;
+};
+
+}  // namespace optischema::server
