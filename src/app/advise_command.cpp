@@ -1,5 +1,6 @@
 #include "app/advise_command.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -134,7 +135,13 @@ Result<AdviceReport> Advise(const AdviseOptions& options) {
 Result<void> SaveAdvice(const AdviceReport& report, const std::string& data_dir) {
     auto store = store::SqliteStore::Open(data_dir);
     if (!store) return tl::unexpected(store.error());
-    auto target = (*store)->EnsureTarget(report.target, report.target);
+    // The target as the store knows it (a server target keeps its DSN display); created for the CLI.
+    auto targets = (*store)->ListTargets();
+    if (!targets) return tl::unexpected(targets.error());
+    auto known = std::find_if(targets->begin(), targets->end(),
+                              [&](const store::TargetRecord& t) { return t.name == report.target; });
+    auto target = known != targets->end() ? Result<store::TargetRecord>(*known)
+                                          : (*store)->EnsureTarget(report.target, report.target);
     if (!target) return tl::unexpected(target.error());
     for (const auto& r : report.advice.recommendations) {
         store::RecommendationRecord record;

@@ -1,6 +1,8 @@
 #include "app/explain_command.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "analyzer/findings.hpp"
 #include "analyzer/plan.hpp"
@@ -129,11 +131,32 @@ Result<std::string> RunExplain(const ExplainOptions& options) {
         }
     }
     if (sql.empty()) return MakeError(ErrorCode::kInvalidArgument, "give the SQL to explain, or --fingerprint F");
+    // A model that cannot be configured is the user's to fix before anything runs.
+    std::unique_ptr<llm::LlmClient> client;
+    if (options.ai) {
+        auto made = MakeAiClient(options.ai_options);
+        if (!made) return tl::unexpected(made.error());
+        client = std::move(*made);
+    }
     auto conn = pg::Connection::Open(options.dsn);
     if (!conn) return tl::unexpected(conn.error());
     auto report = Explain(*conn, sql, options);
     if (!report) return tl::unexpected(report.error());
-    return options.format == "json" ? FormatExplainJson(*report) : FormatExplainText(*report);
+    if (!options.ai) return options.format == "json" ? FormatExplainJson(*report) : FormatExplainText(*report);
+
+    VerificationOptions verification;
+    verification.dsn = options.dsn;
+    verification.data_dir = options.data_dir;
+    verification.verify_in = options.ai_options.verify_in;
+    verification.runs = options.ai_options.verify_runs;
+    const AiReport ai = AskAi(*conn, *client, sql, *report, options.ai_options, verification);
+    if (!ai.error.empty()) spdlog::warn("the AI assistant gave no answer: {}", ai.error);
+    if (options.format == "json") {
+        auto j = nlohmann::ordered_json::parse(FormatExplainJson(*report));
+        j["ai"] = AiReportJson(ai);
+        return j.dump(2) + "\n";
+    }
+    return FormatExplainText(*report) + "\n" + FormatAiText(ai);
 }
 
 }  // namespace optischema::app

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "app/ai_assistant.hpp"
 #include "app/explain_report.hpp"
 #include "common/error.hpp"
 #include "pg/connection.hpp"
@@ -17,6 +18,8 @@ struct ExplainOptions {
     bool allow_writes = false;
     bool generic = false;  // explain the generic plan instead of a sample with values
     std::string format = "text";
+    bool ai = false;  // also ask a language model, and verify what it suggests
+    AiOptions ai_options;
 };
 
 /// Plans (or runs, with analyze) one statement and analyses the plan. A statement with `$n`
@@ -25,7 +28,8 @@ struct ExplainOptions {
                                             const std::string& sql,
                                             const ExplainOptions& options);
 
-/// `optischema explain`: resolves the statement, connects, explains, formats.
+/// `optischema explain`: resolves the statement, connects, explains, formats; with `ai`, adds the
+/// model's answer and the verdict on each suggestion (a failing model leaves the plan and findings).
 [[nodiscard]] Result<std::string> RunExplain(const ExplainOptions& options);
 
 }  // namespace optischema::app

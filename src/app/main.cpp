@@ -10,6 +10,7 @@
 #include "app/audit_log.hpp"
 #include "app/change_commands.hpp"
 #include "app/check_command.hpp"
+#include "app/demo_command.hpp"
 #include "app/explain_command.hpp"
 #include "app/top_command.hpp"
 #include "app/validate_command.hpp"
@@ -90,6 +91,40 @@ int Main(int argc, char** argv) {
     explain_cmd->add_option("--format", explain.format, "output format")
         ->capture_default_str()
         ->check(CLI::IsMember({"text", "json"}));
+    auto* ai_flag = explain_cmd->add_flag(
+        "--ai", explain.ai,
+        "also ask a language model to explain the plan and suggest rewrites and indexes, each verified by "
+        "OptiSchema (API key from OPTISCHEMA_LLM_API_KEY)");
+    explain_cmd
+        ->add_option("--llm-provider", explain.ai_options.provider,
+                     "openai (any OpenAI-compatible server: OpenAI, DeepSeek, Ollama, vLLM, llama.cpp) or gemini")
+        ->capture_default_str()
+        ->needs(ai_flag);
+    explain_cmd
+        ->add_option("--llm-base-url", explain.ai_options.base_url,
+                     "the provider's API, e.g. http://localhost:11434/v1 (default: the provider's public endpoint)")
+        ->needs(ai_flag);
+    explain_cmd
+        ->add_option("--llm-model", explain.ai_options.model,
+                     "the model (default: gpt-4o-mini for openai, gemini-2.5-flash for gemini)")
+        ->needs(ai_flag);
+    explain_cmd->add_option("--llm-timeout-s", explain.ai_options.timeout_s, "give up a model request after this long")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 3600))
+        ->needs(ai_flag);
+    explain_cmd
+        ->add_flag(
+            "--no-llm-cache", [&](std::int64_t) { explain.ai_options.use_cache = false; },
+            "always ask the model, even when the same question was answered in the last 7 days")
+        ->needs(ai_flag);
+    explain_cmd
+        ->add_option("--verify-in", explain.ai_options.verify_in,
+                     "where the model's rewrites are run to check their rows and speed: managed (a private sandbox "
+                     "cluster with copies of the tables) or none (parsed, checked against the catalog and planned "
+                     "only)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"managed", "none"}))
+        ->needs(ai_flag);
 
     optischema::app::AdviseOptions advise;
     auto* advise_cmd = app.add_subcommand("advise", "recommend indexes for the workload (never changes the database)");
@@ -200,6 +235,14 @@ int Main(int argc, char** argv) {
     serve_cmd->add_flag("--no-auth", serve_no_auth,
                         "no login: everyone is admin (only for a local, single-user setup)");
 
+    optischema::app::DemoOptions demo;
+    auto* demo_cmd = app.add_subcommand(
+        "demo", "a local PostgreSQL with a shop database and workload, watched by the server and dashboard");
+    demo_cmd->add_option("--listen", demo.listen, "address:port of the dashboard")->capture_default_str();
+    demo_cmd->add_option("--rate", demo.rate_tps, "workload transactions per second")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10000));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -213,6 +256,12 @@ int Main(int argc, char** argv) {
         return Finish(optischema::app::RunTop(top));
     }
     if (check_cmd->parsed()) return Finish(optischema::app::RunCheck(check));
+    if (demo_cmd->parsed()) {
+        demo.data_dir = data_dir;
+        auto rc = optischema::app::RunDemo(demo);
+        if (!rc) return Finish(optischema::Result<std::string>(tl::unexpected(rc.error())));
+        return *rc;
+    }
     if (serve_cmd->parsed()) {
         serve.data_dir = data_dir;
         if (!serve_config_file.empty()) {

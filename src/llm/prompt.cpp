@@ -231,10 +231,10 @@ std::string RenderTable(const PromptTable& t, const Detail& detail) {
         fmt::format("Table {}{}: ", Qualified(info.schema, info.name), t.referenced ? "" : " (not named in the query)");
     out += info.rows < 0 ? std::string("never analyzed")
                          : fmt::format("~{} rows", ThousandsSeparated(std::round(info.rows)));
-    out += fmt::format(", {}, seq scans {}, index scans {}", HumanBytes(static_cast<double>(info.size_bytes)),
-                       info.seq_scans, info.index_scans);
+    out += ", " + HumanBytes(static_cast<double>(info.size_bytes));
+    if (t.activity) out += fmt::format(", seq scans {}, index scans {}", info.seq_scans, info.index_scans);
     const std::int64_t writes = info.inserts + info.updates + info.deletes;
-    if (writes > 0) {
+    if (t.activity && writes > 0) {
         out += fmt::format(", writes: {} inserts, {} updates ({} HOT), {} deletes", info.inserts, info.updates,
                            info.hot_updates, info.deletes);
     }
@@ -259,8 +259,9 @@ std::string RenderTable(const PromptTable& t, const Detail& detail) {
         for (const auto& ix : t.indexes) {
             std::string flags;
             if (!ix.valid) flags += ", INVALID";
-            out += fmt::format("    {} [{}, {} scans{}]\n", Condition(ix.definition.empty() ? ix.name : ix.definition),
-                               HumanBytes(static_cast<double>(ix.size_bytes)), ix.scans, flags);
+            const std::string scans = t.activity ? fmt::format(", {} scans", ix.scans) : std::string();
+            out += fmt::format("    {} [{}{}{}]\n", Condition(ix.definition.empty() ? ix.name : ix.definition),
+                               HumanBytes(static_cast<double>(ix.size_bytes)), scans, flags);
         }
     }
     return out;

@@ -27,6 +27,8 @@ struct PromptTable {
     std::vector<PromptColumn> columns;
     std::vector<model::IndexInfo> indexes;
     bool referenced = true;  // named in the query; false for a table only the plan shows (behind a view)
+    bool activity = true;    // show the scan and write counters; they change with every query, so a caller
+                             // that caches answers by prompt leaves them out for a repeated question to hit
 };
 
 /// Everything the prompt may contain.

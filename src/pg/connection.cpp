@@ -198,6 +198,13 @@ Result<void> Connection::Execute(std::string_view sql) {
     return {};
 }
 
+Result<void> Connection::ExecuteScript(std::string_view script) {
+    const std::string text(script);
+    ResultPtr res(PQexec(conn_.get(), text.c_str()));
+    if (!Succeeded(res.get())) return tl::unexpected(QueryError(res.get(), conn_.get(), script));
+    return {};
+}
+
 Result<void> Connection::ExecuteAll(std::initializer_list<std::string_view> statements) {
     // pg_stat_statements records each statement of a multi-statement string with its own text, so
     // each carries the tag.

@@ -63,6 +63,9 @@ public:
     /// Runs one statement, discarding its result. A string holding several statements is refused
     /// by the server (extended protocol), so user text can never smuggle in a second one.
     [[nodiscard]] Result<void> Execute(std::string_view sql);
+    /// Runs a script that ships with OptiSchema (several statements, simple protocol), e.g. the demo's
+    /// schema. Never pass user text: that is what Execute is for.
+    [[nodiscard]] Result<void> ExecuteScript(std::string_view script);
     /// Runs OptiSchema's own statements in one round trip, each tagged, stopping at the first error.
     [[nodiscard]] Result<void> ExecuteAll(std::initializer_list<std::string_view> statements);
 

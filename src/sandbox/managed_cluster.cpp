@@ -40,17 +40,17 @@ Result<void> GiveToServerUser(const fs::path& dir) {
 
 // Where the cluster lives: under base_dir when the server's user can reach it and the socket path is
 // short enough, else in a private directory under /tmp whose path is remembered in base_dir.
-Result<fs::path> ClusterHome(const fs::path& base_dir, int major) {
+Result<fs::path> ClusterHome(const fs::path& base_dir, int major, const std::string& name) {
     std::error_code ec;
     fs::create_directories(base_dir, ec);
     if (ec) return MakeError(ErrorCode::kStorage, fmt::format("cannot create {}: {}", base_dir.string(), ec.message()));
-    const fs::path pointer = base_dir / fmt::format("pg{}_home", major);
+    const fs::path pointer = base_dir / fmt::format("{}{}_home", name, major);
     if (std::ifstream in(pointer); in) {
         std::string remembered;
         std::getline(in, remembered);
         if (!remembered.empty() && fs::is_directory(remembered)) return fs::path(remembered);
     }
-    fs::path home = base_dir / fmt::format("pg{}", major);
+    fs::path home = base_dir / fmt::format("{}{}", name, major);
     bool usable = (home / "socket").string().size() <= kMaxSocketDir;
     if (usable && IsRoot()) {
         fs::create_directories(home, ec);
@@ -82,7 +82,9 @@ ManagedCluster::ManagedCluster(fs::path home, fs::path bindir, bool started, fs:
 
 ManagedCluster::~ManagedCluster() { (void)Stop(); }
 
-Result<std::unique_ptr<ManagedCluster>> ManagedCluster::Start(const fs::path& base_dir, int major_version) {
+Result<std::unique_ptr<ManagedCluster>> ManagedCluster::Start(const fs::path& base_dir,
+                                                              int major_version,
+                                                              const ClusterSettings& settings) {
     const fs::path bindir = fmt::format("/usr/lib/postgresql/{}/bin", major_version);
     if (!fs::exists(bindir / "initdb") || !fs::exists(bindir / "pg_ctl")) {
         return MakeError(ErrorCode::kPrerequisiteMissing,
@@ -91,7 +93,7 @@ Result<std::unique_ptr<ManagedCluster>> ManagedCluster::Start(const fs::path& ba
                                      "staging copy with --sandbox DSN",
                                      major_version));
     }
-    auto home = ClusterHome(base_dir, major_version);
+    auto home = ClusterHome(base_dir, major_version, settings.name);
     if (!home) return tl::unexpected(home.error());
     const fs::path data = *home / "data";
     const fs::path socket = *home / "socket";
@@ -126,8 +128,10 @@ Result<std::unique_ptr<ManagedCluster>> ManagedCluster::Start(const fs::path& ba
             "lc_messages = 'C'\n"
             "log_min_messages = warning\n",
             socket.string());
+        std::string extra;
+        for (const auto& line : settings.extra_conf) extra += line + "\n";
         const fs::path conf_part = *home / "optischema.conf";
-        std::ofstream(conf_part) << conf;
+        std::ofstream(conf_part) << conf << extra;
         auto append = RunProcess(
             AsOwner(
                 {"sh", "-c", fmt::format("cat '{}' >> '{}'", conf_part.string(), (data / "postgresql.conf").string())}),
@@ -148,9 +152,9 @@ Result<std::unique_ptr<ManagedCluster>> ManagedCluster::Start(const fs::path& ba
         return MakeError(ErrorCode::kInternal, fmt::format("the managed sandbox's server did not start ({}): {}",
                                                            log.string(), LogTail(log)));
     }
-    const fs::path pointer = base_dir / fmt::format("pg{}_home", major_version);
-    return std::unique_ptr<ManagedCluster>(
-        new ManagedCluster(*home, bindir, true, fs::exists(pointer) ? pointer : fs::path()));
+    const fs::path pointer = base_dir / fmt::format("{}{}_home", settings.name, major_version);
+    const bool temporary = fs::exists(pointer) && !settings.keep_temporary_home;
+    return std::unique_ptr<ManagedCluster>(new ManagedCluster(*home, bindir, true, temporary ? pointer : fs::path()));
 }
 
 std::string ManagedCluster::Dsn(const std::string& dbname) const {

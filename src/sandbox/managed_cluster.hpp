@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/error.hpp"
 
@@ -11,13 +12,21 @@ namespace optischema::sandbox {
 /// A private PostgreSQL cluster OptiSchema runs for itself: initdb once under the data directory,
 /// reached only through a unix socket in a directory only its owner can open, no TCP port. Holds no
 /// user data between validations: each validation copies what it needs into a database of its own.
+/// How a managed cluster is set up beyond OptiSchema's defaults.
+struct ClusterSettings {
+    std::string name = "pg";              // directory name under the base directory, with the major version
+    std::vector<std::string> extra_conf;  // postgresql.conf lines, e.g. shared_preload_libraries
+    bool keep_temporary_home = false;     // keep a home under /tmp when stopped, to reuse its data
+};
+
 class ManagedCluster {
 public:
     /// Starts the cluster of the given major version under `base_dir`, creating it on first use.
     /// As root the server runs as the `postgres` user (initdb refuses root), in a directory it can
     /// reach. Errors say which package to install or which log to read.
     [[nodiscard]] static Result<std::unique_ptr<ManagedCluster>> Start(const std::filesystem::path& base_dir,
-                                                                       int major_version);
+                                                                       int major_version,
+                                                                       const ClusterSettings& settings = {});
 
     ManagedCluster(const ManagedCluster&) = delete;
     ManagedCluster& operator=(const ManagedCluster&) = delete;

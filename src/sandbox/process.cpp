@@ -13,6 +13,21 @@
 namespace optischema::sandbox {
 
 Result<int> RunProcess(const std::vector<std::string>& argv, const std::filesystem::path& log) {
+    auto pid = StartProcess(argv, log);
+    if (!pid) return tl::unexpected(pid.error());
+    return WaitProcess(*pid);
+}
+
+int WaitProcess(int pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return 128;
+    }
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    return 128 + WTERMSIG(status);
+}
+
+Result<int> StartProcess(const std::vector<std::string>& argv, const std::filesystem::path& log) {
     if (argv.empty()) return MakeError(ErrorCode::kInternal, "RunProcess: no program");
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -37,12 +52,7 @@ Result<int> RunProcess(const std::vector<std::string>& argv, const std::filesyst
         ::_exit(127);
     }
     ::close(fd);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) return MakeError(ErrorCode::kInternal, fmt::format("waitpid: {}", std::strerror(errno)));
-    }
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    return 128 + WTERMSIG(status);
+    return static_cast<int>(pid);
 }
 
 std::string LogTail(const std::filesystem::path& log, std::size_t lines) {
