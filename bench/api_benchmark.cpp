@@ -72,11 +72,6 @@ double Percentile(std::vector<double> v, double p) {
 int Load(std::uint16_t port, const std::string& path, double rate, double seconds, int connections) {
     std::vector<std::vector<double>> latencies(connections);
     std::atomic<int> errors{0};
-    const auto start = Clock::now() + std::chrono::milliseconds(100);
-    const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-    // Each connection sends at rate / connections, at fixed times, so the offered load stays constant
-    // whatever the latency (latency is measured from the intended send time: no coordinated omission).
-    const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(connections / rate));
     {
         // Steady state: the server renders the default views once per snapshot, so only the very first
         // request after a start renders on the request path. It is timed apart.
@@ -86,6 +81,11 @@ int Load(std::uint16_t port, const std::string& path, double rate, double second
         fmt::print("{}: first request {:.1f} ms\n", path,
                    std::chrono::duration<double, std::milli>(Clock::now() - t).count());
     }
+    const auto start = Clock::now() + std::chrono::milliseconds(100);
+    const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+    // Each connection sends at rate / connections, at fixed times, so the offered load stays constant
+    // whatever the latency (latency is measured from the intended send time: no coordinated omission).
+    const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(connections / rate));
     std::vector<std::thread> threads;
     for (int c = 0; c < connections; ++c) {
         threads.emplace_back([&, c] {
