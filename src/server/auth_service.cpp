@@ -1,5 +1,7 @@
 #include "server/auth_service.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -50,6 +52,33 @@ Result<store::UserRecord> AuthService::CreateUser(const std::string& username,
     auto hash = api::HashPassword(password);
     if (!hash) return tl::unexpected(hash.error());
     return store_.With([&](store::Store& s) { return s.CreateUser({0, username, *hash, role, {}}); });
+}
+
+Result<store::UserRecord> AuthService::UpdateUser(std::int64_t id,
+                                                  const std::string& role,
+                                                  const std::string& password) {
+    if (!role.empty() && !api::ParseRole(role)) {
+        return MakeError(ErrorCode::kInvalidArgument, "the role is viewer, operator or admin");
+    }
+    if (!password.empty() && password.size() < kMinPasswordLength) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("a password needs at least {} characters", kMinPasswordLength));
+    }
+    auto users = store_.With([](store::Store& s) { return s.ListUsers(); });
+    if (!users) return tl::unexpected(users.error());
+    auto it = std::find_if(users->begin(), users->end(), [&](const store::UserRecord& u) { return u.id == id; });
+    if (it == users->end()) return MakeError(ErrorCode::kNotFound, fmt::format("no user {}", id));
+    store::UserRecord user = *it;
+    if (!role.empty()) user.role = role;
+    if (!password.empty()) {
+        auto hash = api::HashPassword(password);
+        if (!hash) return tl::unexpected(hash.error());
+        user.password_hash = *hash;
+    }
+    if (auto ok = store_.With([&](store::Store& s) { return s.UpdateUser(user); }); !ok) {
+        return tl::unexpected(ok.error());
+    }
+    return user;
 }
 
 Result<std::string> AuthService::CreateApiToken(std::int64_t user_id, const std::string& label) {

@@ -41,6 +41,10 @@ public:
     [[nodiscard]] Result<store::UserRecord> CreateUser(const std::string& username,
                                                        const std::string& password,
                                                        const std::string& role);
+    /// Changes a user's role and/or password (empty: unchanged).
+    [[nodiscard]] Result<store::UserRecord> UpdateUser(std::int64_t id,
+                                                       const std::string& role,
+                                                       const std::string& password);
     /// A new API token for a user (shown once); only its hash is kept.
     [[nodiscard]] Result<std::string> CreateApiToken(std::int64_t user_id, const std::string& label);
 

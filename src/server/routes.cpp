@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "app/advise_command.hpp"
 #include "app/audit_log.hpp"
@@ -98,6 +99,36 @@ HttpResponse RawJson(int status, std::string body) {
     r.content_type = "application/json";
     r.body = std::move(body);
     return r;
+}
+
+/// Records a connection test or a configuration change in the audit log, whatever its outcome. The
+/// request body is never recorded (it holds DSNs and passwords); the name it gives is.
+api::Handler Audited(Services& s, std::string action, api::Handler handler) {
+    return [&s, action = std::move(action), handler = std::move(handler)](const HttpRequest& request) {
+        const auto start = std::chrono::steady_clock::now();
+        HttpResponse response = handler(request);
+        model::AuditEvent event;
+        event.at = std::chrono::system_clock::now();
+        event.actor = Actor(request);
+        const auto body = Json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
+        const std::string name = body.is_object() ? body.value("name", body.value("username", "")) : "";
+        event.target = name.empty() ? request.path : name;
+        event.action = action;
+        event.outcome = response.status < 400 ? "ok" : "failed";
+        if (response.status >= 400) {
+            const auto answer = Json::parse(response.body, nullptr, false);
+            event.error = answer.is_object() && answer.contains("error") && answer["error"].is_object()
+                              ? answer["error"].value("message", "")
+                              : fmt::format("HTTP {}", response.status);
+        }
+        event.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        event.detail_json =
+            Json{{"method", request.method}, {"path", request.path}, {"status", response.status}}.dump();
+        if (auto ok = s.store.With([&](store::Store& st) { return st.AppendAudit(event); }); !ok) {
+            spdlog::error("cannot write the audit log: {}", ok.error().message);
+        }
+        return response;
+    };
 }
 
 Json ChecksJson(const std::vector<Check>& checks) {
@@ -210,30 +241,33 @@ void RegisterTargets(api::Router& router, Services& s) {
                    for (const auto& t : *all) out.push_back(TargetJson(t));
                    return HttpResponse::Json(200, {{"targets", out}});
                }));
-    router.Post("/api/v1/targets/test", Handle([](const HttpRequest& request) -> Result<HttpResponse> {
-                    auto body = JsonBody(request);
-                    if (!body) return tl::unexpected(body.error());
-                    const std::string dsn = body->value("dsn", "");
-                    if (dsn.empty()) return MakeError(ErrorCode::kInvalidArgument, "send {\"dsn\": \"...\"}");
-                    const ConnectionReport report = TestConnection(dsn);
-                    return HttpResponse::Json(200, {{"ok", report.ok},
-                                                    {"server_version", report.server_version},
-                                                    {"checks", ChecksJson(report.checks)}});
-                }),
+    router.Post("/api/v1/targets/test",
+                Audited(s, "connect", Handle([](const HttpRequest& request) -> Result<HttpResponse> {
+                            auto body = JsonBody(request);
+                            if (!body) return tl::unexpected(body.error());
+                            const std::string dsn = body->value("dsn", "");
+                            if (dsn.empty()) return MakeError(ErrorCode::kInvalidArgument, "send {\"dsn\": \"...\"}");
+                            const ConnectionReport report = TestConnection(dsn);
+                            return HttpResponse::Json(200, {{"ok", report.ok},
+                                                            {"server_version", report.server_version},
+                                                            {"checks", ChecksJson(report.checks)}});
+                        })),
                 admin);
-    router.Post("/api/v1/targets", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
-                    auto body = JsonBody(request);
-                    if (!body) return tl::unexpected(body.error());
-                    ConnectionReport report;
-                    auto added = s.targets.Add(TargetFromBody(*body), report);
-                    if (!added) {
-                        if (added.error().code != ErrorCode::kPrerequisiteMissing) return tl::unexpected(added.error());
-                        Json err{{"error", {{"code", "checks_failed"}, {"message", added.error().message}}},
-                                 {"checks", ChecksJson(report.checks)}};
-                        return HttpResponse::Json(422, err);
-                    }
-                    return HttpResponse::Json(201, TargetJson(*added));
-                }),
+    router.Post("/api/v1/targets",
+                Audited(s, "settings", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                            auto body = JsonBody(request);
+                            if (!body) return tl::unexpected(body.error());
+                            ConnectionReport report;
+                            auto added = s.targets.Add(TargetFromBody(*body), report);
+                            if (!added) {
+                                if (added.error().code != ErrorCode::kPrerequisiteMissing)
+                                    return tl::unexpected(added.error());
+                                Json err{{"error", {{"code", "checks_failed"}, {"message", added.error().message}}},
+                                         {"checks", ChecksJson(report.checks)}};
+                                return HttpResponse::Json(422, err);
+                            }
+                            return HttpResponse::Json(201, TargetJson(*added));
+                        })),
                 admin);
     router.Get("/api/v1/targets/{id}", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                    auto id = IdParam(request);
@@ -242,24 +276,26 @@ void RegisterTargets(api::Router& router, Services& s) {
                    if (!t) return tl::unexpected(t.error());
                    return HttpResponse::Json(200, TargetJson(*t));
                }));
-    router.Put("/api/v1/targets/{id}", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
-                   auto id = IdParam(request);
-                   if (!id) return tl::unexpected(id.error());
-                   auto body = JsonBody(request);
-                   if (!body) return tl::unexpected(body.error());
-                   auto t = s.targets.Update(*id, TargetFromBody(*body));
-                   if (!t) return tl::unexpected(t.error());
-                   return HttpResponse::Json(200, TargetJson(*t));
-               }),
+    router.Put("/api/v1/targets/{id}",
+               Audited(s, "settings", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                           auto id = IdParam(request);
+                           if (!id) return tl::unexpected(id.error());
+                           auto body = JsonBody(request);
+                           if (!body) return tl::unexpected(body.error());
+                           auto t = s.targets.Update(*id, TargetFromBody(*body));
+                           if (!t) return tl::unexpected(t.error());
+                           return HttpResponse::Json(200, TargetJson(*t));
+                       })),
                admin);
-    router.Delete("/api/v1/targets/{id}", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
-                      auto id = IdParam(request);
-                      if (!id) return tl::unexpected(id.error());
-                      if (auto ok = s.targets.Remove(*id); !ok) return tl::unexpected(ok.error());
-                      HttpResponse r;
-                      r.status = 204;
-                      return r;
-                  }),
+    router.Delete("/api/v1/targets/{id}",
+                  Audited(s, "settings", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                              auto id = IdParam(request);
+                              if (!id) return tl::unexpected(id.error());
+                              if (auto ok = s.targets.Remove(*id); !ok) return tl::unexpected(ok.error());
+                              HttpResponse r;
+                              r.status = 204;
+                              return r;
+                          })),
                   admin);
     router.Post("/api/v1/targets/{id}/collect", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                     auto id = IdParam(request);
@@ -578,25 +614,41 @@ void RegisterAuth(api::Router& router, Services& s) {
         }),
         admin);
     router.Post(
-        "/api/v1/users", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
-            auto body = JsonBody(request);
-            if (!body) return tl::unexpected(body.error());
-            auto user = s.auth.CreateUser(body->value("username", ""), body->value("password", ""),
-                                          body->value("role", "viewer"));
-            if (!user) return tl::unexpected(user.error());
-            return HttpResponse::Json(201, {{"id", user->id}, {"username", user->username}, {"role", user->role}});
-        }),
+        "/api/v1/users",
+        Audited(
+            s, "settings", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                auto body = JsonBody(request);
+                if (!body) return tl::unexpected(body.error());
+                auto user = s.auth.CreateUser(body->value("username", ""), body->value("password", ""),
+                                              body->value("role", "viewer"));
+                if (!user) return tl::unexpected(user.error());
+                return HttpResponse::Json(201, {{"id", user->id}, {"username", user->username}, {"role", user->role}});
+            })),
         admin);
-    router.Delete("/api/v1/users/{id}", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
-                      auto id = IdParam(request);
-                      if (!id) return tl::unexpected(id.error());
-                      if (auto ok = s.store.With([&](store::Store& st) { return st.DeleteUser(*id); }); !ok) {
-                          return tl::unexpected(ok.error());
-                      }
-                      HttpResponse r;
-                      r.status = 204;
-                      return r;
-                  }),
+    router.Put(
+        "/api/v1/users/{id}",
+        Audited(
+            s, "settings", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                auto id = IdParam(request);
+                if (!id) return tl::unexpected(id.error());
+                auto body = JsonBody(request);
+                if (!body) return tl::unexpected(body.error());
+                auto user = s.auth.UpdateUser(*id, body->value("role", ""), body->value("password", ""));
+                if (!user) return tl::unexpected(user.error());
+                return HttpResponse::Json(200, {{"id", user->id}, {"username", user->username}, {"role", user->role}});
+            })),
+        admin);
+    router.Delete("/api/v1/users/{id}",
+                  Audited(s, "settings", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                              auto id = IdParam(request);
+                              if (!id) return tl::unexpected(id.error());
+                              if (auto ok = s.store.With([&](store::Store& st) { return st.DeleteUser(*id); }); !ok) {
+                                  return tl::unexpected(ok.error());
+                              }
+                              HttpResponse r;
+                              r.status = 204;
+                              return r;
+                          })),
                   admin);
 }
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <thread>
 
@@ -273,6 +274,41 @@ TEST_F(ServeTest, TargetsAddedThroughTheApiAreCheckedFirst) {
     ASSERT_TRUE(server.WaitFor("/api/v1/targets/" + id, [](const Json& j) { return j["status"]["state"] == "up"; }));
     EXPECT_EQ(server.Call("DELETE", "/api/v1/targets/" + id).status, 204);
     EXPECT_EQ(server.Call("GET", "/api/v1/targets/" + id).status, 404);
+
+    // Connection tests and configuration changes are audited, without the secrets they carried.
+    auto secret = server.Call("POST", "/api/v1/targets/test",
+                              Json{{"dsn", "host=/no/such/dir password=s3cret-xyz dbname=x"}}.dump());
+    EXPECT_EQ(secret.status, 200);
+    EXPECT_EQ(secret.body.find("s3cret-xyz"), std::string::npos);
+    ASSERT_EQ(server
+                  .Call("POST", "/api/v1/users",
+                        Json{{"username", "otto"}, {"password", "operator-pass"}, {"role", "viewer"}}.dump())
+                  .status,
+              201);
+    const auto users = server.GetJson("/api/v1/users");
+    std::string otto;
+    for (const auto& u : users["users"]) {
+        if (u["username"] == "otto") otto = std::to_string(u["id"].get<int>());
+    }
+    ASSERT_FALSE(otto.empty());
+    auto promoted = server.Call("PUT", "/api/v1/users/" + otto, Json{{"role", "operator"}}.dump());
+    ASSERT_EQ(promoted.status, 200) << promoted.body;
+    EXPECT_EQ(Json::parse(promoted.body)["role"], "operator");
+    auto audit = server.Call("GET", "/api/v1/audit");
+    ASSERT_EQ(audit.status, 200);
+    EXPECT_EQ(audit.body.find("s3cret-xyz"), std::string::npos) << "no secret in the audit log";
+    EXPECT_EQ(audit.body.find("operator-pass"), std::string::npos);
+    std::map<std::string, int> actions;
+    const auto events = Json::parse(audit.body);
+    for (const auto& e : events["events"]) {
+        ++actions[e["action"].get<std::string>() + ":" + e["outcome"].get<std::string>() + ":" +
+                  e["target"].get<std::string>()];
+    }
+    EXPECT_EQ(actions["connect:ok:/api/v1/targets/test"], 2) << audit.body;
+    EXPECT_EQ(actions["settings:failed:bare"], 1) << "the refused target";
+    EXPECT_EQ(actions["settings:ok:shop"], 1) << "the added target";
+    EXPECT_EQ(actions["settings:ok:otto"], 1);
+    EXPECT_GE(actions["settings:ok:/api/v1/targets/" + id], 1) << "the removal";
 }
 
 TEST_F(ServeTest, ATargetStoppedAndRestartedLosesNoCallsAndCountsNoneTwice) {
