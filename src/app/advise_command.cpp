@@ -9,6 +9,7 @@
 
 #include "advisor/hypopg_whatif.hpp"
 #include "app/sampling.hpp"
+#include "app/table_statements.hpp"
 #include "collector/collector.hpp"
 #include "collector/pg_stats_source.hpp"
 #include "collector/ranking.hpp"
@@ -48,21 +49,14 @@ Result<std::vector<Statement>> FromFile(const std::string& path) {
 Result<std::vector<Statement>> FromStatStatements(pg::Connection& conn,
                                                   const AdviseOptions& options,
                                                   std::optional<double>& window_hours) {
-    auto caps = pg::DetectCapabilities(conn);
-    if (!caps) return tl::unexpected(caps.error());
-    if (auto ok = caps->RequireStatStatements(); !ok) return tl::unexpected(ok.error());
-    collector::PgStatsSource source(conn, *caps, collector::DatabaseScope::kCurrentDatabase);
-    collector::QueryCatalog catalog;
-    collector::Collector collector(source, catalog);
-    auto collection = collector.Collect();
-    if (!collection) return tl::unexpected(collection.error());
-    if (collection->info.stats_reset) {
+    auto workload = ReadWorkload(conn, options.max_statements);
+    if (!workload) return tl::unexpected(workload.error());
+    if (workload->info.stats_reset) {
         window_hours =
-            std::chrono::duration<double, std::ratio<3600>>(collection->info.taken_at - *collection->info.stats_reset)
+            std::chrono::duration<double, std::ratio<3600>>(workload->info.taken_at - *workload->info.stats_reset)
                 .count();
     }
-    const auto ranking = collector::Rank(collection->cumulative, catalog,
-                                         {.coverage = 1.0, .max_groups = options.max_statements, .min_groups = 0});
+    const auto& ranking = workload->ranking;
     std::vector<Statement> out;
     for (const auto& g : ranking.top) {
         if (g.counters.calls < options.min_calls || g.query.empty()) continue;

@@ -10,19 +10,7 @@
 #include "store/sqlite_store.hpp"
 
 namespace optischema::app {
-namespace {
-
-std::string CsvField(const std::string& value) {
-    if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
-    std::string out = "\"";
-    for (const char c : value) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string CliActor() {
     const passwd* pw = ::getpwuid(::geteuid());

@@ -69,18 +69,11 @@ struct Totals {
 };
 
 Result<Totals> ReadTotals(pg::Connection& conn, const std::set<std::string>& fingerprints) {
-    auto caps = pg::DetectCapabilities(conn);
-    if (!caps) return tl::unexpected(caps.error());
-    if (auto ok = caps->RequireStatStatements(); !ok) return tl::unexpected(ok.error());
-    collector::PgStatsSource source(conn, *caps, collector::DatabaseScope::kCurrentDatabase);
-    collector::QueryCatalog catalog;
-    collector::Collector collector(source, catalog);
-    auto collection = collector.Collect();
-    if (!collection) return tl::unexpected(collection.error());
+    auto workload = ReadWorkload(conn, 1'000'000);
+    if (!workload) return tl::unexpected(workload.error());
     Totals out;
-    if (collection->info.stats_reset) out.stats_reset_ms = ToUnixMs(*collection->info.stats_reset);
-    const auto ranking = collector::Rank(collection->cumulative, catalog, {.coverage = 1.0, .max_groups = 1'000'000});
-    for (const auto& g : ranking.top) {
+    if (workload->info.stats_reset) out.stats_reset_ms = ToUnixMs(*workload->info.stats_reset);
+    for (const auto& g : workload->ranking.top) {
         if (fingerprints.count(g.fingerprint) > 0) {
             out.by_fingerprint[g.fingerprint] = {g.counters.calls, g.counters.TotalMs()};
         }

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "collector/collector.hpp"
+#include "collector/pg_stats_source.hpp"
+#include "collector/ranking.hpp"
 #include "common/quote.hpp"
 #include "pg/capabilities.hpp"
 #include "sqlparse/sqlparse.hpp"
@@ -35,6 +38,20 @@ Result<std::map<std::string, std::string>> StatementsOnTable(pg::Connection& con
         }
     }
     return out;
+}
+
+Result<WorkloadTotals> ReadWorkload(pg::Connection& conn, std::size_t max_groups) {
+    auto caps = pg::DetectCapabilities(conn);
+    if (!caps) return tl::unexpected(caps.error());
+    if (auto ok = caps->RequireStatStatements(); !ok) return tl::unexpected(ok.error());
+    collector::PgStatsSource source(conn, *caps, collector::DatabaseScope::kCurrentDatabase);
+    collector::QueryCatalog catalog;
+    collector::Collector collector(source, catalog);
+    auto collection = collector.Collect();
+    if (!collection) return tl::unexpected(collection.error());
+    return WorkloadTotals{
+        collection->info,
+        collector::Rank(collection->cumulative, catalog, {.coverage = 1.0, .max_groups = max_groups, .min_groups = 0})};
 }
 
 }  // namespace optischema::app

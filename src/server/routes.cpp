@@ -208,28 +208,32 @@ Result<store::RecommendationRecord> FindRecommendation(Services& s, const std::s
     return **rec;
 }
 
+/// A watched target and its DSN, for the routes that connect to it.
+struct TargetAccess {
+    TargetView target;
+    std::string dsn;
+};
+
+Result<TargetAccess> Access(Services& s, std::int64_t target_id) {
+    auto target = s.targets.Get(target_id);
+    if (!target) return tl::unexpected(target.error());
+    auto dsn = s.targets.Dsn(target_id);
+    if (!dsn) return tl::unexpected(dsn.error());
+    return TargetAccess{std::move(*target), std::move(*dsn)};
+}
+
 /// The target an audited action was taken on, by its name.
-Result<TargetView> TargetOfAction(Services& s, std::int64_t action_id) {
+Result<TargetAccess> TargetOfAction(Services& s, std::int64_t action_id) {
     auto event = s.store.With([&](store::Store& st) { return st.GetAudit(action_id); });
     if (!event) return tl::unexpected(event.error());
     if (!*event) return MakeError(ErrorCode::kNotFound, fmt::format("no action {}", action_id));
     auto all = s.targets.List();
     if (!all) return tl::unexpected(all.error());
-    for (auto& t : *all) {
-        if (t.record.name == (*event)->target) return std::move(t);
+    for (const auto& t : *all) {
+        if (t.record.name == (*event)->target) return Access(s, t.record.id);
     }
     return MakeError(ErrorCode::kNotFound, fmt::format("action {} was taken on {}, which the server does not watch",
                                                        action_id, (*event)->target));
-}
-
-std::string CsvField(const std::string& value) {
-    if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
-    std::string out = "\"";
-    for (const char c : value) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
 }
 
 void RegisterTargets(api::Router& router, Services& s) {
@@ -426,14 +430,12 @@ void RegisterRecommendations(api::Router& router, Services& s) {
     router.Post("/api/v1/targets/{id}/advise", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                     auto id = IdParam(request);
                     if (!id) return tl::unexpected(id.error());
-                    auto target = s.targets.Get(*id);
-                    if (!target) return tl::unexpected(target.error());
-                    auto dsn = s.targets.Dsn(*id);
-                    if (!dsn) return tl::unexpected(dsn.error());
+                    auto access = Access(s, *id);
+                    if (!access) return tl::unexpected(access.error());
                     app::AdviseOptions options;
-                    options.dsn = *dsn;
+                    options.dsn = access->dsn;
                     options.data_dir = s.config.data_dir;
-                    options.target_name = target->record.name;
+                    options.target_name = access->target.record.name;
                     options.min_calls = 2;
                     auto report = app::Advise(options);
                     if (!report) return tl::unexpected(report.error());
@@ -461,16 +463,14 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                     if (!rec) return tl::unexpected(rec.error());
                     auto body = JsonBody(request);
                     if (!body) return tl::unexpected(body.error());
-                    auto target = s.targets.Get(rec->target_id);
-                    if (!target) return tl::unexpected(target.error());
-                    auto dsn = s.targets.Dsn(rec->target_id);
-                    if (!dsn) return tl::unexpected(dsn.error());
+                    auto access = Access(s, rec->target_id);
+                    if (!access) return tl::unexpected(access.error());
                     app::ValidateOptions options;
-                    options.dsn = *dsn;
+                    options.dsn = access->dsn;
                     options.data_dir = s.config.data_dir;
                     options.recommendation_id = rec->id;
                     options.runs = std::clamp(body->value("runs", 10), 3, 100);
-                    options.target_name = target->record.name;
+                    options.target_name = access->target.record.name;
                     options.actor = Actor(request);
                     auto report = app::Validate(options);
                     if (!report) return tl::unexpected(report.error());
@@ -480,16 +480,14 @@ void RegisterRecommendations(api::Router& router, Services& s) {
     router.Post("/api/v1/recommendations/{id}/apply", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                     auto rec = FindRecommendation(s, request.PathParam("id"));
                     if (!rec) return tl::unexpected(rec.error());
-                    auto target = s.targets.Get(rec->target_id);
-                    if (!target) return tl::unexpected(target.error());
-                    auto dsn = s.targets.Dsn(rec->target_id);
-                    if (!dsn) return tl::unexpected(dsn.error());
+                    auto access = Access(s, rec->target_id);
+                    if (!access) return tl::unexpected(access.error());
                     app::ApplyOptions options;
-                    options.dsn = *dsn;
+                    options.dsn = access->dsn;
                     options.data_dir = s.config.data_dir;
                     options.recommendation_id = rec->id;
                     options.yes = true;  // the dashboard asked for confirmation
-                    options.target_name = target->record.name;
+                    options.target_name = access->target.record.name;
                     options.actor = Actor(request);
                     auto outcome = app::ApplyIndex(options);
                     if (!outcome) return tl::unexpected(outcome.error());
@@ -499,16 +497,14 @@ void RegisterRecommendations(api::Router& router, Services& s) {
     router.Post("/api/v1/audit/{id}/rollback", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                     auto id = IdParam(request);
                     if (!id) return tl::unexpected(id.error());
-                    auto target = TargetOfAction(s, *id);
-                    if (!target) return tl::unexpected(target.error());
-                    auto dsn = s.targets.Dsn(target->record.id);
-                    if (!dsn) return tl::unexpected(dsn.error());
+                    auto access = TargetOfAction(s, *id);
+                    if (!access) return tl::unexpected(access.error());
                     app::RollbackOptions options;
-                    options.dsn = *dsn;
+                    options.dsn = access->dsn;
                     options.data_dir = s.config.data_dir;
                     options.action_id = *id;
                     options.yes = true;
-                    options.target_name = target->record.name;
+                    options.target_name = access->target.record.name;
                     options.actor = Actor(request);
                     auto outcome = app::RollbackIndex(options);
                     if (!outcome) return tl::unexpected(outcome.error());
@@ -518,11 +514,9 @@ void RegisterRecommendations(api::Router& router, Services& s) {
     router.Get("/api/v1/audit/{id}/impact", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                    auto id = IdParam(request);
                    if (!id) return tl::unexpected(id.error());
-                   auto target = TargetOfAction(s, *id);
-                   if (!target) return tl::unexpected(target.error());
-                   auto dsn = s.targets.Dsn(target->record.id);
-                   if (!dsn) return tl::unexpected(dsn.error());
-                   auto json = app::RunImpact({*dsn, s.config.data_dir, *id, "json"});
+                   auto access = TargetOfAction(s, *id);
+                   if (!access) return tl::unexpected(access.error());
+                   auto json = app::RunImpact({access->dsn, s.config.data_dir, *id, "json"});
                    if (!json) return tl::unexpected(json.error());
                    return RawJson(200, *json);
                }));
