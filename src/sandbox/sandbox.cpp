@@ -293,7 +293,10 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Managed(ManagedCluster& cluster,
         }
     }
     auto conn = pg::Connection::Open(cluster.Dsn(name), pg::SessionLimits{.statement_timeout = options.copy_timeout});
-    if (!conn) return tl::unexpected(conn.error());
+    if (!conn) {
+        (void)admin->Execute(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", QuoteIdent(name)));
+        return tl::unexpected(conn.error());
+    }
     std::unique_ptr<Sandbox> sandbox(new Sandbox(Kind::kManaged, std::move(*conn)));
     sandbox->admin_dsn_ = cluster.Dsn("postgres");
     sandbox->database_ = name;
