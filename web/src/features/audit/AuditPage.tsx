@@ -70,10 +70,13 @@ export default function AuditPage() {
                 className: 'query-cell',
                 render: (e) => (
                     <details>
-                        <summary className="query-text">{ellipsize(e.sql, 90)}</summary>
-                        <pre className="code-block">
-                            <code>{e.sql}</code>
-                        </pre>
+                        {/* Connection tests and settings changes run no SQL: the summary still needs a name. */}
+                        <summary className="query-text">{e.sql ? ellipsize(e.sql, 90) : `${e.action} (no SQL)`}</summary>
+                        {e.sql ? (
+                            <pre className="code-block">
+                                <code>{e.sql}</code>
+                            </pre>
+                        ) : null}
                         {e.detail ? (
                             <pre className="code-block">
                                 <code>{detailText(e.detail)}</code>
