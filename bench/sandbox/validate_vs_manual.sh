@@ -4,7 +4,11 @@
 # on the target itself measure the same statement with EXPLAIN ANALYZE (median of 7 runs, one session) without
 # the index, apply the index, measure again, and roll it back. Also reports how long validate took.
 #
-#   bench/sandbox/validate_vs_manual.sh DSN [DATA_DIR]      (run scripts/demo.sh first for a database)
+#   bench/sandbox/validate_vs_manual.sh DSN [DATA_DIR]
+#
+# For the demo's database, run `scripts/demo.sh` in another terminal and use
+# DSN="host=$HOME/.local/share/optischema/demo/demo-pg15/socket port=5432 user=optischema dbname=shop"
+# (as root the cluster lives under /tmp: the path is in .../optischema/demo/demo-pg15_home).
 #
 # It creates and drops indexes on DSN: use a demo or staging database, never production.
 set -euo pipefail
