@@ -34,6 +34,6 @@ home="$data/demo/demo-pg15"
 [[ -f "$data/demo/demo-pg15_home" ]] && home=$(cat "$data/demo/demo-pg15_home")
 cd web
 OPTISCHEMA_URL="http://127.0.0.1:$port" \
-OPTISCHEMA_ADMIN_PASSWORD="$(cat "$data/demo-admin-password")" \
+OPTISCHEMA_ADMIN_PASSWORD="$(cat "$data/demo/admin-password")" \
 OPTISCHEMA_E2E_TARGET_DSN="host=$home/socket port=5432 user=optischema dbname=shop" \
     npm run --silent test:e2e

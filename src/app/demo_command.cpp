@@ -105,12 +105,13 @@ Result<int> RunDemo(const DemoOptions& options) {
                                        data_dir / "demo" / "workload.log");
     if (!bench) return tl::unexpected(bench.error());
 
-    auto password = DemoPassword(data_dir / "demo-admin-password");
+    // The demo's server keeps its own store (users, history) under demo/, apart from real targets.
+    auto password = DemoPassword(data_dir / "demo" / "admin-password");
     if (!password) return tl::unexpected(password.error());
     server::ServeConfig config;
     config.listen = options.listen;
-    config.data_dir = options.data_dir;
-    config.admin_password_file = data_dir / "demo-admin-password";
+    config.data_dir = (data_dir / "demo").string();
+    config.admin_password_file = data_dir / "demo" / "admin-password";
     config.targets.push_back({"shop", dsn, options.interval_s, false});
     std::cout << fmt::format(
         "demo: the shop workload runs ({} transactions/s: lookups, slow queries that need indexes, anti-patterns, "
