@@ -8,6 +8,8 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include "sqlite/statement.hpp"
+
 namespace optischema::llm {
 namespace {
 
@@ -124,42 +126,7 @@ CREATE TABLE IF NOT EXISTS llm_cache_stats (
 INSERT OR IGNORE INTO llm_cache_stats VALUES (1, 0, 0, 0, 0);
 )sql";
 
-/// A prepared statement, finalized on destruction.
-class Statement {
-public:
-    Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-    ~Statement() { sqlite3_finalize(stmt_); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    [[nodiscard]] bool ok() const { return rc_ == SQLITE_OK; }
-    Statement& Bind(int i, std::int64_t v) {
-        sqlite3_bind_int64(stmt_, i, v);
-        return *this;
-    }
-    Statement& Bind(int i, double v) {
-        sqlite3_bind_double(stmt_, i, v);
-        return *this;
-    }
-    Statement& Bind(int i, const std::string& v) {
-        sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-    /// SQLITE_ROW, SQLITE_DONE or an error code.
-    int Step() { return sqlite3_step(stmt_); }
-    [[nodiscard]] std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-    [[nodiscard]] double Real(int col) const { return sqlite3_column_double(stmt_, col); }
-    [[nodiscard]] std::string Text(int col) const {
-        const auto* p = sqlite3_column_text(stmt_, col);
-        if (p == nullptr) return {};
-        return std::string(reinterpret_cast<const char*>(p),
-                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
-    }
-
-private:
-    sqlite3_stmt* stmt_ = nullptr;
-    int rc_;
-};
+using sqlite::Statement;
 
 Error CacheError(sqlite3* db, std::string_view what) {
     return Error{ErrorCode::kStorage,

@@ -1,6 +1,6 @@
 #pragma once
 
-// Internal to store/: thin RAII over SQLite's C API shared by the SqliteStore's source files.
+// Internal to store/: what the SqliteStore's source files share.
 
 #include <cstdint>
 #include <optional>
@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "common/error.hpp"
+#include "sqlite/statement.hpp"
 
 namespace optischema::store::detail {
 
@@ -18,75 +19,7 @@ inline Error StorageError(sqlite3* db, std::string_view what) {
     return Error{ErrorCode::kStorage, fmt::format("store: {}: {}", what, sqlite3_errmsg(db)), {}};
 }
 
-/// A prepared statement; binds by 1-based position and steps.
-class Statement {
-public:
-    Statement(sqlite3* db, const char* sql) : db_(db) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-    ~Statement() { sqlite3_finalize(stmt_); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    [[nodiscard]] bool ok() const { return rc_ == SQLITE_OK; }
-    Statement& Bind(int i, std::int64_t v) {
-        sqlite3_bind_int64(stmt_, i, v);
-        return *this;
-    }
-    Statement& Bind(int i, double v) {
-        sqlite3_bind_double(stmt_, i, v);
-        return *this;
-    }
-    Statement& Bind(int i, const std::string& v) {
-        sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-    Statement& Bind(int i, std::optional<std::int64_t> v) {
-        if (v) return Bind(i, *v);
-        sqlite3_bind_null(stmt_, i);
-        return *this;
-    }
-    /// SQLITE_ROW, SQLITE_DONE or an error code.
-    int Step() { return sqlite3_step(stmt_); }
-    void Reset() {
-        sqlite3_reset(stmt_);
-        sqlite3_clear_bindings(stmt_);
-    }
-    [[nodiscard]] std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-    [[nodiscard]] double Real(int col) const { return sqlite3_column_double(stmt_, col); }
-    [[nodiscard]] bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-    [[nodiscard]] std::string Text(int col) const {
-        const auto* p = sqlite3_column_text(stmt_, col);
-        return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p));
-    }
-    [[nodiscard]] std::optional<std::int64_t> OptInt(int col) const {
-        if (IsNull(col)) return std::nullopt;
-        return Int(col);
-    }
-
-private:
-    sqlite3* db_;
-    sqlite3_stmt* stmt_ = nullptr;
-    int rc_;
-};
-
-/// Rolls back unless committed.
-class Transaction {
-public:
-    explicit Transaction(sqlite3* db) : db_(db) {
-        ok_ = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
-    }
-    ~Transaction() {
-        if (ok_ && !committed_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-    [[nodiscard]] bool ok() const { return ok_; }
-    [[nodiscard]] bool Commit() {
-        committed_ = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
-        return committed_;
-    }
-
-private:
-    sqlite3* db_;
-    bool ok_ = false;
-    bool committed_ = false;
-};
+using sqlite::Statement;
+using sqlite::Transaction;
 
 }  // namespace optischema::store::detail
