@@ -153,6 +153,14 @@ CREATE TABLE latency_samples (
     PRIMARY KEY (target_id, at_ms)
 ) WITHOUT ROWID;
 )sql",
+    // 4: settings changed in the dashboard.
+    R"sql(
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 // Counter columns are stored in kCounterFields order: binds them starting at `first`.

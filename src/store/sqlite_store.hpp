@@ -59,6 +59,9 @@ public:
     [[nodiscard]] Result<std::vector<LatencySample>> ListLatency(std::int64_t target_id,
                                                                  TimePoint from,
                                                                  TimePoint to) override;
+    [[nodiscard]] Result<std::optional<std::string>> GetSetting(const std::string& key) override;
+    [[nodiscard]] Result<void> PutSetting(const std::string& key, const std::string& value) override;
+    [[nodiscard]] Result<void> DeleteSetting(const std::string& key) override;
 
 private:
     explicit SqliteStore(sqlite3* db, std::string path);

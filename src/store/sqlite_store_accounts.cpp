@@ -1,4 +1,5 @@
-// Users, sessions and API tokens, and connection latency samples: what the server keeps besides history.
+// Users, sessions and API tokens, connection latency samples and settings: what the server keeps besides
+// history.
 #include <fmt/format.h>
 
 #include "store/sqlite_store.hpp"
@@ -173,6 +174,32 @@ Result<std::vector<LatencySample>> SqliteStore::ListLatency(std::int64_t target_
             LatencySample{s.Int(0), FromUnixMs(s.Int(1)), OptReal(s, 2), OptReal(s, 3), OptReal(s, 4), s.Text(5)});
     }
     return out;
+}
+
+Result<std::optional<std::string>> SqliteStore::GetSetting(const std::string& key) {
+    Statement s(db(), "SELECT value FROM settings WHERE key = ?1");
+    if (!s.ok()) return tl::unexpected(StorageError(db(), "prepare setting read"));
+    s.Bind(1, key);
+    const int rc = s.Step();
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    if (rc != SQLITE_ROW) return tl::unexpected(StorageError(db(), "read setting"));
+    return std::optional<std::string>(s.Text(0));
+}
+
+Result<void> SqliteStore::PutSetting(const std::string& key, const std::string& value) {
+    Statement s(db(), "INSERT OR REPLACE INTO settings (key, value, updated_at_ms) VALUES (?1, ?2, ?3)");
+    if (!s.ok()) return tl::unexpected(StorageError(db(), "prepare setting write"));
+    s.Bind(1, key).Bind(2, value).Bind(3, NowMs());
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(StorageError(db(), "save setting"));
+    return {};
+}
+
+Result<void> SqliteStore::DeleteSetting(const std::string& key) {
+    Statement s(db(), "DELETE FROM settings WHERE key = ?1");
+    if (!s.ok()) return tl::unexpected(StorageError(db(), "prepare setting delete"));
+    s.Bind(1, key);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(StorageError(db(), "delete setting"));
+    return {};
 }
 
 }  // namespace optischema::store

@@ -183,14 +183,14 @@ TEST(SqliteStoreTest, OpenCreatesDirectoryAndFileAndMigrates) {
     ASSERT_TRUE(store) << store.error().ToString();
     EXPECT_TRUE(fs::is_directory(data_dir));
     EXPECT_TRUE(fs::is_regular_file(DbFile(data_dir)));
-    EXPECT_EQ((*store)->SchemaVersion(), 3);
+    EXPECT_EQ((*store)->SchemaVersion(), 4);
 
     RawDb raw(DbFile(data_dir));
-    EXPECT_EQ(raw.Int("PRAGMA user_version"), 3);
+    EXPECT_EQ(raw.Int("PRAGMA user_version"), 4);
     EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");
     const auto tables = raw.Column("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
     EXPECT_EQ(tables, (std::vector<std::string>{"audit_events", "baseline_counters", "baselines", "latency_samples",
-                                                "queries", "recommendations", "sessions", "snapshot_groups",
+                                                "queries", "recommendations", "sessions", "settings", "snapshot_groups",
                                                 "snapshots", "targets", "users"}));
 }
 
@@ -210,7 +210,7 @@ TEST(SqliteStoreTest, ReopenIsIdempotentAndKeepsData) {
     for (int i = 0; i < 2; ++i) {
         auto store = SqliteStore::Open(tmp.path().string());
         ASSERT_TRUE(store) << store.error().ToString();
-        EXPECT_EQ((*store)->SchemaVersion(), 3);
+        EXPECT_EQ((*store)->SchemaVersion(), 4);
         auto targets = (*store)->ListTargets();
         ASSERT_TRUE(targets);
         ASSERT_EQ(targets->size(), 1u);
@@ -927,6 +927,23 @@ TEST(SqliteStoreTest, LatencySamples) {
     EXPECT_EQ((*samples)[0].connect_ms, std::optional<double>(3.5));
     EXPECT_FALSE((*samples)[1].p50_ms);
     EXPECT_EQ((*samples)[1].error, "connection refused");
+}
+
+TEST(SqliteStoreTest, SettingsAreKeptByKeyUntilDeleted) {
+    TempDir tmp;
+    auto store = MustOpen(tmp.path());
+    auto none = store->GetSetting("llm");
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(*none);
+    ASSERT_TRUE(store->PutSetting("llm", R"({"model":"a"})"));
+    ASSERT_TRUE(store->PutSetting("llm", R"({"model":"b"})"));
+    auto value = store->GetSetting("llm");
+    ASSERT_TRUE(value && *value);
+    EXPECT_EQ(**value, R"({"model":"b"})") << "a second put replaces the first";
+    ASSERT_TRUE(store->DeleteSetting("llm"));
+    auto gone = store->GetSetting("llm");
+    ASSERT_TRUE(gone);
+    EXPECT_FALSE(*gone);
 }
 
 }  // namespace

@@ -171,6 +171,12 @@ public:
     [[nodiscard]] virtual Result<std::vector<LatencySample>> ListLatency(std::int64_t target_id,
                                                                          TimePoint from,
                                                                          TimePoint to) = 0;
+
+    /// Server settings changed in the dashboard (e.g. "llm"), each a JSON document; secrets in them
+    /// are encrypted by the caller.
+    [[nodiscard]] virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;
+    [[nodiscard]] virtual Result<void> PutSetting(const std::string& key, const std::string& value) = 0;
+    [[nodiscard]] virtual Result<void> DeleteSetting(const std::string& key) = 0;
 };
 
 }  // namespace optischema::store
