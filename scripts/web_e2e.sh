@@ -4,13 +4,14 @@
 # Stops everything afterwards, also on failure.
 #
 #   scripts/web_e2e.sh [DATA_DIR]     (default: a fresh temporary directory, removed afterwards)
+#   OPTISCHEMA_BIN=build-x/optischema scripts/web_e2e.sh    (default: build/optischema)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-}
 own_data=0
 if [[ -z "$data" ]]; then data=$(mktemp -d /tmp/optischema-e2e.XXXXXX); own_data=1; fi
 log="$data/demo.log"
-build/optischema --data-dir "$data" demo --listen 127.0.0.1:0 >"$log" 2>&1 &
+"${OPTISCHEMA_BIN:-build/optischema}" --data-dir "$data" demo --listen 127.0.0.1:0 >"$log" 2>&1 &
 demo=$!
 cleanup() {
     kill -INT "$demo" 2>/dev/null || true
@@ -37,3 +38,6 @@ OPTISCHEMA_URL="http://127.0.0.1:$port" \
 OPTISCHEMA_ADMIN_PASSWORD="$(cat "$data/demo/admin-password")" \
 OPTISCHEMA_E2E_TARGET_DSN="host=$home/socket port=5432 user=optischema dbname=shop" \
     npm run --silent test:e2e
+# The API's answers against docs/openapi.json, after the browser tests left validations and an apply.
+OPTISCHEMA_URL="http://127.0.0.1:$port" OPTISCHEMA_ADMIN_PASSWORD="$(cat "$data/demo/admin-password")" \
+    npm run --silent test:contract

@@ -150,7 +150,11 @@ Result<std::unique_ptr<llm::LlmClient>> MakeAiClient(const AiOptions& options) {
     config.kind = *kind;
     config.base_url = options.base_url.empty() ? defaults.base_url : options.base_url;
     config.model = options.model.empty() ? defaults.model : options.model;
+    config.api_key = options.api_key;
     config.timeout = std::chrono::seconds(options.timeout_s);
+    if (options.price_usd_per_mtok.size() == 2) {
+        config.prices.push_back({config.model, options.price_usd_per_mtok[0], options.price_usd_per_mtok[1]});
+    }
     auto client = llm::MakeClient(std::move(config));
     if (!client && client.error().code == ErrorCode::kInvalidArgument && options.model.empty()) {
         return MakeError(ErrorCode::kInvalidArgument,
@@ -184,6 +188,7 @@ AiReport AskAi(pg::Connection& target,
     input.tables =
         PromptTables(catalog, stats, schema ? *schema : model::SchemaSnapshot{}, statement, report, ai.warnings);
     input.server_version = target.ServerVersion();
+    input.proposal = options.proposal;
     const llm::Prompt prompt = llm::BuildExplainPrompt(input, options.max_prompt_chars);
     if (!prompt.omitted.empty()) {
         ai.warnings.push_back(fmt::format("left out of the prompt to keep it under {} characters: {}",
@@ -221,7 +226,7 @@ AiReport AskAi(pg::Connection& target,
     ai.from_cache = completion->from_cache;
     ai.input_tokens = completion->input_tokens;
     ai.output_tokens = completion->output_tokens;
-    if (completion->cost_usd > 0) ai.cost_usd = completion->cost_usd;
+    if (completion->cost_usd > 0 || options.price_usd_per_mtok.size() == 2) ai.cost_usd = completion->cost_usd;
     ai.latency_ms = completion->latency_ms;
     if (completion->truncated) {
         ai.warnings.push_back(

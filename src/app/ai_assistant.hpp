@@ -17,18 +17,21 @@
 
 namespace optischema::app {
 
-/// How `explain --ai` reaches a model. The API key comes only from OPTISCHEMA_LLM_API_KEY.
+/// How a model is reached and asked.
 struct AiOptions {
     std::string provider = "openai";  // "openai" (any OpenAI-compatible server) or "gemini"
     std::string base_url;             // empty: the provider's public endpoint
     std::string model;                // empty: the provider's default (gpt-4o-mini, deepseek-chat, gemini-2.5-flash)
-    int timeout_s = 120;              // per request attempt
-    bool use_cache = true;            // answers are kept in <data dir>/llm_cache.sqlite
+    std::string api_key;              // empty: OPTISCHEMA_LLM_API_KEY (the CLI takes it only from there)
+    std::vector<double> price_usd_per_mtok;  // {input, output} per million tokens; empty: the cost is unknown
+    int timeout_s = 120;                     // per request attempt
+    bool use_cache = true;                   // answers are kept in <data dir>/llm_cache.sqlite
     std::chrono::seconds cache_ttl = std::chrono::hours(24 * 7);
     std::size_t max_prompt_chars = 48'000;
     int max_output_tokens = 4096;
     std::string verify_in = "managed";  // where rewrites are run: "managed" or "none"
     int verify_runs = 10;
+    std::string proposal;  // what the engine proposes for the statement, for the model to assess (prompt.hpp)
 };
 
 /// The model's answer with the engine's verdict on each suggestion.

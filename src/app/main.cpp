@@ -113,6 +113,12 @@ int Main(int argc, char** argv) {
         ->check(CLI::Range(1, 3600))
         ->needs(ai_flag);
     explain_cmd
+        ->add_option("--llm-price", explain.ai_options.price_usd_per_mtok,
+                     "the model's price in US dollars per million input and output tokens, e.g. --llm-price 0.27 "
+                     "1.10, to report each answer's cost")
+        ->expected(2)
+        ->needs(ai_flag);
+    explain_cmd
         ->add_flag(
             "--no-llm-cache", [&](std::int64_t) { explain.ai_options.use_cache = false; },
             "always ask the model, even when the same question was answered in the last 7 days")

@@ -275,12 +275,15 @@ Result<void> ResponseCache::Clear() {
         "cost_saved_usd = 0 WHERE id = 1");
 }
 
-CachedClient::CachedClient(LlmClient& inner, ResponseCache& cache) : inner_(inner), cache_(cache) {}
+CachedClient::CachedClient(LlmClient& inner, ResponseCache& cache, bool refresh)
+    : inner_(inner), cache_(cache), refresh_(refresh) {}
 
 Result<Completion> CachedClient::Complete(const ChatRequest& request) {
     const auto start = std::chrono::steady_clock::now();
     const CacheKey key{inner_.Provider(), inner_.Model(), RequestHash(request, inner_.Endpoint())};
-    if (auto cached = cache_.Get(key); !cached) {
+    if (refresh_) {
+        // A fresh answer is wanted; it replaces the stored one below.
+    } else if (auto cached = cache_.Get(key); !cached) {
         spdlog::warn("{}; asking the model without the cache", cached.error().message);
     } else if (*cached) {
         Completion hit = std::move(**cached);

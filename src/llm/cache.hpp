@@ -83,8 +83,9 @@ private:
 /// Thread-safe when the inner client is.
 class CachedClient final : public LlmClient {
 public:
-    /// Both must outlive this client.
-    CachedClient(LlmClient& inner, ResponseCache& cache);
+    /// Both must outlive this client. With `refresh` every request is sent and its answer replaces the
+    /// stored one (the user asked again on purpose).
+    CachedClient(LlmClient& inner, ResponseCache& cache, bool refresh = false);
     [[nodiscard]] Result<Completion> Complete(const ChatRequest& request) override;
     [[nodiscard]] std::string Provider() const override;
     [[nodiscard]] std::string Model() const override;
@@ -93,6 +94,7 @@ public:
 private:
     LlmClient& inner_;
     ResponseCache& cache_;
+    bool refresh_ = false;
 };
 
 }  // namespace optischema::llm

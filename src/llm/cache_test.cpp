@@ -202,6 +202,28 @@ TEST(CachedClient, AnAnswerExpiresAfterTheTtl) {
     EXPECT_EQ(inner.calls, 2);
 }
 
+TEST(CachedClient, ARefreshAsksAgainAndReplacesTheStoredAnswer) {
+    TempDir dir;
+    FakeClock clock;
+    CountingClient inner;
+    auto cache = OpenCache(dir.File("c.sqlite3"), clock);
+    CachedClient client(inner, *cache);
+    ASSERT_TRUE(client.Complete(Question()).has_value());
+
+    CachedClient refreshing(inner, *cache, /*refresh=*/true);
+    auto fresh = refreshing.Complete(Question());
+    ASSERT_TRUE(fresh.has_value());
+    EXPECT_FALSE(fresh->from_cache);
+    EXPECT_EQ(fresh->text, "answer 2");
+    EXPECT_EQ(inner.calls, 2);
+
+    auto again = client.Complete(Question());
+    ASSERT_TRUE(again.has_value());
+    EXPECT_TRUE(again->from_cache);
+    EXPECT_EQ(again->text, "answer 2") << "the refreshed answer replaced the first";
+    EXPECT_EQ(inner.calls, 2);
+}
+
 TEST(CachedClient, FailuresAreNotCached) {
     TempDir dir;
     FakeClock clock;

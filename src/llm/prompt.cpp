@@ -289,6 +289,10 @@ std::vector<Section> RenderSections(const PromptInput& in, const Detail& detail)
         }
         sections.push_back({"Findings of the plan analyzer", body, 1});
     }
+    if (!in.proposal.empty()) {
+        sections.push_back(
+            {"OptiSchema's engine proposes (assess it: does it help, what are its risks?)", in.proposal + "\n", 1});
+    }
     if (in.plan) {
         std::vector<std::size_t> keep;
         for (const auto& f : in.findings) keep.push_back(f.node_id);

@@ -39,6 +39,8 @@ struct PromptInput {
     std::vector<model::Finding> findings;
     std::vector<PromptTable> tables;
     std::string server_version;  // e.g. "16.4"
+    std::string proposal;        // what OptiSchema's engine proposes for this query (e.g. its index and
+                                 // measured effect), for the model to assess; empty when none
 };
 
 /// A built prompt.

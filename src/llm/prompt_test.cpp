@@ -189,6 +189,17 @@ TEST(BuildExplainPrompt, ContainsEverythingWhenItFits) {
     EXPECT_TRUE(Contains(p.user, "Table public.orders_audit (not named in the query)"));
 }
 
+TEST(BuildExplainPrompt, AProposalOfTheEngineIsShownForTheModelToAssess) {
+    PromptInput in = MakeInput();
+    EXPECT_FALSE(Contains(BuildExplainPrompt(in, 1'000'000).user, "engine proposes"));
+    in.proposal = "CREATE INDEX CONCURRENTLY ON public.orders (customer_id, status); measured 40x faster";
+    const Prompt p = BuildExplainPrompt(in, 1'000'000);
+    const auto at = p.user.find("## OptiSchema's engine proposes");
+    ASSERT_NE(at, std::string::npos) << p.user;
+    EXPECT_NE(p.user.find("measured 40x faster", at), std::string::npos);
+    EXPECT_LT(p.user.find(kQuery), at) << "the query comes first";
+}
+
 TEST(BuildExplainPrompt, DropsMostCommonValuesFirst) {
     const PromptInput in = MakeInput();
     const std::size_t full = BuildExplainPrompt(in, 1'000'000).Size();

@@ -1,10 +1,12 @@
 #include "server/config.hpp"
 
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "llm/client.hpp"
 #include "pg/dsn.hpp"
 
 namespace optischema::server {
@@ -38,6 +40,50 @@ Result<void> Read(const std::filesystem::path& file, const toml::table& table, c
     return tl::unexpected(ConfigError(file, node->source(), fmt::format("{} has the wrong type", key)));
 }
 
+Result<void> ReadLlm(const std::filesystem::path& file, const toml::table& table, LlmConfig& llm) {
+    if (auto ok = RejectUnknown(file, table,
+                                {"provider", "base_url", "model", "api_key_file", "timeout_s", "input_usd_per_mtok",
+                                 "output_usd_per_mtok", "cache_ttl_hours"},
+                                "llm.");
+        !ok) {
+        return ok;
+    }
+    std::string key_file;
+    std::int64_t timeout = llm.timeout_s, ttl = llm.cache_ttl_hours;
+    std::optional<double> input_price, output_price;
+    for (auto ok : {Read(file, table, "provider", llm.provider), Read(file, table, "base_url", llm.base_url),
+                    Read(file, table, "model", llm.model), Read(file, table, "api_key_file", key_file),
+                    Read(file, table, "timeout_s", timeout), Read(file, table, "cache_ttl_hours", ttl)}) {
+        if (!ok) return ok;
+    }
+    for (const char* key : {"input_usd_per_mtok", "output_usd_per_mtok"}) {
+        const toml::node* node = table.get(key);
+        if (node == nullptr) continue;
+        auto v = node->value<double>();  // an integer converts too
+        if (!v || *v < 0)
+            return tl::unexpected(ConfigError(file, node->source(), fmt::format("{} must be a number >= 0", key)));
+        (std::string_view(key) == "input_usd_per_mtok" ? input_price : output_price) = *v;
+    }
+    if (input_price.has_value() != output_price.has_value()) {
+        return tl::unexpected(ConfigError(file, table.source(),
+                                          "give both llm.input_usd_per_mtok and llm.output_usd_per_mtok, or neither"));
+    }
+    if (input_price) llm.price_usd_per_mtok = {*input_price, *output_price};
+    if (!llm.provider.empty()) {
+        if (auto kind = llm::ParseProviderKind(llm.provider); !kind) {
+            return tl::unexpected(ConfigError(file, table.source(), kind.error().message));
+        }
+    }
+    if (timeout < 1 || timeout > 3600) {
+        return tl::unexpected(ConfigError(file, table.source(), "llm.timeout_s must be between 1 and 3600"));
+    }
+    if (ttl < 0) return tl::unexpected(ConfigError(file, table.source(), "llm.cache_ttl_hours must be >= 0"));
+    llm.timeout_s = static_cast<int>(timeout);
+    llm.cache_ttl_hours = static_cast<int>(ttl);
+    if (!key_file.empty()) llm.api_key_file = key_file;
+    return {};
+}
+
 }  // namespace
 
 Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig config) {
@@ -47,10 +93,10 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig co
     } catch (const toml::parse_error& e) {
         return tl::unexpected(ConfigError(file, e.source(), std::string(e.description())));
     }
-    if (auto ok = RejectUnknown(
-            file, root,
-            {"listen", "data_dir", "static_dir", "auth", "targets", "latency_probe_s", "io_threads", "worker_threads"},
-            "");
+    if (auto ok = RejectUnknown(file, root,
+                                {"listen", "data_dir", "static_dir", "auth", "targets", "llm", "latency_probe_s",
+                                 "io_threads", "worker_threads"},
+                                "");
         !ok) {
         return tl::unexpected(ok.error());
     }
@@ -83,6 +129,9 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig co
         }
         if (!password_file.empty()) config.admin_password_file = password_file;
         config.session_hours = static_cast<int>(hours);
+    }
+    if (const toml::table* llm = root["llm"].as_table()) {
+        if (auto ok = ReadLlm(file, *llm, config.llm); !ok) return tl::unexpected(ok.error());
     }
     if (const toml::array* targets = root["targets"].as_array()) {
         for (const toml::node& node : *targets) {

@@ -16,6 +16,17 @@ struct TargetConfig {
     bool production = true;
 };
 
+/// The AI assistant as the config file sets it; the dashboard's settings, once saved, take its place.
+struct LlmConfig {
+    std::string provider;                // "openai" (any OpenAI-compatible server) or "gemini"; empty: none
+    std::string base_url;                // empty: the provider's public endpoint
+    std::string model;                   // empty: the provider's default
+    std::filesystem::path api_key_file;  // else OPTISCHEMA_LLM_API_KEY
+    int timeout_s = 120;
+    std::vector<double> price_usd_per_mtok;  // {input, output}; empty: costs are unknown
+    int cache_ttl_hours = 24 * 7;
+};
+
 /// Everything `optischema serve` needs: the config file (TOML) with command-line values on top.
 struct ServeConfig {
     std::string listen = "127.0.0.1:8080";
@@ -29,6 +40,7 @@ struct ServeConfig {
     int io_threads = 2;
     int worker_threads = 4;
     std::vector<TargetConfig> targets;
+    LlmConfig llm;
 };
 
 /// Reads a TOML config file:
@@ -45,6 +57,13 @@ struct ServeConfig {
 ///     dsn = "postgresql://optischema@db1/orders"
 ///     interval_s = 60
 ///     production = true
+///     [llm]
+///     provider = "openai"
+///     base_url = "https://api.deepseek.com/v1"
+///     model = "deepseek-chat"
+///     api_key_file = "/etc/optischema/llm-key"
+///     input_usd_per_mtok = 0.27
+///     output_usd_per_mtok = 1.10
 ///
 /// Unknown keys are errors (a typo must not silently do nothing); every error names the key and line.
 [[nodiscard]] Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig defaults);

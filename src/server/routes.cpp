@@ -17,6 +17,8 @@
 #include "app/validate_command.hpp"
 #include "common/format.hpp"
 #include "common/strings.hpp"
+#include "server/openapi.hpp"
+#include "server/route_helpers.hpp"
 
 namespace optischema::server {
 namespace {
@@ -25,111 +27,7 @@ using api::HttpRequest;
 using api::HttpResponse;
 using api::Role;
 using Json = nlohmann::json;
-
-constexpr auto kDefaultRange = std::chrono::hours(1);
-
-Json OptionalNumber(const std::optional<double>& v) { return v ? Json(Round3(*v)) : Json(nullptr); }
-Json OptionalTime(const std::optional<TimePoint>& t) { return t ? Json(IsoTime(*t)) : Json(nullptr); }
-
-Result<std::int64_t> IdParam(const HttpRequest& request, const char* name = "id") {
-    const std::string text = request.PathParam(name);
-    std::int64_t id = 0;
-    if (text.empty() || std::from_chars(text.data(), text.data() + text.size(), id).ec != std::errc() || id <= 0) {
-        return MakeError(ErrorCode::kInvalidArgument, fmt::format("{} must be a positive number", name));
-    }
-    return id;
-}
-
-Result<Json> JsonBody(const HttpRequest& request) {
-    if (request.body.empty()) return Json::object();
-    auto body = Json::parse(request.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) {
-        return MakeError(ErrorCode::kInvalidArgument, "the body must be a JSON object");
-    }
-    return body;
-}
-
-struct Range {
-    TimePoint from;
-    TimePoint to;
-};
-
-Result<Range> RangeParams(const HttpRequest& request) {
-    Range r;
-    r.to = std::chrono::system_clock::now();
-    if (auto to = request.QueryParam("to")) {
-        auto t = ParseTime(*to);
-        if (!t) return MakeError(ErrorCode::kInvalidArgument, "to: give an ISO 8601 time or Unix milliseconds");
-        r.to = *t;
-    }
-    r.from = r.to - kDefaultRange;
-    if (auto from = request.QueryParam("from")) {
-        auto t = ParseTime(*from);
-        if (!t) return MakeError(ErrorCode::kInvalidArgument, "from: give an ISO 8601 time or Unix milliseconds");
-        r.from = *t;
-    }
-    if (r.from > r.to) return MakeError(ErrorCode::kInvalidArgument, "from is after to");
-    return r;
-}
-
-std::size_t LimitParam(const HttpRequest& request, std::size_t fallback, std::size_t max) {
-    auto text = request.QueryParam("limit");
-    if (!text) return fallback;
-    std::size_t n = 0;
-    if (std::from_chars(text->data(), text->data() + text->size(), n).ec != std::errc() || n == 0) return fallback;
-    return std::min(n, max);
-}
-
-std::string Actor(const HttpRequest& request) {
-    return request.principal ? "user:" + request.principal->username : "user:unknown";
-}
-
-/// Wraps a handler that may fail: an Error becomes the API's error response.
-template <typename F>
-api::Handler Handle(F f) {
-    return [f = std::move(f)](const HttpRequest& request) -> HttpResponse {
-        Result<HttpResponse> response = f(request);
-        return response ? std::move(*response) : HttpResponse::FromError(response.error());
-    };
-}
-
-HttpResponse RawJson(int status, std::string body) {
-    HttpResponse r;
-    r.status = status;
-    r.content_type = "application/json";
-    r.body = std::move(body);
-    return r;
-}
-
-/// Records a connection test or a configuration change in the audit log, whatever its outcome. The
-/// request body is never recorded (it holds DSNs and passwords); the name it gives is.
-api::Handler Audited(Services& s, std::string action, api::Handler handler) {
-    return [&s, action = std::move(action), handler = std::move(handler)](const HttpRequest& request) {
-        const auto start = std::chrono::steady_clock::now();
-        HttpResponse response = handler(request);
-        model::AuditEvent event;
-        event.at = std::chrono::system_clock::now();
-        event.actor = Actor(request);
-        const auto body = Json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
-        const std::string name = body.is_object() ? body.value("name", body.value("username", "")) : "";
-        event.target = name.empty() ? request.path : name;
-        event.action = action;
-        event.outcome = response.status < 400 ? "ok" : "failed";
-        if (response.status >= 400) {
-            const auto answer = Json::parse(response.body, nullptr, false);
-            event.error = answer.is_object() && answer.contains("error") && answer["error"].is_object()
-                              ? answer["error"].value("message", "")
-                              : fmt::format("HTTP {}", response.status);
-        }
-        event.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-        event.detail_json =
-            Json{{"method", request.method}, {"path", request.path}, {"status", response.status}}.dump();
-        if (auto ok = s.store.With([&](store::Store& st) { return st.AppendAudit(event); }); !ok) {
-            spdlog::error("cannot write the audit log: {}", ok.error().message);
-        }
-        return response;
-    };
-}
+using namespace route_helpers;
 
 Json ChecksJson(const std::vector<Check>& checks) {
     Json out = Json::array();
@@ -201,41 +99,6 @@ Json RecommendationJson(const store::RecommendationRecord& r) {
             {"updated_at", IsoTime(r.updated_at)}};
 }
 
-Result<store::RecommendationRecord> FindRecommendation(Services& s, const std::string& id) {
-    auto rec = s.store.With([&](store::Store& st) { return st.GetRecommendation(id); });
-    if (!rec) return tl::unexpected(rec.error());
-    if (!*rec) return MakeError(ErrorCode::kNotFound, fmt::format("no recommendation {}", id));
-    return **rec;
-}
-
-/// A watched target and its DSN, for the routes that connect to it.
-struct TargetAccess {
-    TargetView target;
-    std::string dsn;
-};
-
-Result<TargetAccess> Access(Services& s, std::int64_t target_id) {
-    auto target = s.targets.Get(target_id);
-    if (!target) return tl::unexpected(target.error());
-    auto dsn = s.targets.Dsn(target_id);
-    if (!dsn) return tl::unexpected(dsn.error());
-    return TargetAccess{std::move(*target), std::move(*dsn)};
-}
-
-/// The target an audited action was taken on, by its name.
-Result<TargetAccess> TargetOfAction(Services& s, std::int64_t action_id) {
-    auto event = s.store.With([&](store::Store& st) { return st.GetAudit(action_id); });
-    if (!event) return tl::unexpected(event.error());
-    if (!*event) return MakeError(ErrorCode::kNotFound, fmt::format("no action {}", action_id));
-    auto all = s.targets.List();
-    if (!all) return tl::unexpected(all.error());
-    for (const auto& t : *all) {
-        if (t.record.name == (*event)->target) return Access(s, t.record.id);
-    }
-    return MakeError(ErrorCode::kNotFound, fmt::format("action {} was taken on {}, which the server does not watch",
-                                                       action_id, (*event)->target));
-}
-
 void RegisterTargets(api::Router& router, Services& s) {
     const api::RouteOptions admin{.required_role = Role::kAdmin};
     router.Get("/api/v1/targets", Handle([&s](const HttpRequest&) -> Result<HttpResponse> {
@@ -286,7 +149,13 @@ void RegisterTargets(api::Router& router, Services& s) {
                            if (!id) return tl::unexpected(id.error());
                            auto body = JsonBody(request);
                            if (!body) return tl::unexpected(body.error());
-                           auto t = s.targets.Update(*id, TargetFromBody(*body));
+                           auto current = s.targets.Get(*id);
+                           if (!current) return tl::unexpected(current.error());
+                           // What the body leaves out stays as it is.
+                           TargetConfig changes = TargetFromBody(*body);
+                           if (!body->contains("interval_s")) changes.interval_s = current->record.interval_s;
+                           if (!body->contains("production")) changes.production = current->record.production;
+                           auto t = s.targets.Update(*id, changes);
                            if (!t) return tl::unexpected(t.error());
                            return HttpResponse::Json(200, TargetJson(*t));
                        })),
@@ -384,23 +253,15 @@ void RegisterStatements(api::Router& router, Services& s) {
                     if (!id) return tl::unexpected(id.error());
                     auto body = JsonBody(request);
                     if (!body) return tl::unexpected(body.error());
-                    const std::string fp = request.PathParam("fingerprint");
-                    std::string sql;
-                    auto queries = s.store.With([&](store::Store& st) { return st.LoadQueries(*id); });
-                    if (!queries) return tl::unexpected(queries.error());
-                    for (const auto& [queryid, q] : *queries) {
-                        if (q.fingerprint == fp && !q.own) sql = q.text;
-                    }
-                    if (sql.empty()) {
-                        return MakeError(ErrorCode::kNotFound, fmt::format("no statement {} on target {}", fp, *id));
-                    }
+                    auto sql = StatementSql(s, *id, request.PathParam("fingerprint"));
+                    if (!sql) return tl::unexpected(sql.error());
                     auto dsn = s.targets.Dsn(*id);
                     if (!dsn) return tl::unexpected(dsn.error());
                     auto conn = pg::Connection::Open(*dsn);
                     if (!conn) return tl::unexpected(conn.error());
                     app::ExplainOptions options;
                     options.analyze = body->value("analyze", false);
-                    auto report = app::Explain(*conn, sql, options);
+                    auto report = app::Explain(*conn, *sql, options);
                     if (!report) return tl::unexpected(report.error());
                     return RawJson(200, app::FormatExplainJson(*report));
                 }));
@@ -785,33 +646,8 @@ void RegisterRoutes(api::Router& router, Services& services) {
     RegisterOverview(router, services);
     RegisterRecommendations(router, services);
     RegisterExports(router, services);
-    // Last, so it lists every route.
-    router.Get(
-        "/api/v1/openapi.json",
-        [&router](const HttpRequest&) {
-            Json paths = Json::object();
-            for (const auto& route : router.routes()) {
-                std::string method = route.method;
-                std::transform(method.begin(), method.end(), method.begin(),
-                               [](unsigned char c) { return std::tolower(c); });
-                paths[route.pattern][method] = {
-                    {"security", route.options.public_route ? Json::array() : Json::array({{{"session", {}}}})},
-                    {"x-required-role",
-                     route.options.public_route ? "none" : std::string(api::RoleName(route.options.required_role))},
-                    {"responses", {{"default", {{"description", "see docs/API.md"}}}}}};
-            }
-            return HttpResponse::Json(
-                200, {{"openapi", "3.0.3"},
-                      {"info",
-                       {{"title", "OptiSchema API"},
-                        {"version", "1"},
-                        {"description", "Request and response bodies are described in docs/API.md."}}},
-                      {"components",
-                       {{"securitySchemes",
-                         {{"session", {{"type", "apiKey"}, {"in", "cookie"}, {"name", "optischema_session"}}}}}}},
-                      {"paths", paths}});
-        },
-        {.public_route = true});
+    RegisterAiRoutes(router, services);
+    RegisterOpenApi(router);
 }
 
 }  // namespace optischema::server

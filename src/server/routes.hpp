@@ -7,6 +7,7 @@
 #include "api/stream_hub.hpp"
 #include "server/auth_service.hpp"
 #include "server/config.hpp"
+#include "server/llm_service.hpp"
 #include "server/locked_store.hpp"
 #include "server/target_service.hpp"
 #include "server/view_cache.hpp"
@@ -22,10 +23,13 @@ struct Services {
     api::StreamHub& hub;
     api::MetricsRegistry& metrics;
     ViewCache& views;
+    LlmService& llm;
 };
 
 /// Registers every endpoint of docs/API.md: decode the request, call a service, encode JSON.
 void RegisterRoutes(api::Router& router, Services& services);
+/// The AI assistant's endpoints (routes_ai.cpp); RegisterRoutes calls it.
+void RegisterAiRoutes(api::Router& router, Services& services);
 
 /// The view of a target's statements over [from, to], as JSON (GET .../statements).
 [[nodiscard]] Result<std::string> RenderStatements(Services& services,

@@ -102,6 +102,9 @@ Result<int> RunServe(ServeConfig config) {
         }
     }
 
+    LlmService llm(config.llm, store, *secrets, config.data_dir);
+    if (auto ok = llm.Open(); !ok) spdlog::warn("AI answers will not be cached: {}", ok.error().message);
+
     api::MetricsRegistry metrics;
     api::StreamHub hub(&metrics);
     auto& snapshots = metrics.GetCounter("optischema_snapshots_total", "Snapshots collected");
@@ -126,7 +129,7 @@ Result<int> RunServe(ServeConfig config) {
         });
 
     api::Router router;
-    Services services{config, store, targets, auth, hub, metrics, views};
+    Services services{config, store, targets, auth, hub, metrics, views, llm};
     RegisterRoutes(router, services);
     // The views dashboards poll are rendered once per snapshot, on the collector's thread, not per request.
     refresh_views = [&services, &views](std::int64_t target_id) {

@@ -1,0 +1,115 @@
+#include "server/config.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace optischema::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A config file with `text`, removed afterwards.
+class ConfigFile {
+public:
+    explicit ConfigFile(const std::string& text) {
+        std::string pattern = (fs::temp_directory_path() / "optischema_config_XXXXXX").string();
+        const int fd = mkstemp(pattern.data());
+        if (fd < 0) throw std::runtime_error("mkstemp failed");
+        close(fd);
+        path_ = pattern;
+        std::ofstream(path_) << text;
+    }
+    ~ConfigFile() {
+        std::error_code ec;
+        fs::remove(path_, ec);
+    }
+    [[nodiscard]] const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+Result<ServeConfig> Load(const std::string& text) {
+    ConfigFile file(text);
+    return LoadConfig(file.path(), ServeConfig{});
+}
+
+TEST(LoadConfig, ReadsEverySection) {
+    auto config = Load(R"(
+listen = "0.0.0.0:9000"
+data_dir = "/var/lib/optischema"
+[auth]
+session_hours = 4
+secure_cookies = true
+[[targets]]
+name = "orders"
+dsn = "postgresql://optischema@db1/orders"
+interval_s = 30
+production = false
+[llm]
+provider = "openai"
+base_url = "https://api.deepseek.com/v1"
+model = "deepseek-chat"
+api_key_file = "/etc/optischema/llm-key"
+timeout_s = 90
+input_usd_per_mtok = 0.27
+output_usd_per_mtok = 1
+cache_ttl_hours = 24
+)");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->listen, "0.0.0.0:9000");
+    EXPECT_EQ(config->session_hours, 4);
+    EXPECT_TRUE(config->secure_cookies);
+    ASSERT_EQ(config->targets.size(), 1u);
+    EXPECT_EQ(config->targets[0].interval_s, 30);
+    EXPECT_FALSE(config->targets[0].production);
+    EXPECT_EQ(config->llm.provider, "openai");
+    EXPECT_EQ(config->llm.base_url, "https://api.deepseek.com/v1");
+    EXPECT_EQ(config->llm.model, "deepseek-chat");
+    EXPECT_EQ(config->llm.api_key_file, fs::path("/etc/optischema/llm-key"));
+    EXPECT_EQ(config->llm.timeout_s, 90);
+    EXPECT_EQ(config->llm.price_usd_per_mtok, (std::vector<double>{0.27, 1.0})) << "an integer price is a number too";
+    EXPECT_EQ(config->llm.cache_ttl_hours, 24);
+}
+
+TEST(LoadConfig, WithoutAnLlmSectionThereIsNoAssistant) {
+    auto config = Load("listen = \"127.0.0.1:8080\"\n");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_TRUE(config->llm.provider.empty());
+    EXPECT_TRUE(config->llm.price_usd_per_mtok.empty());
+}
+
+TEST(LoadConfig, MistakesNameTheKeyAndTheLine) {
+    auto typo = Load("listen = \"127.0.0.1:8080\"\n[llm]\nprovider = \"openai\"\nmodle = \"x\"\n");
+    ASSERT_FALSE(typo);
+    EXPECT_NE(typo.error().message.find(":4: unknown setting llm.modle"), std::string::npos) << typo.error().message;
+
+    auto provider = Load("[llm]\nprovider = \"claude-direct\"\n");
+    ASSERT_FALSE(provider);
+    EXPECT_NE(provider.error().message.find("claude-direct"), std::string::npos) << provider.error().message;
+
+    auto half_price = Load("[llm]\nprovider = \"openai\"\ninput_usd_per_mtok = 0.5\n");
+    ASSERT_FALSE(half_price);
+    EXPECT_NE(half_price.error().message.find("or neither"), std::string::npos) << half_price.error().message;
+
+    auto negative = Load("[llm]\ninput_usd_per_mtok = -1\noutput_usd_per_mtok = 1\n");
+    ASSERT_FALSE(negative);
+    EXPECT_NE(negative.error().message.find(":2: input_usd_per_mtok must be a number >= 0"), std::string::npos)
+        << negative.error().message;
+
+    auto timeout = Load("[llm]\ntimeout_s = 0\n");
+    ASSERT_FALSE(timeout);
+    EXPECT_NE(timeout.error().message.find("timeout_s must be between 1 and 3600"), std::string::npos);
+
+    auto wrong_type = Load("[llm]\nmodel = 4\n");
+    ASSERT_FALSE(wrong_type);
+    EXPECT_NE(wrong_type.error().message.find("model has the wrong type"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace optischema::server

@@ -1,0 +1,137 @@
+#include "server/route_helpers.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "common/format.hpp"
+
+namespace optischema::server::route_helpers {
+
+Json OptionalNumber(const std::optional<double>& v) { return v ? Json(Round3(*v)) : Json(nullptr); }
+Json OptionalTime(const std::optional<TimePoint>& t) { return t ? Json(IsoTime(*t)) : Json(nullptr); }
+
+Result<std::int64_t> IdParam(const HttpRequest& request, const char* name) {
+    const std::string text = request.PathParam(name);
+    std::int64_t id = 0;
+    if (text.empty() || std::from_chars(text.data(), text.data() + text.size(), id).ec != std::errc() || id <= 0) {
+        return MakeError(ErrorCode::kInvalidArgument, fmt::format("{} must be a positive number", name));
+    }
+    return id;
+}
+
+Result<Json> JsonBody(const HttpRequest& request) {
+    if (request.body.empty()) return Json::object();
+    auto body = Json::parse(request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+        return MakeError(ErrorCode::kInvalidArgument, "the body must be a JSON object");
+    }
+    return body;
+}
+
+Result<Range> RangeParams(const HttpRequest& request) {
+    Range r;
+    r.to = std::chrono::system_clock::now();
+    if (auto to = request.QueryParam("to")) {
+        auto t = ParseTime(*to);
+        if (!t) return MakeError(ErrorCode::kInvalidArgument, "to: give an ISO 8601 time or Unix milliseconds");
+        r.to = *t;
+    }
+    r.from = r.to - kDefaultRange;
+    if (auto from = request.QueryParam("from")) {
+        auto t = ParseTime(*from);
+        if (!t) return MakeError(ErrorCode::kInvalidArgument, "from: give an ISO 8601 time or Unix milliseconds");
+        r.from = *t;
+    }
+    if (r.from > r.to) return MakeError(ErrorCode::kInvalidArgument, "from is after to");
+    return r;
+}
+
+std::size_t LimitParam(const HttpRequest& request, std::size_t fallback, std::size_t max) {
+    auto text = request.QueryParam("limit");
+    if (!text) return fallback;
+    std::size_t n = 0;
+    if (std::from_chars(text->data(), text->data() + text->size(), n).ec != std::errc() || n == 0) return fallback;
+    return std::min(n, max);
+}
+
+std::string Actor(const HttpRequest& request) {
+    return request.principal ? "user:" + request.principal->username : "user:unknown";
+}
+
+HttpResponse RawJson(int status, std::string body) {
+    HttpResponse r;
+    r.status = status;
+    r.content_type = "application/json";
+    r.body = std::move(body);
+    return r;
+}
+
+api::Handler Audited(Services& s, std::string action, api::Handler handler) {
+    return [&s, action = std::move(action), handler = std::move(handler)](const HttpRequest& request) {
+        const auto start = std::chrono::steady_clock::now();
+        HttpResponse response = handler(request);
+        model::AuditEvent event;
+        event.at = std::chrono::system_clock::now();
+        event.actor = Actor(request);
+        const auto body = Json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
+        const std::string name = body.is_object() ? body.value("name", body.value("username", "")) : "";
+        event.target = name.empty() ? request.path : name;
+        event.action = action;
+        event.outcome = response.status < 400 ? "ok" : "failed";
+        if (response.status >= 400) {
+            const auto answer = Json::parse(response.body, nullptr, false);
+            event.error = answer.is_object() && answer.contains("error") && answer["error"].is_object()
+                              ? answer["error"].value("message", "")
+                              : fmt::format("HTTP {}", response.status);
+        }
+        event.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        event.detail_json =
+            Json{{"method", request.method}, {"path", request.path}, {"status", response.status}}.dump();
+        if (auto ok = s.store.With([&](store::Store& st) { return st.AppendAudit(event); }); !ok) {
+            spdlog::error("cannot write the audit log: {}", ok.error().message);
+        }
+        return response;
+    };
+}
+
+Result<std::string> StatementSql(Services& s, std::int64_t target_id, const std::string& fingerprint) {
+    auto queries = s.store.With([&](store::Store& st) { return st.LoadQueries(target_id); });
+    if (!queries) return tl::unexpected(queries.error());
+    for (const auto& [queryid, q] : *queries) {
+        if (q.fingerprint == fingerprint && !q.own) return q.text;
+    }
+    return MakeError(ErrorCode::kNotFound, fmt::format("no statement {} on target {}", fingerprint, target_id));
+}
+
+Result<store::RecommendationRecord> FindRecommendation(Services& s, const std::string& id) {
+    auto rec = s.store.With([&](store::Store& st) { return st.GetRecommendation(id); });
+    if (!rec) return tl::unexpected(rec.error());
+    if (!*rec) return MakeError(ErrorCode::kNotFound, fmt::format("no recommendation {}", id));
+    return **rec;
+}
+
+Result<TargetAccess> Access(Services& s, std::int64_t target_id) {
+    auto target = s.targets.Get(target_id);
+    if (!target) return tl::unexpected(target.error());
+    auto dsn = s.targets.Dsn(target_id);
+    if (!dsn) return tl::unexpected(dsn.error());
+    return TargetAccess{std::move(*target), std::move(*dsn)};
+}
+
+Result<TargetAccess> TargetOfAction(Services& s, std::int64_t action_id) {
+    auto event = s.store.With([&](store::Store& st) { return st.GetAudit(action_id); });
+    if (!event) return tl::unexpected(event.error());
+    if (!*event) return MakeError(ErrorCode::kNotFound, fmt::format("no action {}", action_id));
+    auto all = s.targets.List();
+    if (!all) return tl::unexpected(all.error());
+    for (const auto& t : *all) {
+        if (t.record.name == (*event)->target) return Access(s, t.record.id);
+    }
+    return MakeError(ErrorCode::kNotFound, fmt::format("action {} was taken on {}, which the server does not watch",
+                                                       action_id, (*event)->target));
+}
+
+}  // namespace optischema::server::route_helpers

@@ -1,0 +1,75 @@
+#pragma once
+
+// Internal to server/: what the route files share to decode requests and encode answers.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "api/http_message.hpp"
+#include "api/router.hpp"
+#include "common/clock.hpp"
+#include "common/error.hpp"
+#include "server/routes.hpp"
+
+namespace optischema::server::route_helpers {
+
+using api::HttpRequest;
+using api::HttpResponse;
+using Json = nlohmann::json;
+
+inline constexpr auto kDefaultRange = std::chrono::hours(1);
+
+[[nodiscard]] Json OptionalNumber(const std::optional<double>& v);
+[[nodiscard]] Json OptionalTime(const std::optional<TimePoint>& t);
+
+/// A positive number in the path.
+[[nodiscard]] Result<std::int64_t> IdParam(const HttpRequest& request, const char* name = "id");
+/// The body as a JSON object (an empty body is `{}`).
+[[nodiscard]] Result<Json> JsonBody(const HttpRequest& request);
+
+struct Range {
+    TimePoint from;
+    TimePoint to;
+};
+/// `from` and `to` (ISO 8601 or Unix ms); default: the last hour.
+[[nodiscard]] Result<Range> RangeParams(const HttpRequest& request);
+/// `limit`, at most `max`; `fallback` when missing or not a positive number.
+[[nodiscard]] std::size_t LimitParam(const HttpRequest& request, std::size_t fallback, std::size_t max);
+
+/// "user:NAME", as the audit log names who did something.
+[[nodiscard]] std::string Actor(const HttpRequest& request);
+
+/// Wraps a handler that may fail: an Error becomes the API's error response.
+template <typename F>
+api::Handler Handle(F f) {
+    return [f = std::move(f)](const HttpRequest& request) -> HttpResponse {
+        Result<HttpResponse> response = f(request);
+        return response ? std::move(*response) : HttpResponse::FromError(response.error());
+    };
+}
+
+[[nodiscard]] HttpResponse RawJson(int status, std::string body);
+
+/// Records a connection test or a configuration change in the audit log, whatever its outcome. The
+/// request body is never recorded (it holds DSNs and passwords); the name it gives is.
+[[nodiscard]] api::Handler Audited(Services& s, std::string action, api::Handler handler);
+
+/// The text of a statement the target's collector saw (the user's, not OptiSchema's own).
+[[nodiscard]] Result<std::string> StatementSql(Services& s, std::int64_t target_id, const std::string& fingerprint);
+
+[[nodiscard]] Result<store::RecommendationRecord> FindRecommendation(Services& s, const std::string& id);
+
+/// A watched target and its DSN, for the routes that connect to it.
+struct TargetAccess {
+    TargetView target;
+    std::string dsn;
+};
+[[nodiscard]] Result<TargetAccess> Access(Services& s, std::int64_t target_id);
+/// The target an audited action was taken on, by its name.
+[[nodiscard]] Result<TargetAccess> TargetOfAction(Services& s, std::int64_t action_id);
+
+}  // namespace optischema::server::route_helpers
