@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "advisor/hypopg_whatif.hpp"
+#include "app/app_store.hpp"
 #include "app/sampling.hpp"
 #include "app/table_statements.hpp"
 #include "collector/collector.hpp"
@@ -19,7 +20,6 @@
 #include "pg/dsn.hpp"
 #include "pg/schema_catalog.hpp"
 #include "sqlparse/sqlparse.hpp"
-#include "store/sqlite_store.hpp"
 
 namespace optischema::app {
 namespace {
@@ -126,8 +126,8 @@ Result<AdviceReport> Advise(const AdviseOptions& options) {
     return report;
 }
 
-Result<void> SaveAdvice(const AdviceReport& report, const std::string& data_dir) {
-    auto store = store::SqliteStore::Open(data_dir);
+Result<void> SaveAdvice(const AdviceReport& report, const std::string& data_dir, const std::string& store_dsn) {
+    auto store = OpenAppStore(data_dir, store_dsn);
     if (!store) return tl::unexpected(store.error());
     // The target as the store knows it (a server target keeps its DSN display); created for the CLI.
     auto targets = (*store)->ListTargets();
@@ -155,7 +155,8 @@ Result<void> SaveAdvice(const AdviceReport& report, const std::string& data_dir)
 Result<std::string> RunAdvise(const AdviseOptions& options) {
     auto report = Advise(options);
     if (!report) return tl::unexpected(report.error());
-    if (auto saved = SaveAdvice(*report, options.data_dir); !saved) return tl::unexpected(saved.error());
+    if (auto saved = SaveAdvice(*report, options.data_dir, options.store_dsn); !saved)
+        return tl::unexpected(saved.error());
     return options.format == "json" ? FormatAdviceJson(*report) : FormatAdviceText(*report);
 }
 

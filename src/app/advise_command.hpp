@@ -13,6 +13,7 @@ namespace optischema::app {
 struct AdviseOptions {
     std::string dsn;
     std::string data_dir;
+    std::string store_dsn;     // a shared PostgreSQL store (--store); empty: SQLite in data_dir
     std::string queries_file;  // statements separated by ';'; empty: the workload from pg_stat_statements
     std::int64_t min_calls = 1;
     std::size_t max_statements = 50;  // from pg_stat_statements, the costliest first
@@ -42,7 +43,9 @@ struct AdviceReport {
 [[nodiscard]] nlohmann::ordered_json RecommendationJson(const AdviceReport& report, const advisor::Recommendation& r);
 
 /// Keeps the recommendations in the store under their stable ids, so `validate` and `apply` can name them.
-[[nodiscard]] Result<void> SaveAdvice(const AdviceReport& report, const std::string& data_dir);
+[[nodiscard]] Result<void> SaveAdvice(const AdviceReport& report,
+                                      const std::string& data_dir,
+                                      const std::string& store_dsn = {});
 
 /// The JSON of `advise --format json`.
 [[nodiscard]] std::string FormatAdviceJson(const AdviceReport& report);

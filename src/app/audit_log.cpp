@@ -5,9 +5,9 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "app/app_store.hpp"
 #include "common/format.hpp"
 #include "common/strings.hpp"
-#include "store/sqlite_store.hpp"
 
 namespace optischema::app {
 namespace {}  // namespace
@@ -62,7 +62,7 @@ std::string FormatAuditCsv(const std::vector<model::AuditEvent>& events) {
 }
 
 Result<std::string> RunAudit(const AuditOptions& options) {
-    auto store = store::SqliteStore::Open(options.data_dir);
+    auto store = OpenAppStore(options.data_dir, options.store_dsn);
     if (!store) return tl::unexpected(store.error());
     auto events = (*store)->ListAudit(options.limit);
     if (!events) return tl::unexpected(events.error());

@@ -18,6 +18,7 @@ namespace optischema::app {
 
 struct AuditOptions {
     std::string data_dir;
+    std::string store_dsn;  // a shared PostgreSQL store (--store); empty: SQLite in data_dir
     std::size_t limit = 0;  // 0: all
     std::string format = "text";
 };

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "app/app_store.hpp"
 #include "app/audit_log.hpp"
 #include "app/index_sql.hpp"
 #include "app/table_statements.hpp"
@@ -23,7 +24,6 @@
 #include "pg/dsn.hpp"
 #include "sandbox/index_change.hpp"
 #include "sqlparse/sqlparse.hpp"
-#include "store/sqlite_store.hpp"
 
 namespace optischema::app {
 namespace {
@@ -142,7 +142,7 @@ Result<ChangeOutcome> ApplyIndex(const ApplyOptions& options) {
     if (options.recommendation_id.empty() == options.ddl.empty()) {
         return MakeError(ErrorCode::kInvalidArgument, "give --recommendation ID or --ddl \"CREATE INDEX ...\"");
     }
-    auto store = store::SqliteStore::Open(options.data_dir);
+    auto store = OpenAppStore(options.data_dir, options.store_dsn);
     if (!store) return tl::unexpected(store.error());
     std::string ddl = options.ddl;
     std::string evidence;
@@ -249,7 +249,7 @@ Result<std::string> RunApply(const ApplyOptions& options) {
 
 Result<ChangeOutcome> RollbackIndex(const RollbackOptions& options) {
     if (auto ok = pg::ValidateDsn(options.dsn); !ok) return tl::unexpected(ok.error());
-    auto store = store::SqliteStore::Open(options.data_dir);
+    auto store = OpenAppStore(options.data_dir, options.store_dsn);
     if (!store) return tl::unexpected(store.error());
     auto apply = LoadApply(**store, options.action_id);
     if (!apply) return tl::unexpected(apply.error());
@@ -310,7 +310,7 @@ Result<std::string> RunRollback(const RollbackOptions& options) {
 
 Result<std::string> RunImpact(const ImpactOptions& options) {
     if (auto ok = pg::ValidateDsn(options.dsn); !ok) return tl::unexpected(ok.error());
-    auto store = store::SqliteStore::Open(options.data_dir);
+    auto store = OpenAppStore(options.data_dir, options.store_dsn);
     if (!store) return tl::unexpected(store.error());
     auto apply = LoadApply(**store, options.action_id);
     if (!apply) return tl::unexpected(apply.error());

@@ -16,6 +16,7 @@ struct ChangeOutcome {
 struct ApplyOptions {
     std::string dsn;
     std::string data_dir;
+    std::string store_dsn;          // a shared PostgreSQL store (--store); empty: SQLite in data_dir
     std::string recommendation_id;  // or
     std::string ddl;                // a CREATE INDEX
     bool yes = false;               // skip the confirmation prompt
@@ -34,6 +35,7 @@ struct ApplyOptions {
 struct RollbackOptions {
     std::string dsn;
     std::string data_dir;
+    std::string store_dsn;  // a shared PostgreSQL store (--store); empty: SQLite in data_dir
     std::int64_t action_id = 0;
     bool yes = false;
     std::int64_t lock_timeout_ms = 5'000;
@@ -48,6 +50,7 @@ struct RollbackOptions {
 struct ImpactOptions {
     std::string dsn;
     std::string data_dir;
+    std::string store_dsn;  // a shared PostgreSQL store (--store); empty: SQLite in data_dir
     std::int64_t action_id = 0;
     std::string format = "text";
 };

@@ -7,10 +7,10 @@
 #include "analyzer/findings.hpp"
 #include "analyzer/plan.hpp"
 #include "analyzer/sample.hpp"
+#include "app/app_store.hpp"
 #include "app/sampling.hpp"
 #include "pg/dsn.hpp"
 #include "sqlparse/sqlparse.hpp"
-#include "store/sqlite_store.hpp"
 
 namespace optischema::app {
 namespace {
@@ -110,7 +110,7 @@ Result<std::string> RunExplain(const ExplainOptions& options) {
     if (auto ok = pg::ValidateDsn(options.dsn); !ok) return tl::unexpected(ok.error());
     std::string sql = options.sql;
     if (!options.fingerprint.empty()) {
-        auto store = store::SqliteStore::Open(options.data_dir);
+        auto store = OpenAppStore(options.data_dir, options.store_dsn);
         if (!store) return tl::unexpected(store.error());
         const std::string target_name = pg::RedactDsn(options.dsn);
         auto targets = (*store)->ListTargets();

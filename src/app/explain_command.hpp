@@ -12,6 +12,7 @@ namespace optischema::app {
 struct ExplainOptions {
     std::string dsn;
     std::string data_dir;
+    std::string store_dsn;    // a shared PostgreSQL store (--store); empty: SQLite in data_dir
     std::string sql;          // the statement, possibly with $n parameters
     std::string fingerprint;  // or a statement seen by `top`, looked up in the store
     bool analyze = false;     // run it (inside a transaction that is rolled back)

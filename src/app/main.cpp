@@ -57,6 +57,11 @@ int Main(int argc, char** argv) {
     std::string data_dir = optischema::DefaultDataDir();
     bool verbose = false;
     app.add_option("--data-dir", data_dir, "where OptiSchema keeps its history")->capture_default_str();
+    std::string store_dsn;
+    app.add_option("--store", store_dsn,
+                   "keep the history in this PostgreSQL database instead of the data directory's SQLite file (the "
+                   "store several `optischema serve` instances share), e.g. postgresql://optischema@storedb/optischema")
+        ->envname("OPTISCHEMA_STORE");
     app.add_flag("-v,--verbose", verbose, "log what is being done to stderr");
 
     optischema::app::TopOptions top;
@@ -259,6 +264,7 @@ int Main(int argc, char** argv) {
 
     if (top_cmd->parsed()) {
         top.data_dir = data_dir;
+        top.store_dsn = store_dsn;
         return Finish(optischema::app::RunTop(top));
     }
     if (check_cmd->parsed()) return Finish(optischema::app::RunCheck(check));
@@ -276,6 +282,7 @@ int Main(int argc, char** argv) {
             serve = std::move(*loaded);
             if (serve.data_dir.empty()) serve.data_dir = data_dir;
         }
+        if (!store_dsn.empty()) serve.store_dsn = store_dsn;
         if (!serve_listen.empty()) serve.listen = serve_listen;
         if (!serve_static_dir.empty()) serve.static_dir = serve_static_dir;
         if (!serve_password_file.empty()) serve.admin_password_file = serve_password_file;
@@ -292,30 +299,37 @@ int Main(int argc, char** argv) {
     }
     if (validate_cmd->parsed()) {
         validate.data_dir = data_dir;
+        validate.store_dsn = store_dsn;
         return Finish(optischema::app::RunValidate(validate));
     }
     if (apply_cmd->parsed()) {
         apply.data_dir = data_dir;
+        apply.store_dsn = store_dsn;
         return Finish(optischema::app::RunApply(apply));
     }
     if (rollback_cmd->parsed()) {
         rollback.data_dir = data_dir;
+        rollback.store_dsn = store_dsn;
         return Finish(optischema::app::RunRollback(rollback));
     }
     if (impact_cmd->parsed()) {
         impact.data_dir = data_dir;
+        impact.store_dsn = store_dsn;
         return Finish(optischema::app::RunImpact(impact));
     }
     if (audit_cmd->parsed()) {
         audit.data_dir = data_dir;
+        audit.store_dsn = store_dsn;
         return Finish(optischema::app::RunAudit(audit));
     }
     if (advise_cmd->parsed()) {
         advise.data_dir = data_dir;
+        advise.store_dsn = store_dsn;
         return Finish(optischema::app::RunAdvise(advise));
     }
     if (explain_cmd->parsed()) {
         explain.data_dir = data_dir;
+        explain.store_dsn = store_dsn;
         if (explain.sql == "-") explain.sql.assign(std::istreambuf_iterator<char>(std::cin), {});
         return Finish(optischema::app::RunExplain(explain));
     }

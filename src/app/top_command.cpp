@@ -3,16 +3,16 @@
 #include <chrono>
 #include <thread>
 
+#include "app/app_store.hpp"
 #include "app/top_report.hpp"
 #include "app/workload_monitor.hpp"
 #include "pg/dsn.hpp"
-#include "store/sqlite_store.hpp"
 
 namespace optischema::app {
 
 Result<std::string> RunTop(const TopOptions& options) {
     if (auto ok = pg::ValidateDsn(options.dsn); !ok) return tl::unexpected(ok.error());
-    auto store = store::SqliteStore::Open(options.data_dir);
+    auto store = OpenAppStore(options.data_dir, options.store_dsn);
     if (!store) return tl::unexpected(store.error());
     MonitorOptions monitor_options;
     monitor_options.scope =

@@ -9,6 +9,7 @@ namespace optischema::app {
 struct TopOptions {
     std::string dsn;
     std::string data_dir;
+    std::string store_dsn;  // a shared PostgreSQL store (--store); empty: SQLite in data_dir
     double interval_s = 0;  // 0: rank by the counters since the last reset
     std::size_t limit = 20;
     std::string format = "table";  // or "json"

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analyzer/plan.hpp"
+#include "app/app_store.hpp"
 #include "app/audit_log.hpp"
 #include "app/index_sql.hpp"
 #include "app/sampling.hpp"
@@ -17,7 +18,6 @@
 #include "common/strings.hpp"
 #include "pg/dsn.hpp"
 #include "sqlparse/sqlparse.hpp"
-#include "store/sqlite_store.hpp"
 
 namespace optischema::app {
 namespace {
@@ -353,7 +353,7 @@ std::string ExecutedSql(const Change& change, const sandbox::Sandbox* sb, const 
 
 Result<ValidationReport> Validate(const ValidateOptions& options) {
     if (auto ok = pg::ValidateDsn(options.dsn); !ok) return tl::unexpected(ok.error());
-    auto store = store::SqliteStore::Open(options.data_dir);
+    auto store = OpenAppStore(options.data_dir, options.store_dsn);
     if (!store) return tl::unexpected(store.error());
     auto change = ResolveChange(options, **store);
     if (!change) return tl::unexpected(change.error());

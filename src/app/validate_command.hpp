@@ -16,6 +16,7 @@ namespace optischema::app {
 struct ValidateOptions {
     std::string dsn;
     std::string data_dir;
+    std::string store_dsn;             // a shared PostgreSQL store (--store); empty: SQLite in data_dir
     std::string sandbox = "managed";   // "managed", "target", or the DSN of a staging database
     bool non_production = false;       // the user marks the target as non-production (needed for "target")
     std::string recommendation_id;     // one of: a stored recommendation,

@@ -9,6 +9,11 @@
 namespace optischema::server {
 namespace {
 
+std::size_t AdminCount(const std::vector<store::UserRecord>& users) {
+    return static_cast<std::size_t>(
+        std::count_if(users.begin(), users.end(), [](const store::UserRecord& u) { return u.role == "admin"; }));
+}
+
 constexpr std::size_t kMinPasswordLength = 8;
 
 std::optional<std::string> BearerToken(const api::HttpRequest& request) {
@@ -69,6 +74,10 @@ Result<store::UserRecord> AuthService::UpdateUser(std::int64_t id,
     auto it = std::find_if(users->begin(), users->end(), [&](const store::UserRecord& u) { return u.id == id; });
     if (it == users->end()) return MakeError(ErrorCode::kNotFound, fmt::format("no user {}", id));
     store::UserRecord user = *it;
+    if (!role.empty() && role != "admin" && user.role == "admin" && AdminCount(*users) == 1) {
+        return MakeError(ErrorCode::kPrerequisiteMissing,
+                         fmt::format("{} is the only admin: make another user admin first", user.username));
+    }
     if (!role.empty()) user.role = role;
     if (!password.empty()) {
         auto hash = api::HashPassword(password);
@@ -79,6 +88,18 @@ Result<store::UserRecord> AuthService::UpdateUser(std::int64_t id,
         return tl::unexpected(ok.error());
     }
     return user;
+}
+
+Result<void> AuthService::DeleteUser(std::int64_t id) {
+    auto users = store_.With([](store::Store& s) { return s.ListUsers(); });
+    if (!users) return tl::unexpected(users.error());
+    auto it = std::find_if(users->begin(), users->end(), [&](const store::UserRecord& u) { return u.id == id; });
+    if (it == users->end()) return MakeError(ErrorCode::kNotFound, fmt::format("no user {}", id));
+    if (it->role == "admin" && AdminCount(*users) == 1) {
+        return MakeError(ErrorCode::kPrerequisiteMissing,
+                         fmt::format("{} is the only admin: make another user admin first", it->username));
+    }
+    return store_.With([&](store::Store& s) { return s.DeleteUser(id); });
 }
 
 Result<std::string> AuthService::CreateApiToken(std::int64_t user_id, const std::string& label) {

@@ -41,7 +41,9 @@ public:
     [[nodiscard]] Result<store::UserRecord> CreateUser(const std::string& username,
                                                        const std::string& password,
                                                        const std::string& role);
-    /// Changes a user's role and/or password (empty: unchanged).
+    /// Removes a user and their sessions; refuses to remove the only admin.
+    [[nodiscard]] Result<void> DeleteUser(std::int64_t id);
+    /// Changes a user's role and/or password (empty: unchanged); refuses to demote the only admin.
     [[nodiscard]] Result<store::UserRecord> UpdateUser(std::int64_t id,
                                                        const std::string& role,
                                                        const std::string& password);

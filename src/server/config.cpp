@@ -94,18 +94,25 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig co
         return tl::unexpected(ConfigError(file, e.source(), std::string(e.description())));
     }
     if (auto ok = RejectUnknown(file, root,
-                                {"listen", "data_dir", "static_dir", "auth", "targets", "llm", "latency_probe_s",
-                                 "io_threads", "worker_threads"},
+                                {"listen", "data_dir", "store", "secret_key_file", "static_dir", "auth", "targets",
+                                 "llm", "latency_probe_s", "io_threads", "worker_threads"},
                                 "");
         !ok) {
         return tl::unexpected(ok.error());
     }
-    std::string static_dir;
+    std::string static_dir, key_file;
     for (auto ok : {Read(file, root, "listen", config.listen), Read(file, root, "data_dir", config.data_dir),
+                    Read(file, root, "store", config.store_dsn), Read(file, root, "secret_key_file", key_file),
                     Read(file, root, "static_dir", static_dir)}) {
         if (!ok) return tl::unexpected(ok.error());
     }
     if (!static_dir.empty()) config.static_dir = static_dir;
+    if (!key_file.empty()) config.secret_key_file = key_file;
+    if (!config.store_dsn.empty()) {
+        if (auto ok = pg::ValidateDsn(config.store_dsn); !ok) {
+            return tl::unexpected(ConfigError(file, root.get("store")->source(), "store: " + ok.error().message));
+        }
+    }
     std::int64_t probe = config.latency_probe_s, io = config.io_threads, workers = config.worker_threads;
     for (auto ok : {Read(file, root, "latency_probe_s", probe), Read(file, root, "io_threads", io),
                     Read(file, root, "worker_threads", workers)}) {

@@ -31,6 +31,9 @@ struct LlmConfig {
 struct ServeConfig {
     std::string listen = "127.0.0.1:8080";
     std::string data_dir;
+    std::string store_dsn;  // a PostgreSQL store shared by a fleet of instances; empty: SQLite in data_dir
+    std::filesystem::path secret_key_file;      // encrypts DSNs and keys; empty: <data_dir>/secret.key. A fleet's
+                                                // instances share one.
     std::filesystem::path static_dir;           // the built dashboard; empty: the API only
     std::filesystem::path admin_password_file;  // else OPTISCHEMA_ADMIN_PASSWORD, else generated and printed once
     int session_hours = 12;
@@ -47,6 +50,8 @@ struct ServeConfig {
 ///
 ///     listen = "0.0.0.0:8080"
 ///     data_dir = "/var/lib/optischema"
+///     store = "postgresql://optischema@storedb/optischema"   # a fleet's shared store (optional)
+///     secret_key_file = "/etc/optischema/secret.key"         # the same file on every instance of a fleet
 ///     static_dir = "/usr/share/optischema/web"
 ///     [auth]
 ///     admin_password_file = "/etc/optischema/admin-password"

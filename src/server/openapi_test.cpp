@@ -19,6 +19,7 @@
 #include "common/clock.hpp"
 #include "server/routes.hpp"
 #include "store/sqlite_store.hpp"
+#include "store/target_claims.hpp"
 
 namespace optischema::server {
 namespace {
@@ -167,10 +168,11 @@ TEST_F(RoutesFixture, TheDocumentListsExactlyTheRoutesTheServerRegisters) {
     api::MetricsRegistry metrics;
     api::StreamHub hub(&metrics);
     ViewCache views;
+    store::LocalClaims claims;
     TargetService targets(
         store, *secrets,
         []() -> Result<std::unique_ptr<store::Store>> { return MakeError(ErrorCode::kInternal, "unused"); },
-        WorkerOptions{}, [](std::int64_t, const app::Cycle&) {});
+        WorkerOptions{}, [](std::int64_t, const app::Cycle&) {}, claims);
     LlmService llm(config_.llm, store, *secrets, config_.data_dir);
     Services services{config_, store, targets, auth, hub, metrics, views, llm};
     api::Router router;

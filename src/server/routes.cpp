@@ -296,11 +296,13 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                     app::AdviseOptions options;
                     options.dsn = access->dsn;
                     options.data_dir = s.config.data_dir;
+                    options.store_dsn = s.config.store_dsn;
                     options.target_name = access->target.record.name;
                     options.min_calls = 2;
                     auto report = app::Advise(options);
                     if (!report) return tl::unexpected(report.error());
-                    if (auto ok = app::SaveAdvice(*report, s.config.data_dir); !ok) return tl::unexpected(ok.error());
+                    if (auto ok = app::SaveAdvice(*report, s.config.data_dir, s.config.store_dsn); !ok)
+                        return tl::unexpected(ok.error());
                     return RawJson(200, app::FormatAdviceJson(*report));
                 }),
                 operator_role);
@@ -329,6 +331,7 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                     app::ValidateOptions options;
                     options.dsn = access->dsn;
                     options.data_dir = s.config.data_dir;
+                    options.store_dsn = s.config.store_dsn;
                     options.recommendation_id = rec->id;
                     options.runs = std::clamp(body->value("runs", 10), 3, 100);
                     options.target_name = access->target.record.name;
@@ -346,6 +349,7 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                     app::ApplyOptions options;
                     options.dsn = access->dsn;
                     options.data_dir = s.config.data_dir;
+                    options.store_dsn = s.config.store_dsn;
                     options.recommendation_id = rec->id;
                     options.yes = true;  // the dashboard asked for confirmation
                     options.target_name = access->target.record.name;
@@ -363,6 +367,7 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                     app::RollbackOptions options;
                     options.dsn = access->dsn;
                     options.data_dir = s.config.data_dir;
+                    options.store_dsn = s.config.store_dsn;
                     options.action_id = *id;
                     options.yes = true;
                     options.target_name = access->target.record.name;
@@ -377,7 +382,7 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                    if (!id) return tl::unexpected(id.error());
                    auto access = TargetOfAction(s, *id);
                    if (!access) return tl::unexpected(access.error());
-                   auto json = app::RunImpact({access->dsn, s.config.data_dir, *id, "json"});
+                   auto json = app::RunImpact({access->dsn, s.config.data_dir, s.config.store_dsn, *id, "json"});
                    if (!json) return tl::unexpected(json.error());
                    return RawJson(200, *json);
                }));
@@ -497,7 +502,7 @@ void RegisterAuth(api::Router& router, Services& s) {
                   Audited(s, "settings", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                               auto id = IdParam(request);
                               if (!id) return tl::unexpected(id.error());
-                              if (auto ok = s.store.With([&](store::Store& st) { return st.DeleteUser(*id); }); !ok) {
+                              if (auto ok = s.auth.DeleteUser(*id); !ok) {
                                   return tl::unexpected(ok.error());
                               }
                               HttpResponse r;

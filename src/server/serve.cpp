@@ -20,7 +20,7 @@
 #include "server/routes.hpp"
 #include "server/target_service.hpp"
 #include "server/view_cache.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/open_store.hpp"
 
 namespace optischema::server {
 namespace {
@@ -70,6 +70,29 @@ nlohmann::json SnapshotEvent(std::int64_t target_id, const app::Cycle& cycle) {
             {"statements", statements}};
 }
 
+// How often an instance heartbeats and rebalances the targets of a fleet between the instances.
+constexpr std::chrono::milliseconds kBalanceEvery = std::chrono::seconds(5);
+
+// The same event for a snapshot another instance of the fleet collected and stored.
+nlohmann::json RemoteSnapshotEvent(std::int64_t target_id,
+                                   const store::SnapshotRecord& snapshot,
+                                   const std::vector<model::StatementGroup>& groups) {
+    nlohmann::json statements = nlohmann::json::array();
+    for (const auto& g : groups) {
+        if (statements.size() >= 10) break;
+        if (g.fingerprint == "other") continue;
+        statements.push_back(StatementJson(g, snapshot.total_ms));
+    }
+    return {{"kind", "snapshot"},
+            {"target_id", target_id},
+            {"snapshot_id", snapshot.id},
+            {"taken_at", IsoTime(snapshot.info.taken_at)},
+            {"stored_at", IsoTime(std::chrono::system_clock::now())},
+            {"delta", snapshot.interval_ms.has_value()},
+            {"total_ms", Round3(snapshot.total_ms)},
+            {"statements", statements}};
+}
+
 }  // namespace
 
 Result<int> RunServe(ServeConfig config) {
@@ -80,14 +103,29 @@ Result<int> RunServe(ServeConfig config) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+    if (std::error_code ec; !fs::create_directories(config.data_dir, ec) && ec) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("cannot create the data directory {}: {}", config.data_dir, ec.message()));
+    }
+    const store::StoreLocation location =
+        config.store_dsn.empty() ? store::StoreLocation{store::StoreLocation::Kind::kSqlite, config.data_dir}
+                                 : store::StoreLocation{store::StoreLocation::Kind::kPostgres, config.store_dsn};
+    auto open_store = [location] { return store::OpenStore(location); };
     std::vector<std::unique_ptr<store::Store>> stores;
     for (int i = 0; i < std::max(1, config.worker_threads); ++i) {
-        auto opened = store::SqliteStore::Open(config.data_dir);
+        auto opened = open_store();
         if (!opened) return tl::unexpected(opened.error());
         stores.push_back(std::move(*opened));
     }
     LockedStore store(std::move(stores));
-    auto secrets = api::SecretBox::LoadOrCreate(fs::path(config.data_dir) / "secret.key");
+    auto claims = store::OpenClaims(location, kBalanceEvery);
+    if (!claims) return tl::unexpected(claims.error());
+    if (location.kind == store::StoreLocation::Kind::kPostgres) {
+        std::cout << fmt::format("Store: {} (shared; this instance is {})\n", location.Display(),
+                                 (*claims)->Instance().name);
+    }
+    auto secrets = api::SecretBox::LoadOrCreate(
+        config.secret_key_file.empty() ? fs::path(config.data_dir) / "secret.key" : config.secret_key_file);
     if (!secrets) return tl::unexpected(secrets.error());
     SystemClock clock;
     AuthService auth(store, clock, {std::chrono::hours(config.session_hours), config.secure_cookies, config.auth});
@@ -110,23 +148,26 @@ Result<int> RunServe(ServeConfig config) {
     auto& snapshots = metrics.GetCounter("optischema_snapshots_total", "Snapshots collected");
     ViewCache views;
     std::function<void(std::int64_t)> refresh_views;  // set before any collector starts
-    const std::string data_dir = config.data_dir;
     WorkerOptions worker_options;
     worker_options.latency_every = std::chrono::seconds(std::max(1, config.latency_probe_s));
     TargetService targets(
-        store, *secrets,
-        [data_dir]() -> Result<std::unique_ptr<store::Store>> {
-            auto s = store::SqliteStore::Open(data_dir);
-            if (!s) return tl::unexpected(s.error());
-            return std::unique_ptr<store::Store>(std::move(*s));
-        },
-        worker_options,
+        store, *secrets, open_store, worker_options,
         [&hub, &snapshots, &views, &refresh_views](std::int64_t target_id, const app::Cycle& cycle) {
             snapshots.Increment();
             views.Invalidate(target_id);
             hub.Broadcast(fmt::format("target:{}", target_id), SnapshotEvent(target_id, cycle));
             refresh_views(target_id);
-        });
+        },
+        **claims,
+        [&hub, &store, &views, &refresh_views](std::int64_t target_id, const store::SnapshotRecord& snapshot) {
+            views.Invalidate(target_id);
+            auto groups = store.With([&](store::Store& s) { return s.SnapshotGroups(snapshot.id); });
+            hub.Broadcast(
+                fmt::format("target:{}", target_id),
+                RemoteSnapshotEvent(target_id, snapshot, groups ? *groups : std::vector<model::StatementGroup>{}));
+            refresh_views(target_id);
+        },
+        kBalanceEvery);
 
     api::Router router;
     Services services{config, store, targets, auth, hub, metrics, views, llm};

@@ -117,7 +117,15 @@ public:
         return result;
     }
 
+    /// Kills the process without a chance to clean up (a crashed or unplugged machine).
+    void Kill() {
+        ::kill(pid_, SIGKILL);
+        (void)runner_.Wait(pid_);
+        pid_ = -1;
+    }
+
     std::uint16_t port() const { return port_; }
+    const std::string& data_dir() const { return runner_.data_dir(); }
     const std::pair<std::string, std::string>& session() {
         if (session_.first.empty()) session_ = Login("admin", kPassword);
         return session_;
@@ -135,6 +143,16 @@ const Json* FindStatement(const Json& statements, const std::string& text) {
         if (s["query"] == text) return &s;
     }
     return nullptr;
+}
+
+/// Polls until `pred` holds for both servers or the time is up.
+bool BothHold(Server& one, Server& two, const std::function<bool(Server&)>& pred, std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (pred(one) && pred(two)) return true;
+        std::this_thread::sleep_for(250ms);
+    }
+    return false;
 }
 
 class ServeTest : public ::testing::Test {
@@ -180,6 +198,13 @@ TEST_F(ServeTest, AuthenticationRolesAndCsrf) {
     EXPECT_EQ(viewer.Request("POST", "/api/v1/targets/1/collect", "", headers).status, 403);
     EXPECT_EQ(viewer.Request("POST", "/api/v1/targets/test", R"({"dsn": "host=x"})", headers).status, 403);
     EXPECT_EQ(viewer.Get("/api/v1/users", headers).status, 403);
+
+    // The only admin can neither be demoted nor removed: nobody could manage users any more.
+    auto demoted = server.Call("PUT", "/api/v1/users/1", Json{{"role", "operator"}}.dump());
+    EXPECT_EQ(demoted.status, 409) << demoted.body;
+    EXPECT_NE(demoted.body.find("only admin"), std::string::npos) << demoted.body;
+    EXPECT_EQ(server.Call("DELETE", "/api/v1/users/1").status, 409);
+    EXPECT_EQ(server.GetJson("/api/v1/auth/me")["user"]["role"], "admin");
 
     // Logging out ends the session.
     HttpTestClient admin(server.port());
@@ -495,6 +520,77 @@ TEST_F(ServeTest, AskAiThroughTheDashboardSettingsWithTheCacheAndTheEngineChecki
     const auto result = server.Stop();
     EXPECT_EQ(result.out.find(kKey), std::string::npos) << "the key is never printed";
     EXPECT_EQ(result.err.find(kKey), std::string::npos) << "the key is never logged";
+}
+
+// The state of each target by name, as one instance shows them.
+std::map<std::string, std::string> States(Server& server) {
+    std::map<std::string, std::string> out;
+    const Json targets = server.GetJson("/api/v1/targets");
+    for (const auto& t : targets["targets"]) {
+        out[t["name"].get<std::string>()] = t["status"]["state"].get<std::string>();
+    }
+    return out;
+}
+
+TEST_F(ServeTest, TwoInstancesOnASharedStoreSplitTheTargetsAndTakeOverWhenOneDies) {
+    const std::string store_dsn = FreshDatabase("fleet_store");
+    const std::string dsn_a = FreshDatabase("fleet_a");
+    const std::string dsn_b = FreshDatabase("fleet_b");
+    BinaryRunner shared;  // a directory for the config and the key file both instances use
+    const std::string config = shared.data_dir() + "/fleet.toml";
+    std::ofstream(config) << "store = \"" << store_dsn << "\"\nsecret_key_file = \"" << shared.data_dir()
+                          << "/secret.key\"\n[[targets]]\nname = \"a\"\ndsn = \"" << dsn_a
+                          << "\"\ninterval_s = 1\n[[targets]]\nname = \"b\"\ndsn = \"" << dsn_b
+                          << "\"\ninterval_s = 1\n";
+    Server one({"--config", config});
+    Server two({"--config", config});
+    auto split = [](Server& server) {
+        auto states = States(server);
+        return states.size() == 2 &&
+               ((states["a"] == "up" && states["b"] == "remote") || (states["a"] == "remote" && states["b"] == "up"));
+    };
+    ASSERT_TRUE(BothHold(one, two, split, 40s))
+        << "each instance collects one target: " << one.GetJson("/api/v1/targets").dump() << " / "
+        << two.GetJson("/api/v1/targets").dump();
+    const auto states_one = States(one);
+    const std::string ones = states_one.at("a") == "up" ? "a" : "b";
+    const std::string twos = ones == "a" ? "b" : "a";
+    EXPECT_EQ(States(two).at(twos), "up");
+    // Either instance answers for both: the history is in the shared store.
+    RunSql(twos == "a" ? dsn_a : dsn_b, "SELECT sum(g) FROM generate_series(1, 300000) AS g");
+    const std::string twos_id = [&] {
+        const Json targets = one.GetJson("/api/v1/targets");
+        for (const auto& t : targets["targets"]) {
+            if (t["name"] == twos) return std::to_string(t["id"].get<int>());
+        }
+        return std::string();
+    }();
+    EXPECT_TRUE(one.WaitFor("/api/v1/targets/" + twos_id + "/statements", [](const Json& j) {
+        return FindStatement(j, "SELECT sum(g) FROM generate_series($1, $2) AS g") != nullptr;
+    })) << "instance one shows what instance two collected";
+    EXPECT_EQ(one.Call("POST", "/api/v1/targets/" + twos_id + "/collect").status, 409)
+        << "the other instance collects it";
+
+    // Instance two dies without releasing anything: one takes its target over.
+    two.Kill();
+    EXPECT_TRUE(one.WaitFor(
+        "/api/v1/targets",
+        [](const Json& j) {
+            int up = 0;
+            for (const auto& t : j["targets"]) up += t["status"]["state"] == "up";
+            return up == 2;
+        },
+        60s))
+        << Json(States(one)).dump();
+    RunSql(twos == "a" ? dsn_a : dsn_b, "SELECT max(g) FROM generate_series(1, 300000) AS g");
+    ASSERT_EQ(one.Call("POST", "/api/v1/targets/" + twos_id + "/collect").status, 202);
+    EXPECT_TRUE(one.WaitFor("/api/v1/targets/" + twos_id + "/statements", [](const Json& j) {
+        return FindStatement(j, "SELECT max(g) FROM generate_series($1, $2) AS g") != nullptr;
+    })) << one.GetJson("/api/v1/targets/" + twos_id + "/statements").dump();
+    const Json statements = one.GetJson("/api/v1/targets/" + twos_id + "/statements");
+    const Json* before = FindStatement(statements, "SELECT sum(g) FROM generate_series($1, $2) AS g");
+    ASSERT_NE(before, nullptr);
+    EXPECT_EQ((*before)["calls"], 1) << "counted once across the handover";
 }
 
 TEST_F(ServeTest, StopsGracefully) {

@@ -1,6 +1,9 @@
 #include "server/target_service.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "pg/dsn.hpp"
 
@@ -15,12 +18,18 @@ TargetService::TargetService(LockedStore& store,
                              const api::SecretBox& secrets,
                              std::function<Result<std::unique_ptr<store::Store>>()> open_store,
                              WorkerOptions defaults,
-                             SnapshotListener listener)
+                             SnapshotListener listener,
+                             store::TargetClaims& claims,
+                             RemoteSnapshotListener remote_listener,
+                             std::chrono::milliseconds balance_every)
     : store_(store),
       secrets_(secrets),
       open_store_(std::move(open_store)),
       defaults_(defaults),
-      listener_(std::move(listener)) {}
+      listener_(std::move(listener)),
+      claims_(claims),
+      remote_listener_(std::move(remote_listener)),
+      balance_every_(balance_every) {}
 
 TargetService::~TargetService() { Stop(); }
 
@@ -39,6 +48,17 @@ void TargetService::StartWorker(const store::TargetRecord& record, const std::st
     workers_[record.id] = std::move(worker);
 }
 
+Result<std::string> TargetService::Decrypt(const store::TargetRecord& record) const {
+    auto dsn = secrets_.Decrypt(record.dsn_secret, SecretContext(record.name));
+    if (!dsn) {
+        return MakeError(ErrorCode::kStorage,
+                         fmt::format("cannot decrypt the DSN of target {}: {} (was the key file replaced? every "
+                                     "instance sharing a store needs the same secret_key_file)",
+                                     record.name, dsn.error().message));
+    }
+    return dsn;
+}
+
 Result<void> TargetService::Start(const std::vector<TargetConfig>& configured) {
     auto existing = store_.With([](store::Store& s) { return s.ListTargets(); });
     if (!existing) return tl::unexpected(existing.error());
@@ -53,22 +73,130 @@ Result<void> TargetService::Start(const std::vector<TargetConfig>& configured) {
         record.source = "config";
         if (auto saved = Save(record, c.dsn); !saved) return tl::unexpected(saved.error());
     }
+    // A DSN that cannot be decrypted is the user's to fix before anything runs.
     auto targets = store_.With([](store::Store& s) { return s.ListTargets(); });
     if (!targets) return tl::unexpected(targets.error());
     for (const auto& t : *targets) {
-        if (t.dsn_secret.empty()) continue;  // seen by the CLI only: the server has no DSN for it
-        auto dsn = secrets_.Decrypt(t.dsn_secret, SecretContext(t.name));
-        if (!dsn) {
-            return MakeError(ErrorCode::kStorage,
-                             fmt::format("cannot decrypt the DSN of target {}: {} (was the key file replaced?)", t.name,
-                                         dsn.error().message));
+        if (t.dsn_secret.empty()) continue;
+        if (auto dsn = Decrypt(t); !dsn) return tl::unexpected(dsn.error());
+    }
+    if (auto ok = Balance(); !ok) return ok;
+    {
+        std::lock_guard lock(balance_mutex_);
+        stopping_ = false;
+    }
+    balance_thread_ = std::thread([this] { BalanceLoop(); });
+    return {};
+}
+
+void TargetService::BalanceLoop() {
+    std::unique_lock lock(balance_mutex_);
+    while (!balance_wake_.wait_for(lock, balance_every_, [this] { return stopping_; })) {
+        lock.unlock();
+        if (auto ok = Balance(); !ok) spdlog::warn("balancing the targets between instances: {}", ok.error().message);
+        lock.lock();
+    }
+}
+
+Result<bool> TargetService::ClaimAndStart(const store::TargetRecord& record, std::size_t fair_share) {
+    {
+        std::lock_guard lock(mutex_);
+        if (workers_.contains(record.id)) return true;
+        if (workers_.size() >= fair_share) return false;
+    }
+    auto dsn = Decrypt(record);
+    if (!dsn) return tl::unexpected(dsn.error());
+    auto claimed = claims_.TryClaim(record.id);
+    if (!claimed || !*claimed) return claimed;
+    StartWorker(record, *dsn);
+    return true;
+}
+
+void TargetService::StopWorker(std::int64_t id) {
+    std::unique_ptr<TargetWorker> worker;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = workers_.find(id); it != workers_.end()) {
+            worker = std::move(it->second);
+            workers_.erase(it);
         }
-        StartWorker(t, *dsn);
+    }
+    worker.reset();  // stops and joins
+}
+
+Result<void> TargetService::Balance() {
+    std::lock_guard claims_lock(claims_mutex_);
+    auto lost = claims_.Heartbeat();
+    if (!lost) {
+        // The store is unreachable. When the claims went with it another instance may take over: stop.
+        if (claims_.Held().empty()) {
+            for (auto id : Running()) StopWorker(id);
+        }
+        return tl::unexpected(lost.error());
+    }
+    for (auto id : *lost) {
+        spdlog::warn("lost the claim on target {}: stopping its collector", id);
+        StopWorker(id);
+    }
+    auto targets = store_.With([](store::Store& s) { return s.ListTargets(); });
+    if (!targets) return tl::unexpected(targets.error());
+    std::vector<store::TargetRecord> watched;
+    for (auto& t : *targets) {
+        if (!t.dsn_secret.empty()) watched.push_back(std::move(t));
+    }
+    // Targets another instance removed.
+    for (auto id : Running()) {
+        if (std::none_of(watched.begin(), watched.end(), [&](const auto& t) { return t.id == id; })) {
+            StopWorker(id);
+            if (auto ok = claims_.Release(id); !ok) return ok;
+        }
+    }
+    auto live = claims_.LiveInstances();
+    if (!live) return tl::unexpected(live.error());
+    const std::size_t share = store::FairShare(watched.size(), *live);
+    // Above the share (instances joined): give up the newest, so that the newcomers find them.
+    std::vector<std::int64_t> held = Running();
+    while (held.size() > share) {
+        const std::int64_t id = held.back();
+        held.pop_back();
+        spdlog::info("{} instances share the targets: leaving target {} to another", *live, id);
+        StopWorker(id);
+        if (auto ok = claims_.Release(id); !ok) return ok;
+    }
+    for (const auto& t : watched) {
+        auto started = ClaimAndStart(t, share);
+        if (!started) return tl::unexpected(started.error());
+    }
+    // The snapshots other instances store, so that this one's views and streams follow them too.
+    if (!remote_listener_) return {};
+    const std::vector<std::int64_t> running = Running();
+    for (const auto& t : watched) {
+        if (std::find(running.begin(), running.end(), t.id) != running.end()) continue;
+        auto latest = store_.With([&](store::Store& s) { return s.ListSnapshots(t.id, 1); });
+        if (!latest || latest->empty()) continue;
+        const auto& snapshot = latest->front();
+        auto [it, first_seen] = remote_last_snapshot_.try_emplace(t.id, snapshot.id);
+        if (!first_seen && it->second == snapshot.id) continue;
+        it->second = snapshot.id;
+        if (!first_seen) remote_listener_(t.id, snapshot);
     }
     return {};
 }
 
+std::vector<std::int64_t> TargetService::Running() {
+    std::lock_guard lock(mutex_);
+    std::vector<std::int64_t> ids;
+    for (const auto& [id, w] : workers_) ids.push_back(id);
+    return ids;
+}
+
 void TargetService::Stop() {
+    {
+        std::lock_guard lock(balance_mutex_);
+        stopping_ = true;
+    }
+    balance_wake_.notify_all();
+    if (balance_thread_.joinable()) balance_thread_.join();
     std::map<std::int64_t, std::unique_ptr<TargetWorker>> workers;
     {
         std::lock_guard lock(mutex_);
@@ -76,18 +204,34 @@ void TargetService::Stop() {
     }
     // Stop them all first (each wakes at once), then join as they go out of scope.
     for (auto& [id, w] : workers) w->Stop();
+    std::lock_guard claims_lock(claims_mutex_);
+    for (const auto& [id, w] : workers) (void)claims_.Release(id);
 }
 
 Result<std::vector<TargetView>> TargetService::List() {
     auto targets = store_.With([](store::Store& s) { return s.ListTargets(); });
     if (!targets) return tl::unexpected(targets.error());
     std::vector<TargetView> out;
-    std::lock_guard lock(mutex_);
-    for (auto& t : *targets) {
-        if (t.dsn_secret.empty()) continue;
-        TargetView view{std::move(t), {}};
-        if (auto it = workers_.find(view.record.id); it != workers_.end()) view.status = it->second->Status();
-        out.push_back(std::move(view));
+    std::vector<std::size_t> remote;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& t : *targets) {
+            if (t.dsn_secret.empty()) continue;
+            TargetView view{std::move(t), {}};
+            if (auto it = workers_.find(view.record.id); it != workers_.end()) {
+                view.status = it->second->Status();
+            } else {
+                remote.push_back(out.size());
+            }
+            out.push_back(std::move(view));
+        }
+    }
+    // Collected by another instance of the fleet: what the store says of it.
+    for (auto i : remote) {
+        TargetStatus& status = out[i].status;
+        status.state = "remote";
+        auto latest = store_.With([&](store::Store& s) { return s.ListSnapshots(out[i].record.id, 1); });
+        if (latest && !latest->empty()) status.last_snapshot_at = latest->front().info.taken_at;
     }
     return out;
 }
@@ -117,7 +261,8 @@ Result<TargetView> TargetService::Add(const TargetConfig& target, ConnectionRepo
     record.source = "api";
     auto saved = Save(record, target.dsn);
     if (!saved) return tl::unexpected(saved.error());
-    StartWorker(*saved, target.dsn);
+    // Collected here, or by another instance when this one has its share already.
+    if (auto ok = Balance(); !ok) spdlog::warn("balancing after adding {}: {}", target.name, ok.error().message);
     return Get(saved->id);
 }
 
@@ -131,39 +276,37 @@ Result<TargetView> TargetService::Update(std::int64_t id, const TargetConfig& ch
     if (!changes.name.empty()) record.name = changes.name;
     record.interval_s = changes.interval_s;
     record.production = changes.production;
+    bool collected_here = false;
     {
-        std::unique_ptr<TargetWorker> old;
-        {
-            std::lock_guard lock(mutex_);
-            if (auto it = workers_.find(id); it != workers_.end()) {
-                old = std::move(it->second);
-                workers_.erase(it);
-            }
-        }
+        std::lock_guard lock(mutex_);
+        collected_here = workers_.contains(id);
     }
+    StopWorker(id);
     auto saved = Save(record, *dsn);
     if (!saved) return tl::unexpected(saved.error());
-    StartWorker(*saved, *dsn);
+    if (collected_here) StartWorker(*saved, *dsn);  // still claimed; another instance restarts its own
     return Get(id);
 }
 
 Result<void> TargetService::Remove(std::int64_t id) {
-    std::unique_ptr<TargetWorker> worker;
+    StopWorker(id);  // stops and joins before its history goes
     {
-        std::lock_guard lock(mutex_);
-        if (auto it = workers_.find(id); it != workers_.end()) {
-            worker = std::move(it->second);
-            workers_.erase(it);
-        }
+        std::lock_guard claims_lock(claims_mutex_);
+        if (auto ok = claims_.Release(id); !ok) return ok;
     }
-    worker.reset();  // stops and joins before its history goes
     return store_.With([&](store::Store& s) { return s.DeleteTarget(id); });
 }
 
 Result<void> TargetService::CollectNow(std::int64_t id) {
     std::lock_guard lock(mutex_);
     auto it = workers_.find(id);
-    if (it == workers_.end()) return MakeError(ErrorCode::kNotFound, fmt::format("no target {}", id));
+    if (it == workers_.end()) {
+        if (auto known = Dsn(id); !known) return tl::unexpected(known.error());
+        return MakeError(ErrorCode::kPrerequisiteMissing,
+                         fmt::format("target {} is collected by another instance sharing the store: ask that one, or "
+                                     "wait for its next interval",
+                                     id));
+    }
     it->second->CollectNow();
     return {};
 }

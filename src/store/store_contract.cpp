@@ -1,0 +1,748 @@
+#include "store/store_contract.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+
+namespace optischema::store::contract {
+namespace {
+
+using model::Counters;
+using model::StatementGroup;
+
+// Targets
+
+TEST_P(StoreContract, EnsureTargetCreatesOnceAndUpdatesTheDisplayDsn) {
+    auto first = store_->EnsureTarget("prod", "host=db1 dbname=app");
+    ASSERT_TRUE(first) << first.error().ToString();
+    EXPECT_GT(first->id, 0);
+    EXPECT_EQ(first->name, "prod");
+    EXPECT_EQ(first->dsn_display, "host=db1 dbname=app");
+    const auto now = std::chrono::system_clock::now();
+    EXPECT_LE(std::chrono::abs(now - first->created_at), std::chrono::minutes(1));
+
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    auto again = store_->EnsureTarget("prod", "host=db2 dbname=app");
+    ASSERT_TRUE(again) << again.error().ToString();
+    EXPECT_EQ(again->id, first->id);
+    EXPECT_EQ(again->dsn_display, "host=db2 dbname=app");
+    EXPECT_EQ(again->created_at, first->created_at);
+
+    auto staging = store_->EnsureTarget("staging", "host=db3");
+    ASSERT_TRUE(staging);
+    EXPECT_NE(staging->id, first->id);
+    // Ordered by name, byte-wise: upper case before lower case.
+    ASSERT_TRUE(store_->EnsureTarget("Zeta", "host=db4"));
+
+    auto targets = store_->ListTargets();
+    ASSERT_TRUE(targets);
+    ASSERT_EQ(targets->size(), 3u);
+    EXPECT_EQ(targets->at(0).name, "Zeta");
+    EXPECT_EQ(targets->at(1).name, "prod");
+    EXPECT_EQ(targets->at(1).dsn_display, "host=db2 dbname=app");
+    EXPECT_EQ(targets->at(2).name, "staging");
+}
+
+TEST_P(StoreContract, ServerTargetsKeepTheirSettings) {
+    TargetRecord t;
+    t.name = "orders-db";
+    t.dsn_display = "app@db1:5432/orders";
+    t.dsn_secret = "v1:encrypted";
+    t.interval_s = 15;
+    t.production = false;
+    t.source = "api";
+    auto saved = store_->SaveTarget(t);
+    ASSERT_TRUE(saved) << saved.error().message;
+    EXPECT_GT(saved->id, 0);
+    auto dup = store_->SaveTarget(t);
+    ASSERT_FALSE(dup);
+    EXPECT_EQ(dup.error().code, ErrorCode::kInvalidArgument);
+    saved->interval_s = 30;
+    ASSERT_TRUE(store_->SaveTarget(*saved));
+    auto list = store_->ListTargets();
+    ASSERT_TRUE(list);
+    ASSERT_EQ(list->size(), 1u);
+    EXPECT_EQ((*list)[0].interval_s, 30);
+    EXPECT_FALSE((*list)[0].production);
+    EXPECT_EQ((*list)[0].dsn_secret, "v1:encrypted");
+    EXPECT_EQ((*list)[0].source, "api");
+    // A target the CLI sees gets the defaults.
+    auto cli = store_->EnsureTarget("cli-db", "x@y/z");
+    ASSERT_TRUE(cli);
+    EXPECT_TRUE(cli->production);
+    EXPECT_EQ(cli->interval_s, 60);
+    EXPECT_EQ(cli->source, "cli");
+    // Renaming onto another target's name is refused too.
+    TargetRecord rename = *saved;
+    rename.name = "cli-db";
+    auto clash = store_->SaveTarget(rename);
+    ASSERT_FALSE(clash);
+    EXPECT_EQ(clash.error().code, ErrorCode::kInvalidArgument);
+    TargetRecord unknown = *saved;
+    unknown.id = saved->id + 1000;
+    unknown.name = "nobody";
+    auto missing = store_->SaveTarget(unknown);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+    ASSERT_TRUE(store_->DeleteTarget(saved->id));
+    EXPECT_EQ(store_->DeleteTarget(saved->id).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, DeleteTargetRemovesItsHistory) {
+    auto doomed = store_->EnsureTarget("doomed", "host=db1");
+    auto kept = store_->EnsureTarget("kept", "host=db2");
+    ASSERT_TRUE(doomed && kept);
+    for (const auto& target : {*doomed, *kept}) {
+        const model::Baseline b = MakeBaseline(1'000, 5);
+        SnapshotWrite w = Write(target.id, 1'000, 1'000, {Group(kFpA, {1}, "SELECT 1", 1, 1.0)});
+        w.new_queries = {{1, model::QueryText{"SELECT 1", kFpA, false}}};
+        w.baseline = &b;
+        ASSERT_TRUE(store_->SaveSnapshot(w));
+        ASSERT_TRUE(store_->AppendLatency({target.id, FromUnixMs(1'000), 1.0, 0.1, 0.2, ""}));
+        RecommendationRecord r;
+        r.id = "idx-" + target.name;
+        r.target_id = target.id;
+        r.kind = "index";
+        r.sql = "CREATE INDEX ON t (a)";
+        ASSERT_TRUE(store_->SaveRecommendation(r));
+    }
+    ASSERT_TRUE(store_->DeleteTarget(doomed->id));
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM snapshots"), 1);
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM snapshot_groups"), 1);
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM queries"), 1);
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM baselines"), 1);
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM baseline_counters"), 5);
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM latency_samples"), 1);
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM recommendations"), 1);
+    auto baseline = store_->LoadBaseline(doomed->id);
+    ASSERT_TRUE(baseline);
+    EXPECT_FALSE(baseline->has_value());
+    auto kept_snapshots = store_->ListSnapshots(kept->id, 10);
+    ASSERT_TRUE(kept_snapshots);
+    EXPECT_EQ(kept_snapshots->size(), 1u);
+}
+
+TEST_P(StoreContract, ReopenKeepsData) {
+    auto target = store_->EnsureTarget("prod", "host=db1 dbname=app");
+    ASSERT_TRUE(target);
+    auto id = store_->SaveSnapshot(Write(target->id, 1'000, std::nullopt, {Group(kFpA, {1}, "SELECT 1", 1, 1.0)}));
+    ASSERT_TRUE(id) << id.error().ToString();
+    store_.reset();
+    for (int i = 0; i < 2; ++i) {
+        auto store = harness_->Open();
+        auto targets = store->ListTargets();
+        ASSERT_TRUE(targets);
+        ASSERT_EQ(targets->size(), 1u);
+        EXPECT_EQ(targets->at(0).id, target->id);
+        auto snapshots = store->ListSnapshots(target->id, 10);
+        ASSERT_TRUE(snapshots);
+        ASSERT_EQ(snapshots->size(), 1u);
+        EXPECT_EQ(snapshots->at(0).id, *id);
+    }
+}
+
+TEST_P(StoreContract, TwoOpenStoresOnOneLocationBothSave) {
+    // `optischema top` and a running server may share one data directory; a fleet shares one database.
+    auto other = harness_->Open();
+    const auto target = store_->EnsureTarget("prod", "host=db1");
+    ASSERT_TRUE(target);
+    for (int i = 0; i < 5; ++i) {
+        ASSERT_TRUE(store_->SaveSnapshot(Write(target->id, 1'000 + i * 2, 1, {Group(kFpA, {1}, "SELECT 1", 1, 1.0)})));
+        ASSERT_TRUE(other->SaveSnapshot(Write(target->id, 1'001 + i * 2, 1, {Group(kFpB, {2}, "SELECT 2", 1, 1.0)})));
+    }
+    auto from_a = store_->ListSnapshots(target->id, 100);
+    auto from_b = other->ListSnapshots(target->id, 100);
+    ASSERT_TRUE(from_a && from_b);
+    EXPECT_EQ(from_a->size(), 10u);
+    EXPECT_EQ(from_b->size(), 10u);
+    auto same = other->EnsureTarget("prod", "host=db1");
+    ASSERT_TRUE(same);
+    EXPECT_EQ(same->id, target->id);
+}
+
+// Snapshots
+
+TEST_P(StoreContract, SaveSnapshotRoundTripsItsRecord) {
+    const auto target = store_->EnsureTarget("prod", "host=db1");
+    ASSERT_TRUE(target);
+
+    SnapshotWrite first = Write(target->id, 1'000'000, std::nullopt, {Group(kFpA, {1}, "SELECT 1", 3, 30.0)});
+    SnapshotWrite second = Write(target->id, 1'060'000, 60'000, {Group(kFpA, {1}, "SELECT 1", 1, 10.0)},
+                                 Group("other", {}, "3 other statements", 4, 2.0));
+    second.snapshot.info.stats_reset = FromUnixMs(999'000);
+    second.snapshot.info.dealloc = 17;
+    second.snapshot.info.server_version = "16.4";
+    second.snapshot.full_reset = true;
+    second.ranking.total_ms = 0.1 + 0.2;  // not exactly representable: must come back bit for bit
+    auto id1 = store_->SaveSnapshot(first);
+    auto id2 = store_->SaveSnapshot(second);
+    ASSERT_TRUE(id1) << id1.error().ToString();
+    ASSERT_TRUE(id2) << id2.error().ToString();
+    EXPECT_NE(*id1, *id2);
+
+    auto list = store_->ListSnapshots(target->id, 10);
+    ASSERT_TRUE(list) << list.error().ToString();
+    ASSERT_EQ(list->size(), 2u);
+    const SnapshotRecord& newest = list->at(0);
+    EXPECT_EQ(newest.id, *id2);
+    EXPECT_EQ(newest.target_id, target->id);
+    EXPECT_EQ(newest.info.taken_at, FromUnixMs(1'060'000));
+    EXPECT_EQ(newest.info.server_version, "16.4");
+    ASSERT_TRUE(newest.info.stats_reset.has_value());
+    EXPECT_EQ(*newest.info.stats_reset, FromUnixMs(999'000));
+    EXPECT_EQ(newest.info.dealloc, 17);
+    EXPECT_EQ(newest.interval_ms, std::optional<std::int64_t>(60'000));
+    EXPECT_TRUE(newest.full_reset);
+    EXPECT_EQ(newest.total_ms, 0.1 + 0.2);
+    EXPECT_EQ(newest.group_count, 4u);
+
+    const SnapshotRecord& oldest = list->at(1);
+    EXPECT_EQ(oldest.id, *id1);
+    EXPECT_FALSE(oldest.info.stats_reset.has_value());
+    EXPECT_FALSE(oldest.interval_ms.has_value());
+    EXPECT_FALSE(oldest.full_reset);
+    EXPECT_DOUBLE_EQ(oldest.total_ms, 33.0);
+    EXPECT_EQ(oldest.group_count, 1u);
+
+    auto limited = store_->ListSnapshots(target->id, 1);
+    ASSERT_TRUE(limited);
+    ASSERT_EQ(limited->size(), 1u);
+    EXPECT_EQ(limited->at(0).id, *id2);
+}
+
+TEST_P(StoreContract, ListSnapshotsIsNewestFirstByTimeNotByInsertion) {
+    const auto target = store_->EnsureTarget("prod", "host=db1");
+    const auto other_target = store_->EnsureTarget("staging", "host=db2");
+    ASSERT_TRUE(target && other_target);
+    std::vector<std::int64_t> ids;
+    for (long long t : {3'000LL, 1'000LL, 2'000LL}) {
+        auto id = store_->SaveSnapshot(Write(target->id, t, 1'000, {}));
+        ASSERT_TRUE(id);
+        ids.push_back(*id);
+    }
+    ASSERT_TRUE(store_->SaveSnapshot(Write(other_target->id, 9'000, 1'000, {})));
+    auto list = store_->ListSnapshots(target->id, 100);
+    ASSERT_TRUE(list);
+    ASSERT_EQ(list->size(), 3u);
+    EXPECT_EQ(list->at(0).id, ids[0]);
+    EXPECT_EQ(list->at(1).id, ids[2]);
+    EXPECT_EQ(list->at(2).id, ids[1]);
+}
+
+TEST_P(StoreContract, SnapshotGroupsComeBackByTotalTimeWithOtherLast) {
+    const auto target = store_->EnsureTarget("prod", "host=db1");
+    ASSERT_TRUE(target);
+    const StatementGroup a =
+        Group(kFpA, {-7254733262549953927, 1846771691874171760}, "SELECT * FROM t WHERE id IN ($1, $2)", 5, 20.0);
+    const StatementGroup b = Group(kFpB, {42}, "UPDATE t SET a = a + $1 WHERE id = $2", 1, 50.0);
+    const StatementGroup c = Group(kFpC, {7}, "SELECT 'ünïcödé', $1", 2, 5.0);
+    // "other" is the biggest here, yet it comes last.
+    const StatementGroup other = Group("other", {}, "12 other statements", 100, 500.0);
+    auto id = store_->SaveSnapshot(Write(target->id, 1'000, 1'000, {c, a, b}, other));
+    ASSERT_TRUE(id) << id.error().ToString();
+
+    auto groups = store_->SnapshotGroups(*id);
+    ASSERT_TRUE(groups) << groups.error().ToString();
+    ASSERT_EQ(groups->size(), 4u);
+    EXPECT_EQ(groups->at(0).fingerprint, kFpB);
+    EXPECT_EQ(groups->at(1).fingerprint, kFpA);
+    EXPECT_EQ(groups->at(2).fingerprint, kFpC);
+    EXPECT_EQ(groups->at(3).fingerprint, "other");
+
+    EXPECT_EQ(groups->at(1).queryids, a.queryids);
+    EXPECT_EQ(groups->at(1).query, a.query);
+    ExpectCountersEq(groups->at(1).counters, a.counters);
+    EXPECT_EQ(groups->at(2).query, c.query);
+    EXPECT_TRUE(groups->at(3).queryids.empty());
+    EXPECT_EQ(groups->at(3).query, "12 other statements");
+    ExpectCountersEq(groups->at(3).counters, other.counters);
+
+    auto none = store_->SnapshotGroups(*id + 1000);
+    ASSERT_TRUE(none);
+    EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StoreContract, AwkwardTextsAndExtremeNumbersRoundTrip) {
+    // What a bulk insert could mangle: quotes, backslashes, braces, commas, the word NULL, empty text,
+    // line breaks, multi-byte characters, and the ends of the integer ranges.
+    const std::vector<std::string> texts = {
+        "SELECT '\"quoted\"' AS \"Col\"",
+        R"(SELECT E'back\\slash\n', '{a,b}', $1)",
+        "NULL",
+        "",
+        "SELECT 1\n\tFROM t -- comment\r\n",
+        "SELECT '日本語', 'emoji 🐘', ','",
+        "{\"json\": [1, {\"x\": null}]}",
+    };
+    const auto target = store_->EnsureTarget("prod", "host=db1");
+    ASSERT_TRUE(target);
+    std::vector<StatementGroup> top;
+    SnapshotWrite w;
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        StatementGroup g = Group(fmt::format("{:016x}", i + 1), {INT64_MIN, -1, 0, INT64_MAX}, texts[i], 1,
+                                 1e300 / static_cast<double>(i + 1));
+        g.counters.calls = INT64_MAX - static_cast<std::int64_t>(i);
+        g.counters.blk_read_ms = 5e-324;  // the smallest denormal
+        g.counters.blk_write_ms = 0.1 + 0.2;
+        top.push_back(std::move(g));
+    }
+    w = Write(target->id, 1'000, 1'000, top);
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        w.new_queries.emplace_back(static_cast<std::int64_t>(i) - 3,
+                                   model::QueryText{texts[i], fmt::format("{:016x}", i + 1), i % 2 == 0});
+    }
+    auto id = store_->SaveSnapshot(w);
+    ASSERT_TRUE(id) << id.error().ToString();
+
+    auto groups = store_->SnapshotGroups(*id);
+    ASSERT_TRUE(groups) << groups.error().ToString();
+    ASSERT_EQ(groups->size(), texts.size());
+    std::map<std::string, StatementGroup> by_fingerprint;
+    for (const auto& g : *groups) by_fingerprint[g.fingerprint] = g;
+    for (const auto& g : top) {
+        SCOPED_TRACE(g.query);
+        ASSERT_TRUE(by_fingerprint.contains(g.fingerprint));
+        const StatementGroup& got = by_fingerprint.at(g.fingerprint);
+        EXPECT_EQ(got.query, g.query);
+        EXPECT_EQ(got.queryids, g.queryids);
+        EXPECT_EQ(got.counters.calls, g.counters.calls);
+        EXPECT_EQ(got.counters.total_exec_ms, g.counters.total_exec_ms);
+        EXPECT_EQ(got.counters.blk_read_ms, g.counters.blk_read_ms);
+        EXPECT_EQ(got.counters.blk_write_ms, g.counters.blk_write_ms);
+    }
+    auto queries = store_->LoadQueries(target->id);
+    ASSERT_TRUE(queries);
+    std::map<std::int64_t, model::QueryText> by_id(queries->begin(), queries->end());
+    ASSERT_EQ(by_id.size(), texts.size());
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        const auto& q = by_id.at(static_cast<std::int64_t>(i) - 3);
+        EXPECT_EQ(q.text, texts[i]);
+        EXPECT_EQ(q.own, i % 2 == 0);
+    }
+}
+
+TEST_P(StoreContract, GroupHistoryHasOnlyDeltaSnapshotsInRangeOldestFirst) {
+    const auto target = store_->EnsureTarget("prod", "host=db1");
+    const auto other_target = store_->EnsureTarget("staging", "host=db2");
+    ASSERT_TRUE(target && other_target);
+    auto save = [&](std::int64_t target_id, long long t, std::optional<std::int64_t> interval,
+                    std::vector<StatementGroup> top) {
+        auto id = store_->SaveSnapshot(Write(target_id, t, interval, std::move(top)));
+        if (!id) throw std::runtime_error(id.error().ToString());
+        return *id;
+    };
+    save(target->id, 1'000, std::nullopt, {Group(kFpA, {1}, "SELECT 1", 100, 1000.0)});  // since reset: not a delta
+    const auto s2 =
+        save(target->id, 3'000, 2'000, {Group(kFpB, {2}, "SELECT 2", 1, 1.0), Group(kFpA, {1}, "SELECT 1", 2, 20.0)});
+    const auto s3 =
+        save(target->id, 2'000, 1'000, {Group(kFpA, {1}, "SELECT 1", 1, 10.0)});  // saved late, earlier time
+    save(target->id, 4'000, 1'000, {Group(kFpB, {2}, "SELECT 2", 1, 1.0)});       // fingerprint absent
+    const auto s5 = save(target->id, 5'000, 1'000, {Group(kFpA, {1}, "SELECT 1", 3, 30.0)});
+    save(target->id, 6'000, 1'000, {Group(kFpA, {1}, "SELECT 1", 4, 40.0)});        // after the range
+    save(other_target->id, 3'000, 1'000, {Group(kFpA, {1}, "SELECT 1", 9, 90.0)});  // another target
+
+    auto history = store_->GroupHistory(target->id, kFpA, FromUnixMs(1'000), FromUnixMs(5'000));
+    ASSERT_TRUE(history) << history.error().ToString();
+    ASSERT_EQ(history->size(), 3u);
+    EXPECT_EQ(history->at(0).snapshot_id, s3);
+    EXPECT_EQ(history->at(0).taken_at, FromUnixMs(2'000));
+    EXPECT_EQ(history->at(0).interval_ms, std::optional<std::int64_t>(1'000));
+    EXPECT_EQ(history->at(0).group.counters.calls, 1);
+    EXPECT_EQ(history->at(1).snapshot_id, s2);
+    EXPECT_EQ(history->at(1).interval_ms, std::optional<std::int64_t>(2'000));
+    EXPECT_EQ(history->at(1).group.fingerprint, kFpA);
+    EXPECT_EQ(history->at(1).group.queryids, (std::vector<std::int64_t>{1}));
+    EXPECT_EQ(history->at(1).group.query, "SELECT 1");
+    ExpectCountersEq(history->at(1).group.counters, Group(kFpA, {1}, "SELECT 1", 2, 20.0).counters);
+    EXPECT_EQ(history->at(2).snapshot_id, s5);
+
+    auto empty = store_->GroupHistory(target->id, "dddddddddddddddd", FromUnixMs(0), FromUnixMs(10'000));
+    ASSERT_TRUE(empty);
+    EXPECT_TRUE(empty->empty());
+}
+
+TEST_P(StoreContract, RangeGroupsSumDeltasOverTheRange) {
+    auto target = store_->EnsureTarget("db", "db");
+    ASSERT_TRUE(target);
+    // The first snapshot is cumulative (no interval): never summed into a range.
+    ASSERT_TRUE(
+        store_->SaveSnapshot(Write(target->id, 1'000, std::nullopt, {Group(kFpA, {1}, "SELECT 1", 100, 1000.0)})));
+    ASSERT_TRUE(store_->SaveSnapshot(
+        Write(target->id, 2'000, 1'000, {Group(kFpA, {1}, "SELECT 1", 2, 20.0), Group(kFpB, {2}, "SELECT 2", 1, 5.0)},
+              Group("other", {}, "", 9, 90.0))));
+    ASSERT_TRUE(store_->SaveSnapshot(Write(target->id, 3'000, 1'000, {Group(kFpB, {2}, "SELECT 2", 4, 40.0)})));
+    ASSERT_TRUE(store_->SaveSnapshot(Write(target->id, 9'000, 6'000, {Group(kFpA, {1}, "SELECT 1", 50, 500.0)})));
+    auto groups = store_->RangeGroups(target->id, FromUnixMs(1'500), FromUnixMs(3'000), 10);
+    ASSERT_TRUE(groups) << groups.error().message;
+    ASSERT_EQ(groups->size(), 2u) << "'other' is not a statement";
+    EXPECT_EQ((*groups)[0].fingerprint, kFpB) << "by total time: B 45 ms, A 20 ms";
+    EXPECT_EQ((*groups)[0].counters.calls, 5);
+    EXPECT_DOUBLE_EQ((*groups)[0].counters.total_exec_ms, 45.0);
+    EXPECT_EQ((*groups)[0].counters.shared_blks_hit, 15);
+    EXPECT_DOUBLE_EQ((*groups)[0].counters.blk_write_ms, 0.25);
+    EXPECT_EQ((*groups)[1].counters.calls, 2);
+    EXPECT_EQ((*groups)[1].query, "SELECT 1");
+    auto one = store_->RangeGroups(target->id, FromUnixMs(0), FromUnixMs(10'000), 1);
+    ASSERT_TRUE(one);
+    ASSERT_EQ(one->size(), 1u);
+    EXPECT_EQ((*one)[0].fingerprint, kFpA);
+    EXPECT_EQ((*one)[0].counters.calls, 52);
+}
+
+// Baselines and query texts
+
+TEST_P(StoreContract, BaselineRoundTripsAndOnlyTheLatestIsKept) {
+    const auto target = store_->EnsureTarget("prod", "host=db1");
+    const auto other_target = store_->EnsureTarget("staging", "host=db2");
+    ASSERT_TRUE(target && other_target);
+
+    auto none = store_->LoadBaseline(target->id);
+    ASSERT_TRUE(none) << none.error().ToString();
+    EXPECT_FALSE(none->has_value());
+
+    model::Baseline b;
+    b.info.taken_at = FromUnixMs(1'234'567);
+    b.info.server_version = "15.18";
+    b.info.stats_reset = FromUnixMs(1'000'000);
+    b.info.dealloc = 12;
+    const model::StatementKey top{.userid = 10, .dbid = 16479, .queryid = -7254733262549953927, .toplevel = true};
+    const model::StatementKey nested{.userid = 10, .dbid = 16479, .queryid = -7254733262549953927, .toplevel = false};
+    const model::StatementKey big_ids{.userid = 4'000'000'000u, .dbid = 4'294'967'295u, .queryid = INT64_MAX};
+    b.counters.emplace(top, Group(kFpA, {}, "", 5, 12.5).counters);
+    b.counters.emplace(nested, Group(kFpA, {}, "", 7, 1.5).counters);
+    b.counters.emplace(big_ids, Group(kFpA, {}, "", 1, 0.001).counters);
+    SnapshotWrite w = Write(target->id, 1'234'567, std::nullopt, {});
+    w.baseline = &b;
+    ASSERT_TRUE(store_->SaveSnapshot(w));
+
+    auto loaded = store_->LoadBaseline(target->id);
+    ASSERT_TRUE(loaded) << loaded.error().ToString();
+    ASSERT_TRUE(loaded->has_value());
+    const model::Baseline& got = **loaded;
+    EXPECT_EQ(got.info.taken_at, b.info.taken_at);
+    EXPECT_EQ(got.info.server_version, "15.18");
+    EXPECT_EQ(got.info.stats_reset, b.info.stats_reset);
+    EXPECT_EQ(got.info.dealloc, 12);
+    ASSERT_EQ(got.counters.size(), 3u);
+    for (const auto& [key, counters] : b.counters) {
+        SCOPED_TRACE(key.queryid);
+        ASSERT_TRUE(got.counters.contains(key));
+        ExpectCountersEq(got.counters.at(key), counters);
+    }
+    auto other_none = store_->LoadBaseline(other_target->id);
+    ASSERT_TRUE(other_none);
+    EXPECT_FALSE(other_none->has_value());
+
+    // A snapshot without a baseline leaves the stored one alone.
+    ASSERT_TRUE(store_->SaveSnapshot(Write(target->id, 1'300'000, 1'000, {})));
+    loaded = store_->LoadBaseline(target->id);
+    ASSERT_TRUE(loaded && loaded->has_value());
+    EXPECT_EQ((*loaded)->counters.size(), 3u);
+
+    // A new baseline replaces the old one entirely (entries gone from pg_stat_statements go too).
+    model::Baseline smaller;
+    smaller.info.taken_at = FromUnixMs(1'400'000);
+    smaller.info.server_version = "15.18";
+    smaller.counters.emplace(top, Counters{.calls = 6, .total_exec_ms = 13.0});
+    SnapshotWrite w2 = Write(target->id, 1'400'000, 1'000, {});
+    w2.baseline = &smaller;
+    ASSERT_TRUE(store_->SaveSnapshot(w2));
+    loaded = store_->LoadBaseline(target->id);
+    ASSERT_TRUE(loaded && loaded->has_value());
+    EXPECT_EQ((*loaded)->info.taken_at, FromUnixMs(1'400'000));
+    EXPECT_FALSE((*loaded)->info.stats_reset.has_value());
+    ASSERT_EQ((*loaded)->counters.size(), 1u);
+    EXPECT_EQ((*loaded)->counters.at(top).calls, 6);
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM baselines"), 1);
+}
+
+TEST_P(StoreContract, QueryTextsRoundTripPerTarget) {
+    const auto target = store_->EnsureTarget("prod", "host=db1");
+    const auto other_target = store_->EnsureTarget("staging", "host=db2");
+    ASSERT_TRUE(target && other_target);
+
+    SnapshotWrite w = Write(target->id, 1'000, std::nullopt, {});
+    w.new_queries = {
+        {1846771691874171760, model::QueryText{"SELECT * FROM t WHERE id IN ($1, $2)", kFpA, false}},
+        {-4654732435595329443, model::QueryText{"/* optischema */ SELECT count(*) FROM pg_class", kFpB, true}},
+        {99, model::QueryText{"<insufficient privilege>", "0000000000000063", false}},
+    };
+    ASSERT_TRUE(store_->SaveSnapshot(w));
+    SnapshotWrite w2 = Write(target->id, 2'000, 1'000, {});
+    w2.new_queries = {{99, model::QueryText{"SELECT $1", kFpC, false}}};  // the text became readable
+    ASSERT_TRUE(store_->SaveSnapshot(w2));
+
+    auto loaded = store_->LoadQueries(target->id);
+    ASSERT_TRUE(loaded) << loaded.error().ToString();
+    std::map<std::int64_t, model::QueryText> by_id(loaded->begin(), loaded->end());
+    ASSERT_EQ(by_id.size(), 3u);
+    EXPECT_EQ(by_id.at(1846771691874171760).text, "SELECT * FROM t WHERE id IN ($1, $2)");
+    EXPECT_EQ(by_id.at(1846771691874171760).fingerprint, kFpA);
+    EXPECT_FALSE(by_id.at(1846771691874171760).own);
+    EXPECT_TRUE(by_id.at(-4654732435595329443).own);
+    EXPECT_EQ(by_id.at(99).text, "SELECT $1");
+    EXPECT_EQ(by_id.at(99).fingerprint, kFpC);
+
+    auto other = store_->LoadQueries(other_target->id);
+    ASSERT_TRUE(other);
+    EXPECT_TRUE(other->empty());
+}
+
+TEST_P(StoreContract, AQueryTextGivenTwiceInOneSaveKeepsTheLast) {
+    const auto target = store_->EnsureTarget("prod", "host=db1");
+    ASSERT_TRUE(target);
+    SnapshotWrite w = Write(target->id, 1'000, std::nullopt, {});
+    w.new_queries = {{7, model::QueryText{"SELECT 1", kFpA, false}}, {7, model::QueryText{"SELECT 2", kFpB, true}}};
+    ASSERT_TRUE(store_->SaveSnapshot(w));
+    auto loaded = store_->LoadQueries(target->id);
+    ASSERT_TRUE(loaded);
+    ASSERT_EQ(loaded->size(), 1u);
+    EXPECT_EQ((*loaded)[0].second.text, "SELECT 2");
+    EXPECT_TRUE((*loaded)[0].second.own);
+}
+
+TEST_P(StoreContract, AFailedSaveLeavesNothingBehind) {
+    const auto target = store_->EnsureTarget("prod", "host=db1");
+    ASSERT_TRUE(target);
+    const model::Baseline good = MakeBaseline(1'000, 10);
+    SnapshotWrite first = Write(target->id, 1'000, std::nullopt, {Group(kFpA, {1}, "SELECT 1", 1, 1.0)});
+    first.baseline = &good;
+    ASSERT_TRUE(store_->SaveSnapshot(first));
+
+    // The second group repeats a fingerprint: the insert fails after the snapshot row, the first
+    // group and the new query text were written, and all of it must be rolled back.
+    const model::Baseline replacement = MakeBaseline(2'000, 3);
+    SnapshotWrite bad =
+        Write(target->id, 2'000, 1'000, {Group(kFpB, {2}, "SELECT 2", 1, 2.0), Group(kFpB, {3}, "SELECT 3", 1, 1.0)});
+    bad.new_queries = {{2, model::QueryText{"SELECT 2", kFpB, false}}};
+    bad.baseline = &replacement;
+    auto failed = store_->SaveSnapshot(bad);
+    ASSERT_FALSE(failed);
+    EXPECT_EQ(failed.error().code, ErrorCode::kStorage);
+
+    auto list = store_->ListSnapshots(target->id, 10);
+    ASSERT_TRUE(list);
+    EXPECT_EQ(list->size(), 1u);
+    auto queries = store_->LoadQueries(target->id);
+    ASSERT_TRUE(queries);
+    EXPECT_TRUE(queries->empty());
+    auto baseline = store_->LoadBaseline(target->id);
+    ASSERT_TRUE(baseline && baseline->has_value());
+    EXPECT_EQ((*baseline)->counters.size(), 10u);
+    EXPECT_EQ((*baseline)->info.taken_at, FromUnixMs(1'000));
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM snapshot_groups"), 1);
+
+    // And the store is still usable.
+    auto next = store_->SaveSnapshot(Write(target->id, 3'000, 2'000, {Group(kFpB, {2}, "SELECT 2", 1, 2.0)}));
+    ASSERT_TRUE(next) << next.error().ToString();
+}
+
+TEST_P(StoreContract, SnapshotOfAnUnknownTargetIsRefused) {
+    auto id = store_->SaveSnapshot(Write(12345, 1'000, std::nullopt, {Group(kFpA, {1}, "SELECT 1", 1, 1.0)}));
+    ASSERT_FALSE(id);
+    EXPECT_EQ(id.error().code, ErrorCode::kStorage);
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM snapshots"), 0);
+}
+
+// Recommendations and the audit log
+
+TEST_P(StoreContract, RecommendationsKeepTheirIdAndValidationUntilTheSqlChanges) {
+    auto target = store_->EnsureTarget("db", "host=x dbname=db");
+    ASSERT_TRUE(target);
+    RecommendationRecord r;
+    r.id = "idx-0123456789ab";
+    r.target_id = target->id;
+    r.kind = "index";
+    r.title = "orders (customer_id)";
+    r.sql = "CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id)";
+    r.rollback_sql = "DROP INDEX CONCURRENTLY IF EXISTS orders_customer_id_idx";
+    r.evidence_json = R"({"saved_ms": 10})";
+    ASSERT_TRUE(store_->SaveRecommendation(r));
+    auto created = store_->GetRecommendation(r.id);
+    ASSERT_TRUE(created && *created);
+    ASSERT_TRUE(store_->SaveValidation(r.id, R"({"verdict": "improved"})"));
+
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    r.evidence_json = R"({"saved_ms": 20})";  // advise ran again: same index, new evidence
+    ASSERT_TRUE(store_->SaveRecommendation(r));
+    auto got = store_->GetRecommendation(r.id);
+    ASSERT_TRUE(got && *got);
+    EXPECT_EQ((*got)->evidence_json, R"({"saved_ms": 20})");
+    EXPECT_EQ((*got)->validation_json, R"({"verdict": "improved"})") << "same SQL: the validation still holds";
+    EXPECT_EQ((*got)->created_at, (*created)->created_at) << "an update keeps created_at";
+    EXPECT_GT((*got)->updated_at, (*created)->updated_at);
+
+    r.sql += " WHERE customer_id > 0";
+    ASSERT_TRUE(store_->SaveRecommendation(r));
+    got = store_->GetRecommendation(r.id);
+    ASSERT_TRUE(got && *got);
+    EXPECT_EQ((*got)->validation_json, "") << "changed SQL: the old validation no longer applies";
+    EXPECT_EQ((*got)->sql, r.sql);
+
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    RecommendationRecord newer = r;
+    newer.id = "idx-newer";
+    ASSERT_TRUE(store_->SaveRecommendation(newer));
+    auto list = store_->ListRecommendations(target->id);
+    ASSERT_TRUE(list);
+    ASSERT_EQ(list->size(), 2u);
+    EXPECT_EQ((*list)[0].id, "idx-newer") << "most recently updated first";
+    auto none = store_->GetRecommendation("idx-missing");
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(*none);
+    auto missing = store_->SaveValidation("idx-missing", "{}");
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, TheAuditLogIsAppendOnly) {
+    model::AuditEvent apply;
+    apply.at = FromUnixMs(1'700'000'000'000);
+    apply.actor = "cli:alice";
+    apply.target = "host=db1 dbname=shop";
+    apply.action = "apply";
+    apply.sql = "CREATE INDEX CONCURRENTLY i ON t (a)";
+    apply.outcome = "ok";
+    apply.duration_ms = 1234.5;
+    apply.detail_json = R"({"recommendation": "idx-1"})";
+    auto first = store_->AppendAudit(apply);
+    ASSERT_TRUE(first);
+    model::AuditEvent rollback = apply;
+    rollback.action = "rollback";
+    rollback.sql = "DROP INDEX CONCURRENTLY IF EXISTS i";
+    rollback.related_id = *first;
+    auto second = store_->AppendAudit(rollback);
+    ASSERT_TRUE(second);
+    EXPECT_GT(*second, *first);
+
+    auto list = store_->ListAudit(0);
+    ASSERT_TRUE(list);
+    ASSERT_EQ(list->size(), 2u);
+    EXPECT_EQ((*list)[0].action, "rollback") << "newest first";
+    EXPECT_EQ((*list)[0].related_id, std::optional<std::int64_t>(*first));
+    EXPECT_EQ((*list)[1].sql, apply.sql);
+    EXPECT_DOUBLE_EQ((*list)[1].duration_ms, 1234.5);
+    EXPECT_EQ(ToUnixMs((*list)[1].at), 1'700'000'000'000);
+    EXPECT_FALSE((*list)[1].related_id);
+    auto one = store_->ListAudit(1);
+    ASSERT_TRUE(one);
+    EXPECT_EQ(one->size(), 1u);
+    auto got = store_->GetAudit(*first);
+    ASSERT_TRUE(got && *got);
+    EXPECT_EQ((*got)->actor, "cli:alice");
+    auto missing = store_->GetAudit(*second + 100);
+    ASSERT_TRUE(missing);
+    EXPECT_FALSE(*missing);
+
+    // Not even a direct connection to the database may rewrite history.
+    EXPECT_THROW(harness_->RawExec("UPDATE audit_events SET outcome = 'failed'"), std::runtime_error);
+    EXPECT_THROW(harness_->RawExec("DELETE FROM audit_events"), std::runtime_error);
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM audit_events WHERE outcome = 'ok'"), 2);
+}
+
+// Users, sessions, latency and settings
+
+TEST_P(StoreContract, UsersSessionsAndTokens) {
+    auto admin = store_->CreateUser({0, "Admin", "$argon2id$hash", "admin", {}});
+    ASSERT_TRUE(admin) << admin.error().message;
+    auto dup = store_->CreateUser({0, "admin", "h", "viewer", {}});
+    ASSERT_FALSE(dup) << "names are unique, case-insensitively";
+    EXPECT_EQ(dup.error().code, ErrorCode::kInvalidArgument);
+    auto found = store_->FindUser("ADMIN");
+    ASSERT_TRUE(found && *found);
+    EXPECT_EQ((*found)->role, "admin");
+    EXPECT_EQ((*found)->username, "Admin");
+
+    const TimePoint now = FromUnixMs(1'700'000'000'000);
+    ASSERT_TRUE(store_->SaveSession({"hash-1", admin->id, "session", "", now, now + std::chrono::hours(12)}));
+    ASSERT_TRUE(store_->SaveSession({"hash-2", admin->id, "api", "ci", now, std::nullopt}));
+    auto live = store_->FindSession("hash-1", now + std::chrono::hours(1));
+    ASSERT_TRUE(live && *live);
+    EXPECT_EQ((*live)->second.username, "Admin");
+    EXPECT_EQ((*live)->first.expires_at, now + std::chrono::hours(12));
+    auto expired = store_->FindSession("hash-1", now + std::chrono::hours(13));
+    ASSERT_TRUE(expired);
+    EXPECT_FALSE(*expired) << "an expired session is not found";
+    auto tokens = store_->ListApiTokens(admin->id);
+    ASSERT_TRUE(tokens);
+    ASSERT_EQ(tokens->size(), 1u);
+    EXPECT_EQ((*tokens)[0].label, "ci");
+    EXPECT_FALSE((*tokens)[0].expires_at);
+    ASSERT_TRUE(store_->DeleteSession("hash-2"));
+    auto gone = store_->FindSession("hash-2", now);
+    ASSERT_TRUE(gone);
+    EXPECT_FALSE(*gone);
+
+    admin->role = "operator";
+    admin->password_hash = "$argon2id$new";
+    ASSERT_TRUE(store_->UpdateUser(*admin));
+    auto updated = store_->FindUser("admin");
+    ASSERT_TRUE(updated && *updated);
+    EXPECT_EQ((*updated)->role, "operator");
+    EXPECT_EQ((*updated)->password_hash, "$argon2id$new");
+    ASSERT_TRUE(store_->DeleteUser(admin->id));
+    auto orphan = store_->FindSession("hash-1", now);
+    ASSERT_TRUE(orphan);
+    EXPECT_FALSE(*orphan) << "a deleted user's sessions go with it";
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM sessions"), 0);
+    EXPECT_EQ(store_->DeleteUser(admin->id).error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(store_->UpdateUser(*admin).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, UsersAreListedByNameIgnoringCase) {
+    for (const char* name : {"carol", "Bob", "alice"}) ASSERT_TRUE(store_->CreateUser({0, name, "h", "viewer", {}}));
+    auto users = store_->ListUsers();
+    ASSERT_TRUE(users);
+    ASSERT_EQ(users->size(), 3u);
+    EXPECT_EQ((*users)[0].username, "alice");
+    EXPECT_EQ((*users)[1].username, "Bob");
+    EXPECT_EQ((*users)[2].username, "carol");
+}
+
+TEST_P(StoreContract, LatencySamples) {
+    auto target = store_->EnsureTarget("db", "db");
+    ASSERT_TRUE(target);
+    ASSERT_TRUE(store_->AppendLatency({target->id, FromUnixMs(1'000), 3.5, 0.2, 0.4, ""}));
+    ASSERT_TRUE(store_->AppendLatency(
+        {target->id, FromUnixMs(2'000), std::nullopt, std::nullopt, std::nullopt, "connection refused"}));
+    ASSERT_TRUE(store_->AppendLatency({target->id, FromUnixMs(9'000), 1.0, 1.0, 1.0, ""}));
+    auto samples = store_->ListLatency(target->id, FromUnixMs(0), FromUnixMs(5'000));
+    ASSERT_TRUE(samples);
+    ASSERT_EQ(samples->size(), 2u);
+    EXPECT_EQ((*samples)[0].connect_ms, std::optional<double>(3.5));
+    EXPECT_EQ((*samples)[0].p95_ms, std::optional<double>(0.4));
+    EXPECT_FALSE((*samples)[1].p50_ms);
+    EXPECT_EQ((*samples)[1].error, "connection refused");
+    // A second sample at the same instant replaces the first.
+    ASSERT_TRUE(store_->AppendLatency({target->id, FromUnixMs(1'000), 7.0, 0.3, 0.5, ""}));
+    samples = store_->ListLatency(target->id, FromUnixMs(1'000), FromUnixMs(1'000));
+    ASSERT_TRUE(samples);
+    ASSERT_EQ(samples->size(), 1u);
+    EXPECT_EQ((*samples)[0].connect_ms, std::optional<double>(7.0));
+}
+
+TEST_P(StoreContract, SettingsAreKeptByKeyUntilDeleted) {
+    auto none = store_->GetSetting("llm");
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(*none);
+    ASSERT_TRUE(store_->PutSetting("llm", R"({"model":"a"})"));
+    ASSERT_TRUE(store_->PutSetting("llm", R"({"model":"b"})"));
+    ASSERT_TRUE(store_->PutSetting("ui", "{}"));
+    auto value = store_->GetSetting("llm");
+    ASSERT_TRUE(value && *value);
+    EXPECT_EQ(**value, R"({"model":"b"})") << "a second put replaces the first";
+    ASSERT_TRUE(store_->DeleteSetting("llm"));
+    auto gone = store_->GetSetting("llm");
+    ASSERT_TRUE(gone);
+    EXPECT_FALSE(*gone);
+    auto other = store_->GetSetting("ui");
+    ASSERT_TRUE(other && *other);
+    ASSERT_TRUE(store_->DeleteSetting("never-set"));
+}
+
+}  // namespace
+}  // namespace optischema::store::contract
