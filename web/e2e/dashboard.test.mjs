@@ -2,13 +2,15 @@
 // admin password in OPTISCHEMA_ADMIN_PASSWORD), or against e2e/mock-server.mjs when E2E_MOCK=1.
 // One browser, one session, steps in order, as a new user would go: log in, watch queries arrive
 // live, open a plan, validate, apply and roll back a recommendation, find both in the audit log,
-// export, switch theme, use a phone-width screen and the keyboard. axe-core checks every page;
-// screenshots go to web/test-results/.
+// export, set up the AI assistant against a local OpenAI-compatible server (e2e/fake-llm.mjs) and
+// ask it about a query, change a user's role, switch theme, use a phone-width screen and the
+// keyboard. axe-core checks every page; screenshots go to web/test-results/.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { axeViolations, launch, screenshot } from './browser.mjs';
+import { startFakeLlm } from './fake-llm.mjs';
 
 const mock = !process.env.OPTISCHEMA_URL && process.env.E2E_MOCK === '1';
 const skip = !process.env.OPTISCHEMA_URL && !mock ? 'set OPTISCHEMA_URL and OPTISCHEMA_ADMIN_PASSWORD (or E2E_MOCK=1)' : false;
@@ -21,6 +23,8 @@ describe('dashboard', { skip }, () => {
     let server;
     let b;
     let page;
+    let llm;
+    let queryUrl;
 
     before(async () => {
         if (mock) {
@@ -32,6 +36,7 @@ describe('dashboard', { skip }, () => {
             base = process.env.OPTISCHEMA_URL.replace(/\/$/, '');
             password = process.env.OPTISCHEMA_ADMIN_PASSWORD ?? '';
         }
+        llm = await startFakeLlm();
         b = await launch();
         page = b.page;
         page.setDefaultTimeout(20_000);
@@ -40,6 +45,7 @@ describe('dashboard', { skip }, () => {
     after(async () => {
         await b?.close();
         await server?.close();
+        await llm?.close();
     });
 
     async function check(name) {
@@ -128,7 +134,13 @@ describe('dashboard', { skip }, () => {
         await page.getByRole('heading', { name: 'Findings' }).waitFor();
         await page.getByRole('heading', { name: 'History' }).waitFor();
         await page.locator('.chart canvas, .chart + *, [data-testid="empty-state"]').first().waitFor();
+        queryUrl = page.url();
+        await page.getByTestId('ai-assistant').getByTestId('ai-not-configured').waitFor();
         await check('05-query-detail');
+        // With no AI provider yet, the assistant links to where one is set up.
+        await page.getByTestId('ai-assistant').getByRole('link', { name: 'Set one up in Settings' }).click();
+        await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+        await page.waitForFunction(() => document.activeElement?.id === 'ai-provider');
     });
 
     test('optimizations: validate shows before/after and the plan diff; apply and roll back', async () => {
@@ -216,7 +228,7 @@ describe('dashboard', { skip }, () => {
     test('settings: the targets wizard tests a connection and shows each check with its fix', async () => {
         await go('/settings', 'Settings');
         await page.getByRole('heading', { name: 'Users and roles' }).waitFor();
-        await page.getByTestId('ai-provider').getByText('not configured yet').waitFor();
+        await page.getByTestId('ai-provider').locator('.badge', { hasText: /^not configured$/ }).waitFor();
         await page.getByRole('button', { name: 'Add a database' }).click();
         const wizard = page.getByTestId('target-wizard');
         await wizard.getByLabel('Name').fill('e2e-check');
@@ -252,6 +264,178 @@ describe('dashboard', { skip }, () => {
         await page.getByRole('button', { name: 'Remove e2e-second' }).waitFor({ state: 'detached' });
     });
 
+    test('settings: the AI provider is tested with unsaved settings, saved, and its key never shown', async () => {
+        await go('/settings', 'Settings');
+        const section = page.getByTestId('ai-provider');
+        await section.getByTestId('ai-privacy-note').waitFor();
+        const form = section.getByTestId('ai-form');
+        await form.getByLabel('Provider').selectOption('openai');
+        await form.getByLabel(/^Base URL/).fill('127.0.0.1:1/v1');
+        await form.getByLabel('Model').fill('gpt-e2e-mini');
+        await form.getByRole('button', { name: 'Save' }).click();
+        await form.getByText(/must start with http:\/\/ or https:\/\//).waitFor();
+        assert.equal(await form.getByLabel(/^Base URL/).getAttribute('aria-invalid'), 'true');
+
+        await form.getByLabel(/^Base URL/).fill(llm.url);
+        await form.getByLabel(/^API key/).fill('sk-e2e-secret-key');
+        await form.getByLabel(/^Timeout/).fill('30');
+        const before = llm.completions();
+        await form.getByRole('button', { name: 'Test connection' }).click();
+        await form.getByTestId('ai-test-result').filter({ hasText: /Connection works: fake-gpt-e2e .* answered in/ }).waitFor({ timeout: 60_000 });
+        assert.equal(llm.completions(), before + 1, 'the test sent one request');
+        assert.equal(llm.requests.at(-1).authorization, 'Bearer sk-e2e-secret-key', 'the unsaved key was used');
+        assert.equal(await section.locator('.badge', { hasText: /^not configured$/ }).count(), 1, 'testing does not save');
+
+        await form.getByRole('button', { name: 'Save' }).click();
+        await section.locator('.badge', { hasText: /^configured$/ }).waitFor();
+        const summary = section.getByTestId('ai-settings-summary');
+        await summary.getByText('saved in the dashboard').waitFor();
+        await summary.getByText('gpt-e2e-mini').waitFor();
+        await summary.getByText('stored (never shown)').waitFor();
+        assert.equal(await form.getByLabel(/^API key/).inputValue(), '', 'the key field is emptied');
+        await form.getByText('leave empty to keep the stored key').waitFor();
+        await section.getByTestId('ai-cache').waitFor();
+        await page.reload();
+        await section.locator('.badge', { hasText: /^configured$/ }).waitFor();
+        assert.doesNotMatch(await page.content(), /sk-e2e-secret-key/, 'the key is sent back to the page');
+        await check('22-settings-ai');
+    });
+
+    test('a query: Ask AI renders the explanation, verified suggestions and, asked again, the cached answer', async () => {
+        assert.ok(queryUrl, 'the query detail test ran first');
+        await page.goto(queryUrl);
+        const panel = page.getByTestId('ai-assistant');
+        await panel.getByRole('heading', { name: 'AI assistant' }).waitFor();
+        const before = llm.completions();
+        await panel.getByRole('button', { name: /^Ask AI/ }).click();
+        const answer = panel.getByTestId('ai-answer');
+        await answer.waitFor({ timeout: SLOW_TIMEOUT });
+        assert.equal(llm.completions(), before + 1, 'one request to the provider');
+        assert.equal(await answer.locator('.badge', { hasText: 'from cache' }).count(), 0);
+        assert.match(await answer.getByTestId('ai-meta').innerText(), /fake-gpt-e2e · [\d,]+ tokens in, [\d,]+ out · price unknown/);
+
+        // The markdown is rendered: a heading, a list, bold text; no markup left over.
+        const md = answer.locator('.markdown');
+        await md.getByRole('heading', { name: 'Where the time goes' }).waitFor();
+        assert.ok((await md.locator('li').count()) >= 2, 'the list is not rendered');
+        assert.equal(await md.locator('strong').first().innerText(), 'most of its time');
+        const text = await answer.innerText();
+        assert.doesNotMatch(text, /\*\*|^#+ /m, 'raw markdown is shown');
+
+        const rewrite = answer.getByTestId('ai-rewrite').first();
+        await rewrite.waitFor();
+        assert.match(await rewrite.locator('.badge').innerText(), /^(verified|rejected|unverified)$/);
+        await rewrite.getByText(/^Suggested by fake-gpt-e2e\.$/).waitFor();
+        await rewrite.getByRole('button', { name: /Copy rewrite 1/ }).waitFor();
+        await answer.getByTestId('ai-index-idea').first().locator('.badge').waitFor();
+        await check('23-query-ai');
+
+        // Asked again after a reload: the server's cache answers, the provider is not asked.
+        await page.reload();
+        await panel.getByRole('button', { name: /^Ask AI/ }).click();
+        await answer.locator('.badge', { hasText: 'from cache' }).waitFor({ timeout: SLOW_TIMEOUT });
+        assert.equal(llm.completions(), before + 1, 'a cached answer sent a request');
+        await screenshot(page, '24-query-ai-cached');
+
+        // Skipping the cache asks the provider again.
+        await panel.getByRole('button', { name: /^Ask again \(skip cache\)/ }).click();
+        await answer.locator('.badge', { hasText: 'from cache' }).waitFor({ state: 'detached', timeout: SLOW_TIMEOUT });
+        await panel.getByRole('button', { name: /^Ask again \(skip cache\)/ }).waitFor({ timeout: SLOW_TIMEOUT });
+        assert.equal(llm.completions(), before + 2);
+
+        // In the other theme too, for contrast.
+        await page.getByTestId('theme-toggle').click();
+        await check('25-query-ai-other-theme');
+        await page.getByTestId('theme-toggle').click();
+    });
+
+    test('optimizations: Ask AI on a recommendation keeps going while the user browses elsewhere', async () => {
+        await go('/optimizations', 'Optimizations');
+        const rec = page.getByTestId('recommendation').first();
+        const id = await rec.getAttribute('data-recommendation-id');
+        const before = llm.completions();
+        await rec.getByRole('button', { name: /^Ask AI/ }).click();
+        await rec.getByTestId('ai-progress').waitFor();
+        await screenshot(page, '23a-recommendation-ai-progress');
+        const nav = page.getByRole('navigation', { name: 'Main' });
+        await nav.getByRole('link', { name: 'Queries' }).click();
+        await page.getByRole('heading', { level: 1, name: 'Queries' }).waitFor();
+        await nav.getByRole('link', { name: 'Optimizations' }).click();
+        const again = page.locator(`[data-testid="recommendation"][data-recommendation-id="${id}"]`);
+        await again.getByTestId('ai-answer').waitFor({ timeout: SLOW_TIMEOUT });
+        await again.getByRole('heading', { name: 'AI assistant' }).waitFor();
+        await again.getByTestId('ai-rewrite').first().locator('.badge').waitFor();
+        assert.equal(llm.completions(), before + 1, 'coming back asked again');
+        await check('23b-recommendation-ai');
+    });
+
+    test('settings: an admin changes a user\'s role and password', async () => {
+        await go('/settings', 'Settings');
+        await page.getByLabel('User name').fill('e2e-ops');
+        await page.getByLabel('Password', { exact: true }).fill('e2e-ops-password');
+        await page.locator('#u-role').selectOption('viewer');
+        await page.getByRole('button', { name: 'Add user' }).click();
+        const role = page.getByLabel('Role of e2e-ops');
+        await role.waitFor();
+        assert.equal(await role.inputValue(), 'viewer');
+        await role.selectOption('operator');
+        await page.getByText('e2e-ops is now an operator.').waitFor();
+        await page.reload();
+        await page.getByLabel('Role of e2e-ops').waitFor();
+        assert.equal(await page.getByLabel('Role of e2e-ops').inputValue(), 'operator', 'the new role is not stored');
+
+        await page.getByRole('button', { name: 'Set password for e2e-ops' }).click();
+        const dialog = page.getByRole('dialog', { name: 'New password for e2e-ops' });
+        await dialog.getByLabel(/^New password/).fill('short');
+        await dialog.getByRole('button', { name: 'Set password' }).click();
+        await dialog.getByText('A password needs at least 8 characters.').waitFor();
+        await dialog.getByLabel(/^New password/).fill('another-e2e-password');
+        await dialog.getByRole('button', { name: 'Set password' }).click();
+        await page.getByText('The password of e2e-ops was changed.').waitFor();
+        await dialog.waitFor({ state: 'hidden' });
+        await page.getByLabel('Role of e2e-ops').selectOption('viewer');
+        await page.getByText('e2e-ops is now a viewer.').waitFor();
+
+        // The viewer, logged in with the new password elsewhere, reads the AI settings and cannot ask.
+        const other = await launch();
+        try {
+            const p2 = other.page;
+            p2.setDefaultTimeout(20_000);
+            await p2.goto(`${base}/login`);
+            await p2.getByLabel('User name').fill('e2e-ops');
+            await p2.getByLabel('Password').fill('another-e2e-password');
+            await p2.getByRole('button', { name: 'Log in' }).click();
+            await p2.getByTestId('current-user').filter({ hasText: 'e2e-ops' }).waitFor();
+            await p2.goto(queryUrl);
+            const panel = p2.getByTestId('ai-assistant');
+            await panel.getByText('Asking AI needs the operator role.').waitFor();
+            assert.equal(await panel.getByRole('button', { name: /^Ask AI/ }).count(), 0, 'a viewer can ask');
+            await p2.goto(`${base}/settings`);
+            const section = p2.getByTestId('ai-provider');
+            await section.getByText('Changing the provider needs the admin role.').waitFor();
+            await section.getByTestId('ai-settings-summary').getByText('gpt-e2e-mini').waitFor();
+            assert.equal(await section.getByTestId('ai-form').count(), 0);
+            await screenshot(p2, '26a-settings-viewer');
+            assert.deepEqual(other.errors, [], 'console errors for the viewer');
+        } finally {
+            await other.close();
+        }
+
+        // Demoting yourself asks first; cancelling keeps the role.
+        const mine = page.getByLabel('Role of admin', { exact: true });
+        await mine.selectOption('viewer');
+        const confirm = page.getByRole('dialog', { name: 'Make yourself a viewer?' });
+        await confirm.waitFor();
+        await screenshot(page, '26b-demote-self');
+        await confirm.getByRole('button', { name: 'Cancel' }).click();
+        assert.equal(await mine.inputValue(), 'admin');
+        await check('27-settings-users');
+
+        await page.getByRole('button', { name: 'Remove user e2e-ops' }).click();
+        await page.getByRole('dialog', { name: 'Remove user e2e-ops?' }).getByRole('button', { name: 'Remove', exact: true }).click();
+        await page.getByLabel('Role of e2e-ops').waitFor({ state: 'detached' });
+    });
+
     test('the theme toggle switches themes and is remembered', async () => {
         const html = page.locator('html');
         const first = await html.getAttribute('data-theme');
@@ -284,6 +468,7 @@ describe('dashboard', { skip }, () => {
             ['/', /.+/, '18-phone-overview'],
             ['/queries', 'Queries', '19-phone-queries'],
             ['/optimizations', 'Optimizations', '20-phone-optimizations'],
+            ['/settings', 'Settings', '20b-phone-settings'],
         ]) {
             await go(path, heading);
             await page.waitForLoadState('networkidle').catch(() => {});
@@ -291,6 +476,13 @@ describe('dashboard', { skip }, () => {
             assert.ok(overflow <= 1, `${path} scrolls sideways by ${overflow}px at 375px`);
             await screenshot(page, name);
         }
+        // A query with its AI answer (from the server's cache).
+        await page.goto(queryUrl);
+        await page.getByTestId('ai-assistant').getByRole('button', { name: /^Ask AI/ }).click();
+        await page.getByTestId('ai-answer').waitFor({ timeout: SLOW_TIMEOUT });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 1, `the query page with an AI answer scrolls sideways by ${overflow}px at 375px`);
+        await screenshot(page, '20c-phone-query-ai');
         const menu = page.getByRole('button', { name: 'Menu' });
         await menu.click();
         assert.equal(await menu.getAttribute('aria-expanded'), 'true');
@@ -298,6 +490,17 @@ describe('dashboard', { skip }, () => {
         await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
         await check('21-phone-audit');
         await page.setViewportSize({ width: 1280, height: 900 });
+    });
+
+    test('settings: the AI provider goes back to the configuration file', async () => {
+        await go('/settings', 'Settings');
+        const section = page.getByTestId('ai-provider');
+        await section.getByRole('button', { name: 'Reset to config file…' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Go back to the configuration file’s settings?' });
+        await dialog.getByRole('button', { name: 'Reset', exact: true }).click();
+        await section.locator('.badge', { hasText: /^not configured$/ }).waitFor();
+        await section.getByTestId('ai-settings-summary').getByText('nothing configured').waitFor();
+        assert.equal(await section.getByRole('button', { name: 'Reset to config file…' }).count(), 0);
     });
 
     test('logs out', async () => {

@@ -2,7 +2,8 @@
 // web/testdata, so the dashboard can be developed and its browser tests run before (or without)
 // the real server. It is stateful (sessions, CSRF, targets, recommendations, audit log, users),
 // sends the real server's security headers (CSP included) and pushes a snapshot over the WebSocket
-// every few seconds. Never used by the product.
+// every few seconds; the AI assistant asks whichever OpenAI-compatible server is configured. Never
+// used by the product.
 //
 //   node e2e/mock-server.mjs [--port 8090]     env: OPTISCHEMA_ADMIN_PASSWORD (default admin-password)
 
@@ -372,6 +373,129 @@ export function startMockServer({ port = 0, adminPassword = 'admin-password', qu
         users.splice(i, 1);
         send(res, 204);
     }, { role: 'admin' });
+    route('PUT', /^\/api\/v1\/users\/([^/]+)$/, async (req, res, m) => {
+        const u = users.find((x) => String(x.id) === m[1]);
+        if (!u) return fail(res, 404, 'not_found', `no user ${m[1]}`);
+        const b = (await body(req)) ?? {};
+        if (b.role && !rank[b.role]) return fail(res, 400, 'bad_request', 'the role is viewer, operator or admin');
+        if (b.password && b.password.length < 8) return fail(res, 400, 'bad_request', 'a password needs at least 8 characters');
+        if (b.role) {
+            u.role = b.role;
+            for (const sess of sessions.values()) if (sess.username === u.username) sess.role = b.role;
+        }
+        if (b.password) u.password = b.password;
+        send(res, 200, { id: u.id, username: u.username, role: u.role });
+    }, { role: 'admin' });
+
+    // The AI assistant: settings as the real server keeps them, and answers from whatever
+    // OpenAI-compatible server is configured (e2e/fake-llm.mjs in the browser tests).
+    const LLM_NONE = { source: 'none', provider: null, base_url: '', model: '', api_key: '', timeout_s: 120, input_usd_per_mtok: null, output_usd_per_mtok: null };
+    let llm = { ...LLM_NONE };
+    const llmCache = new Map();
+    const llmStats = { hits: 0, misses: 0, tokens_saved: 0, cost_saved_usd: 0 };
+    const llmView = () => ({
+        configured: llm.model !== '',
+        source: llm.source,
+        provider: llm.provider,
+        base_url: llm.base_url,
+        model: llm.model,
+        has_key: llm.api_key !== '',
+        timeout_s: llm.timeout_s,
+        input_usd_per_mtok: llm.input_usd_per_mtok,
+        output_usd_per_mtok: llm.output_usd_per_mtok,
+        problem: null,
+        cache: { entries: llmCache.size, hits: llmStats.hits, misses: llmStats.misses, hit_rate: llmStats.hits + llmStats.misses ? llmStats.hits / (llmStats.hits + llmStats.misses) : 0, tokens_saved: llmStats.tokens_saved, cost_saved_usd: llmStats.cost_saved_usd },
+    });
+    const llmInput = (b) => {
+        if (!b || !['openai', 'gemini'].includes(b.provider)) return { error: 'provider is openai or gemini' };
+        if (!b.model) return { error: 'no LLM model is configured: set llm model (e.g. gpt-4o-mini)' };
+        if (b.base_url && !/^https?:\/\//i.test(b.base_url)) return { error: `the LLM base URL '${b.base_url}' is not an http:// or https:// URL` };
+        const prices = [b.input_usd_per_mtok ?? null, b.output_usd_per_mtok ?? null];
+        if ((prices[0] === null) !== (prices[1] === null)) return { error: 'give both prices or neither' };
+        return { value: { provider: b.provider, base_url: String(b.base_url ?? '').replace(/\/+$/, ''), model: b.model, timeout_s: Number(b.timeout_s ?? 120) || 120, api_key: typeof b.api_key === 'string' ? b.api_key : llm.api_key, input_usd_per_mtok: prices[0], output_usd_per_mtok: prices[1] } };
+    };
+    const complete = async (cfg, user) => {
+        const started = performance.now();
+        const base = cfg.base_url || (cfg.provider === 'gemini' ? 'https://generativelanguage.googleapis.com' : 'https://api.openai.com/v1');
+        const r = await fetch(`${base}/chat/completions`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', ...(cfg.api_key ? { Authorization: `Bearer ${cfg.api_key}` } : {}) },
+            body: JSON.stringify({ model: cfg.model, messages: [{ role: 'system', content: 'You are a PostgreSQL performance expert.' }, { role: 'user', content: user }] }),
+            signal: AbortSignal.timeout(cfg.timeout_s * 1000),
+        });
+        if (!r.ok) throw new Error(`the provider answered ${r.status}`);
+        const doc = await r.json();
+        return { doc, latency_ms: +(performance.now() - started).toFixed(3) };
+    };
+    route('GET', /^\/api\/v1\/settings\/llm$/, (req, res) => send(res, 200, llmView()));
+    route('PUT', /^\/api\/v1\/settings\/llm$/, async (req, res) => {
+        const input = llmInput(await body(req));
+        if (input.error) return fail(res, 400, 'bad_request', input.error);
+        llm = { ...input.value, source: 'dashboard' };
+        send(res, 200, llmView());
+    }, { role: 'admin' });
+    route('DELETE', /^\/api\/v1\/settings\/llm$/, (req, res) => {
+        llm = { ...LLM_NONE };
+        send(res, 200, llmView());
+    }, { role: 'admin' });
+    route('POST', /^\/api\/v1\/settings\/llm\/test$/, async (req, res) => {
+        const b = await body(req);
+        const input = b && Object.keys(b).length ? llmInput(b) : { value: llm };
+        if (input.error) return fail(res, 400, 'bad_request', input.error);
+        try {
+            const { doc, latency_ms } = await complete(input.value, 'Answer with the single word OK.');
+            send(res, 200, { ok: true, provider: input.value.provider, model: doc.model ?? input.value.model, latency_ms, error: null });
+        } catch (e) {
+            send(res, 200, { ok: false, provider: input.value.provider, model: input.value.model, latency_ms: null, error: `cannot reach the model: ${e.message}` });
+        }
+    }, { role: 'admin' });
+    const askAi = async (res, key, query, refresh) => {
+        if (!llm.model) return fail(res, 409, 'llm_not_configured', 'No AI provider is configured: an admin can set one up in Settings.');
+        const cacheKey = `${key}|${llm.provider}|${llm.base_url}|${llm.model}`;
+        const cached = llmCache.get(cacheKey);
+        if (cached && !refresh) {
+            llmStats.hits += 1;
+            llmStats.tokens_saved += cached.input_tokens + cached.output_tokens;
+            llmStats.cost_saved_usd += cached.cost_usd ?? 0;
+            return setTimeout(() => send(res, 200, { ...cached, from_cache: true }), 200);
+        }
+        llmStats.misses += 1;
+        const answer = { provider: llm.provider, model: llm.model, configured_model: llm.model, from_cache: false, input_tokens: 0, output_tokens: 0, cost_usd: null, latency_ms: null, explanation: '', rewrites: [], index_ideas: [], risks: [], warnings: [], error: null };
+        try {
+            const { doc, latency_ms } = await complete(llm, `## Normalized query\n${query}\n## Plan\nSeq Scan on orders\n`);
+            const content = JSON.parse(doc.choices?.[0]?.message?.content ?? '{}');
+            const model = doc.model ?? llm.model;
+            const input_tokens = doc.usage?.prompt_tokens ?? 0;
+            const output_tokens = doc.usage?.completion_tokens ?? 0;
+            Object.assign(answer, {
+                model,
+                input_tokens,
+                output_tokens,
+                cost_usd: llm.input_usd_per_mtok === null ? null : (input_tokens * llm.input_usd_per_mtok + output_tokens * llm.output_usd_per_mtok) / 1e6,
+                latency_ms,
+                explanation: content.explanation ?? '',
+                rewrites: (content.rewrites ?? []).map((r, i) => ({ sql: r.sql, rationale: r.rationale ?? '', status: i === 0 ? 'verified' : 'unverified', reason: i === 0 ? 'the sandbox returned the same rows, faster: median 46.1 ms -> 19.2 ms' : 'not checked', speedup: i === 0 ? 2.4 : null, planned_cost: null, model })),
+                index_ideas: (content.index_ideas ?? []).map((x) => ({ ddl: x.ddl, rationale: x.rationale ?? '', status: 'verified', reason: 'the planner uses it (HypoPG what-if): cost 14,549 -> 28 (100% less)', cost_before: 14549.33, cost_after: 27.78, model })),
+                risks: content.risks ?? [],
+            });
+            llmCache.set(cacheKey, answer);
+        } catch (e) {
+            answer.error = `the model did not answer: ${e.message}`;
+        }
+        setTimeout(() => send(res, 200, answer), 1500);
+    };
+    route('POST', /^\/api\/v1\/targets\/([^/]+)\/statements\/([^/]+)\/ai$/, async (req, res, m) => {
+        const s = statements.find((x) => x.fingerprint === decodeURIComponent(m[2]));
+        if (!targetOf(m[1]) || !s) return fail(res, 404, 'not_found', 'No such statement.');
+        const b = await body(req);
+        return askAi(res, `statement:${s.fingerprint}`, s.query, b?.refresh === true);
+    }, { role: 'operator' });
+    route('POST', /^\/api\/v1\/recommendations\/([^/]+)\/ai$/, async (req, res, m) => {
+        const r = recommendations.get(decodeURIComponent(m[1]));
+        if (!r) return fail(res, 404, 'not_found', 'No such recommendation.');
+        const b = await body(req);
+        return askAi(res, `recommendation:${r.id}`, r.evidence?.queries?.[0]?.query ?? r.sql, b?.refresh === true);
+    }, { role: 'operator' });
     route('GET', /^\/healthz$/, (req, res) => send(res, 200, { status: 'ok' }), { public: true });
 
     const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json' };

@@ -137,6 +137,51 @@ describe('ApiClient', () => {
         expect(api.exportUrl(3, 'statements.csv', { from: 0 })).toBe('/api/v1/targets/3/export/statements.csv?from=1970-01-01T00%3A00%3A00.000Z');
     });
 
+    it('asks the AI about a statement or a recommendation, with or without the cache', async () => {
+        const { fn, calls } = fakeFetch([
+            json(200, { model: 'm', rewrites: [] }),
+            json(200, { model: 'm', rewrites: [] }),
+            json(409, { error: { code: 'llm_not_configured', message: 'No AI provider is configured.' } }),
+        ]);
+        const api = new ApiClient({ fetch: fn, cookies: () => 'optischema_csrf=t' });
+        await api.askAiStatement(1, 'c93ce44f/x');
+        await api.askAiRecommendation('idx-1', true);
+        expect(calls[0]!.url).toBe('/api/v1/targets/1/statements/c93ce44f%2Fx/ai');
+        expect(calls[0]!.init.method).toBe('POST');
+        expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ refresh: false });
+        expect(calls[1]!.url).toBe('/api/v1/recommendations/idx-1/ai');
+        expect(JSON.parse(String(calls[1]!.init.body))).toEqual({ refresh: true });
+        await expect(api.askAiStatement(1, 'f')).rejects.toMatchObject({ status: 409, code: 'llm_not_configured' });
+    });
+
+    it('reads, saves, tests and resets the AI provider settings; changes a user', async () => {
+        const settings = { configured: true, source: 'dashboard', provider: 'openai', base_url: '', model: 'm', has_key: false, timeout_s: 60 };
+        const { fn, calls } = fakeFetch([
+            json(200, settings),
+            json(200, settings),
+            json(200, { ok: true, provider: 'openai', model: 'm', latency_ms: 12, error: null }),
+            json(200, { ...settings, source: 'none' }),
+            json(200, { id: 2, username: 'otto', role: 'operator' }),
+        ]);
+        const api = new ApiClient({ fetch: fn, cookies: () => 'optischema_csrf=t' });
+        await api.llmSettings();
+        const input = { provider: 'openai' as const, base_url: 'http://127.0.0.1:9/v1', model: 'm', timeout_s: 30 };
+        await api.saveLlmSettings(input);
+        expect((await api.testLlm(input)).ok).toBe(true);
+        expect((await api.resetLlmSettings()).source).toBe('none');
+        await api.updateUser(2, { role: 'operator' });
+        expect(calls.map((c) => `${c.init.method} ${c.url}`)).toEqual([
+            'GET /api/v1/settings/llm',
+            'PUT /api/v1/settings/llm',
+            'POST /api/v1/settings/llm/test',
+            'DELETE /api/v1/settings/llm',
+            'PUT /api/v1/users/2',
+        ]);
+        expect(JSON.parse(String(calls[1]!.init.body))).toEqual(input);
+        expect(JSON.parse(String(calls[2]!.init.body))).toEqual(input);
+        expect(JSON.parse(String(calls[4]!.init.body))).toEqual({ role: 'operator' });
+    });
+
     it('times out', async () => {
         vi.useFakeTimers();
         try {

@@ -2,12 +2,16 @@
 // CSRF double-submit header on every mutating request, one error type for every failure.
 
 import type {
+    AiAnswer,
     AuditEvent,
     ChangeResponse,
     ExplainResponse,
     ImpactResponse,
     IndexHealthResponse,
     LatencySample,
+    LlmSettings,
+    LlmSettingsInput,
+    LlmTestResponse,
     LoginResponse,
     ManagedUser,
     MeResponse,
@@ -26,6 +30,10 @@ import type {
 export const API_BASE = '/api/v1';
 export const CSRF_COOKIE = 'optischema_csrf';
 export const CSRF_HEADER = 'X-CSRF-Token';
+
+/// How long an AI request may take: explaining, the provider (with its retries) and verifying the
+/// suggestions in the sandbox.
+export const AI_TIMEOUT_MS = 300_000;
 
 /// Any failure of an API call. `status` is 0 when the server could not be reached or timed out.
 export class ApiError extends Error {
@@ -361,8 +369,32 @@ export class ApiClient {
     createUser(username: string, password: string, role: Role): Promise<ManagedUser> {
         return this.post<ManagedUser>('/users', { username, password, role });
     }
+    updateUser(id: ManagedUser['id'], change: { role?: Role; password?: string }): Promise<ManagedUser> {
+        return this.put<ManagedUser>(`/users/${seg(id)}`, change);
+    }
     deleteUser(id: ManagedUser['id']): Promise<void> {
         return this.delete<void>(`/users/${seg(id)}`);
+    }
+
+    // AI assistant.
+    llmSettings(signal?: AbortSignal): Promise<LlmSettings> {
+        return this.get<LlmSettings>('/settings/llm', { signal });
+    }
+    saveLlmSettings(input: LlmSettingsInput): Promise<LlmSettings> {
+        return this.put<LlmSettings>('/settings/llm', input);
+    }
+    resetLlmSettings(): Promise<LlmSettings> {
+        return this.delete<LlmSettings>('/settings/llm');
+    }
+    /// One tiny request with the given (unsaved) settings; the server retries, so allow it time.
+    testLlm(input: LlmSettingsInput): Promise<LlmTestResponse> {
+        return this.post<LlmTestResponse>('/settings/llm/test', input, { timeoutMs: AI_TIMEOUT_MS });
+    }
+    askAiStatement(id: Target['id'], fingerprint: string, refresh = false): Promise<AiAnswer> {
+        return this.post<AiAnswer>(`/targets/${seg(id)}/statements/${seg(fingerprint)}/ai`, { refresh }, { timeoutMs: AI_TIMEOUT_MS });
+    }
+    askAiRecommendation(rid: string, refresh = false): Promise<AiAnswer> {
+        return this.post<AiAnswer>(`/recommendations/${seg(rid)}/ai`, { refresh }, { timeoutMs: AI_TIMEOUT_MS });
     }
 }
 

@@ -1,7 +1,7 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { createElement, Fragment } from 'react';
 import { describe, expect, it } from 'vitest';
-import { parseInline, parseMarkdown, renderMarkdown, safeHref } from './markdown';
+import { headingOffsetFor, parseInline, parseMarkdown, renderMarkdown, safeHref } from './markdown';
 
 const html = (md: string, offset = 0) => renderToStaticMarkup(createElement(Fragment, null, ...renderMarkdown(md, offset)));
 
@@ -67,6 +67,11 @@ describe('renderMarkdown', () => {
     });
     it('shifts headings below the page heading and caps at h6', () => {
         expect(html('# A\n###### B', 2)).toBe('<h3>A</h3><h6>B</h6>');
+    });
+    it('starts a text\'s headings at a given level', () => {
+        expect(headingOffsetFor('## Where\n### Why', 4)).toBe(2);
+        expect(html('## Where\n### Why', headingOffsetFor('## Where\n### Why', 4))).toBe('<h4>Where</h4><h5>Why</h5>');
+        expect(headingOffsetFor('no headings', 4)).toBe(0);
     });
     it('renders lists with their start number and code blocks', () => {
         expect(html('3. c\n4. d\n\n```sql\nSELECT 1 < 2;\n```')).toBe(

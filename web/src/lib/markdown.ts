@@ -216,6 +216,14 @@ function renderInline(nodes: Inline[], keyPrefix: string): ReactNode[] {
     });
 }
 
+/// The heading offset that makes the text's highest heading an h`first` (so "## A" under an h3
+/// becomes an h4, not an h5); 0 when the text has no heading.
+export function headingOffsetFor(source: string, first: number): number {
+    let min = 7;
+    for (const b of parseMarkdown(source)) if (b.type === 'heading') min = Math.min(min, b.level);
+    return min === 7 ? 0 : first - min;
+}
+
 /// React elements for markdown text. Headings are shifted by `headingOffset` (an explanation under
 /// an h2 starts at h3) and capped at h6.
 export function renderMarkdown(source: string, headingOffset = 2): ReactNode[] {

@@ -367,3 +367,93 @@ export interface StreamMessage {
     topic: string;
     data: StreamData;
 }
+
+export type LlmProvider = 'openai' | 'gemini';
+
+export interface LlmCacheStats {
+    entries: number;
+    hits: number;
+    misses: number;
+    hit_rate: number; // 0..1
+    tokens_saved: number;
+    cost_saved_usd: number;
+}
+
+/// GET /settings/llm. The API key itself is never sent, only whether one is stored.
+export interface LlmSettings {
+    configured: boolean;
+    source: 'dashboard' | 'config' | 'none';
+    /// null when no provider is set (source none).
+    provider: LlmProvider | null;
+    base_url: string;
+    model: string;
+    has_key: boolean;
+    timeout_s: number;
+    input_usd_per_mtok: number | null;
+    output_usd_per_mtok: number | null;
+    /// Why the saved settings cannot be used now (e.g. the key file is gone); null when fine.
+    problem?: string | null;
+    cache?: LlmCacheStats | null;
+}
+
+/// The body of PUT /settings/llm and POST /settings/llm/test. Without api_key the stored key is
+/// kept (or used, for a test); "" removes it.
+export interface LlmSettingsInput {
+    provider: LlmProvider;
+    base_url: string;
+    model: string;
+    timeout_s?: number;
+    /// US dollars per million tokens: both or neither.
+    input_usd_per_mtok?: number | null;
+    output_usd_per_mtok?: number | null;
+    api_key?: string;
+}
+
+export interface LlmTestResponse {
+    ok: boolean;
+    provider?: string;
+    model?: string;
+    latency_ms?: number | null;
+    error?: string | null;
+}
+
+export type SuggestionStatus = 'verified' | 'rejected' | 'unverified';
+
+export interface AiRewrite {
+    sql: string;
+    rationale: string;
+    status: SuggestionStatus;
+    reason: string;
+    speedup: number | null;
+    planned_cost?: number | null;
+    /// The model that proposed it.
+    model: string;
+}
+
+export interface AiIndexIdea {
+    ddl: string;
+    rationale: string;
+    status: SuggestionStatus;
+    reason: string;
+    cost_before: number | null;
+    cost_after: number | null;
+    model: string;
+}
+
+/// POST .../ai. A provider that fails still answers 200 with `error` set.
+export interface AiAnswer {
+    provider: string;
+    model: string;
+    configured_model?: string;
+    from_cache: boolean;
+    input_tokens: number;
+    output_tokens: number;
+    cost_usd: number | null;
+    latency_ms: number | null;
+    explanation: string;
+    rewrites: AiRewrite[];
+    index_ideas: AiIndexIdea[];
+    risks: string[];
+    warnings: string[];
+    error: string | null;
+}

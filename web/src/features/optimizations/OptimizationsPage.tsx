@@ -1,13 +1,16 @@
 import { useCallback, useMemo, useState } from 'react';
+import { useAiAvailability, useAiJob, type AiAvailability } from '../../app/ai';
 import { Link } from '../../app/router';
 import { useSession } from '../../app/session';
 import { useAsync, useTitle } from '../../app/useAsync';
+import { AiResult, AskAiButtons } from '../../components/AskAi';
 import { Badge, verdictLabel } from '../../components/Badge';
 import { CodeBlock } from '../../components/CodeBlock';
 import { ConfirmDialog } from '../../components/Dialog';
 import { RequireTarget } from '../../components/RequireTarget';
 import { Async, Empty, ErrorState, InlineError, Loading } from '../../components/States';
 import { useToast } from '../../components/Toasts';
+import { AI_PRIVACY_NOTE } from '../../lib/ai';
 import { hasRole } from '../../lib/api';
 import { ellipsize, formatBytes, formatCount, formatMs, formatPct, formatRelative, formatSpeedup } from '../../lib/format';
 import { changeState, rankRecommendations, savedMs, savedSharePct, type ChangeState } from '../../lib/recommendations';
@@ -82,12 +85,14 @@ function RecommendationCard({
     target,
     change,
     onChanged,
+    ai,
 }: {
     rec: Recommendation;
     rank: number;
     target: Target;
     change: ChangeState;
     onChanged: () => void;
+    ai: AiAvailability;
 }) {
     const { api, user } = useSession();
     const toast = useToast();
@@ -105,6 +110,7 @@ function RecommendationCard({
     const queries = Array.isArray(ev.queries) ? ev.queries : [];
     const applied = change.applyId !== null && change.rollbackId === null;
     const titleId = `rec-${rec.id}`;
+    const aiJob = useAiJob(`recommendation:${rec.id}`, (refresh) => api.askAiRecommendation(rec.id, refresh));
 
     const validate = async () => {
         setValidating(true);
@@ -245,7 +251,8 @@ function RecommendationCard({
                         {showImpact ? 'Hide realized savings' : 'Realized savings'}
                     </button>
                 )}
-                {!canOperate && <span className="muted">Validating and applying need the operator role.</span>}
+                <AskAiButtons ai={aiJob} availability={ai} subject={rec.title || rec.id} compact />
+                {!canOperate && <span className="muted">Validating, applying and asking AI need the operator role.</span>}
                 {rec.kind === 'rewrite' && <span className="muted">Rewrites are code changes: validate here, change the application.</span>}
             </div>
             {validating && <Loading label="Copying the tables into a sandbox and benchmarking before and after… this can take a minute." />}
@@ -253,6 +260,7 @@ function RecommendationCard({
             <InlineError error={changeError} />
             {showValidation && validation && <ValidationView v={validation} />}
             {showImpact && change.applyId !== null && <ImpactView actionId={change.applyId} />}
+            <AiResult ai={aiJob} availability={ai} level={4} title={{ id: `${titleId}-ai`, text: 'AI assistant' }} />
             <ConfirmDialog
                 open={pending !== null}
                 title={pending?.kind === 'rollback' ? 'Roll back this index?' : 'Apply this index?'}
@@ -279,6 +287,7 @@ function Optimizations({ target }: { target: Target }) {
     useTitle('Optimizations');
     const { api, user } = useSession();
     const toast = useToast();
+    const ai = useAiAvailability();
     const recs = useAsync((signal) => api.recommendations(target.id, signal), [api, target.id]);
     const audit = useAsync<AuditEvent[]>((signal) => api.audit(500, signal), [api]);
     const [advising, setAdvising] = useState(false);
@@ -333,6 +342,7 @@ function Optimizations({ target }: { target: Target }) {
                                 advisor's window
                                 {audit.error ? ' · the audit log could not be read, so apply state may be missing' : ''}
                             </p>
+                            {ai.canAsk && ai.configured !== false && <p className="muted">{AI_PRIVACY_NOTE}</p>}
                             {ranked.map((r, i) => (
                                 <RecommendationCard
                                     key={r.id}
@@ -341,6 +351,7 @@ function Optimizations({ target }: { target: Target }) {
                                     target={target}
                                     change={changeState(r.id, events)}
                                     onChanged={refresh}
+                                    ai={ai}
                                 />
                             ))}
                         </>

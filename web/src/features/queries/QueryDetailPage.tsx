@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useAiAvailability, useAiJob } from '../../app/ai';
 import { Link, useRouter } from '../../app/router';
 import { useSession } from '../../app/session';
 import { useAsync, useTitle } from '../../app/useAsync';
+import { AiAssistant } from '../../components/AskAi';
 import { Badge } from '../../components/Badge';
 import { CodeBlock } from '../../components/CodeBlock';
 import { CopyButton } from '../../components/CopyButton';
@@ -162,6 +164,18 @@ function ExplainSection({ target, fingerprint }: { target: Target; fingerprint: 
     );
 }
 
+function AiSection({ target, fingerprint }: { target: Target; fingerprint: string }) {
+    const { api } = useSession();
+    const availability = useAiAvailability();
+    const ai = useAiJob(`statement:${target.id}:${fingerprint}`, (refresh) => api.askAiStatement(target.id, fingerprint, refresh));
+    return (
+        <section className="card" aria-labelledby="ai-title" data-testid="ai-assistant">
+            <h2 id="ai-title">AI assistant</h2>
+            <AiAssistant ai={ai} availability={availability} subject="this query" />
+        </section>
+    );
+}
+
 function QueryDetail({ target, fingerprint }: { target: Target; fingerprint: string }) {
     useTitle('Query');
     const { api } = useSession();
@@ -229,6 +243,7 @@ function QueryDetail({ target, fingerprint }: { target: Target; fingerprint: str
                 )}
             </Async>
             <ExplainSection target={target} fingerprint={fingerprint} />
+            <AiSection target={target} fingerprint={fingerprint} />
         </>
     );
 }

@@ -2,17 +2,19 @@ import { useState, type FormEvent } from 'react';
 import { useSession } from '../../app/session';
 import { useTargets } from '../../app/targets';
 import { useTheme, type Theme } from '../../app/theme';
-import { useAsync, useTitle } from '../../app/useAsync';
+import { useTitle } from '../../app/useAsync';
 import { Badge } from '../../components/Badge';
 import { CodeBlock } from '../../components/CodeBlock';
 import { ConfirmDialog } from '../../components/Dialog';
 import { DataTable, type Column } from '../../components/DataTable';
-import { Async, InlineError } from '../../components/States';
+import { InlineError } from '../../components/States';
 import { useToast } from '../../components/Toasts';
 import { ApiError, errorMessage, hasRole } from '../../lib/api';
-import { formatDateTime, formatRelative } from '../../lib/format';
+import { formatRelative } from '../../lib/format';
 import { sortChecks } from '../../lib/recommendations';
-import type { Check, ManagedUser, Role, Target, TargetTestResponse } from '../../lib/types';
+import type { Check, Target, TargetTestResponse } from '../../lib/types';
+import { AiProviderSection } from './AiProviderSection';
+import { UsersSection } from './UsersSection';
 
 function ChecksList({ checks }: { checks: Check[] }) {
     return (
@@ -332,118 +334,6 @@ function TargetsSection() {
     );
 }
 
-const ROLES: Role[] = ['viewer', 'operator', 'admin'];
-
-function UsersSection() {
-    const { api, user } = useSession();
-    const toast = useToast();
-    const state = useAsync((signal) => api.users(signal), [api]);
-    const [username, setUsername] = useState('');
-    const [password, setPassword] = useState('');
-    const [role, setRole] = useState<Role>('viewer');
-    const [busy, setBusy] = useState(false);
-    const [error, setError] = useState<unknown>(null);
-    const [deleting, setDeleting] = useState<ManagedUser | null>(null);
-    const add = async (e: FormEvent) => {
-        e.preventDefault();
-        if (!username.trim() || password.length < 8) {
-            setError(new Error('Enter a user name and a password of at least 8 characters.'));
-            return;
-        }
-        setBusy(true);
-        setError(null);
-        try {
-            await api.createUser(username.trim(), password, role);
-            toast(`User ${username.trim()} added.`, 'ok');
-            setUsername('');
-            setPassword('');
-            state.reload();
-        } catch (err) {
-            setError(err);
-        } finally {
-            setBusy(false);
-        }
-    };
-    const remove = async () => {
-        if (!deleting) return;
-        try {
-            await api.deleteUser(deleting.id);
-            toast(`User ${deleting.username} removed.`, 'ok');
-            state.reload();
-        } catch (e) {
-            toast(errorMessage(e), 'error');
-        } finally {
-            setDeleting(null);
-        }
-    };
-    const columns: Column<ManagedUser>[] = [
-        { key: 'username', header: 'User', value: (u) => u.username },
-        { key: 'role', header: 'Role', value: (u) => u.role, render: (u) => <Badge tone="info">{u.role}</Badge> },
-        { key: 'created_at', header: 'Created', value: (u) => u.created_at, text: (u) => formatDateTime(u.created_at) },
-        {
-            key: 'actions',
-            header: 'Actions',
-            value: () => null,
-            sortable: false,
-            csv: () => null,
-            render: (u) =>
-                u.username === user?.username ? (
-                    <span className="muted">you</span>
-                ) : (
-                    <button type="button" className="small danger" onClick={() => setDeleting(u)} aria-label={`Remove user ${u.username}`}>
-                        Remove
-                    </button>
-                ),
-        },
-    ];
-    return (
-        <section className="card" aria-labelledby="users-title">
-            <h2 id="users-title">Users and roles</h2>
-            <p className="muted">Viewers read; operators also validate, apply and roll back; admins also manage databases, users and settings.</p>
-            <Async state={state} what="users">
-                {(users) => <DataTable columns={columns} rows={users} rowKey={(u) => String(u.id)} caption="Users" testId="users-table" />}
-            </Async>
-            <form onSubmit={(e) => void add(e)} aria-labelledby="add-user-title" noValidate>
-                <h3 id="add-user-title">Add a user</h3>
-                <div className="field-row">
-                    <div className="field">
-                        <label htmlFor="u-name">User name</label>
-                        <input id="u-name" value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="off" />
-                    </div>
-                    <div className="field">
-                        <label htmlFor="u-password">Password</label>
-                        <input id="u-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
-                    </div>
-                    <div className="field">
-                        <label htmlFor="u-role">Role</label>
-                        <select id="u-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-                            {ROLES.map((r) => (
-                                <option key={r} value={r}>
-                                    {r}
-                                </option>
-                            ))}
-                        </select>
-                    </div>
-                </div>
-                <InlineError error={error} />
-                <button type="submit" className="primary" disabled={busy}>
-                    Add user
-                </button>
-            </form>
-            <ConfirmDialog
-                open={deleting !== null}
-                title={`Remove user ${deleting?.username ?? ''}?`}
-                confirmLabel="Remove"
-                danger
-                onConfirm={() => void remove()}
-                onCancel={() => setDeleting(null)}
-            >
-                <p>Their sessions end and they can no longer log in.</p>
-            </ConfirmDialog>
-        </section>
-    );
-}
-
 function AppearanceSection() {
     const [theme, setTheme] = useTheme();
     return (
@@ -477,16 +367,7 @@ export default function SettingsPage() {
             <div className="stack">
                 <TargetsSection />
                 {isAdmin && <UsersSection />}
-                <section className="card" aria-labelledby="ai-title" data-testid="ai-provider">
-                    <h2 id="ai-title">AI provider</h2>
-                    <p>
-                        <Badge>not configured yet</Badge>
-                    </p>
-                    <p className="muted">
-                        An OpenAI-compatible or Gemini provider will explain plans and propose rewrites in plain language. Every rewrite it proposes
-                        is still proven in the sandbox before it is shown as a recommendation.
-                    </p>
-                </section>
+                <AiProviderSection />
                 <AppearanceSection />
             </div>
         </>
