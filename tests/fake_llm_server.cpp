@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <nlohmann/json.hpp>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -202,6 +203,27 @@ void FakeLlmServer::HandleConnection(int fd) {
     }
     out += "\r\n" + response.body;
     SendAll(fd, out);
+}
+
+std::string OpenAiCompletionBody(const std::string& content,
+                                 int prompt_tokens,
+                                 int completion_tokens,
+                                 const std::string& model) {
+    return nlohmann::json{{"id", "chatcmpl-AI8a7b6c5d4e3f2"},
+                          {"object", "chat.completion"},
+                          {"created", 1741570283},
+                          {"model", model},
+                          {"choices",
+                           {{{"index", 0},
+                             {"message", {{"role", "assistant"}, {"content", content}, {"refusal", nullptr}}},
+                             {"logprobs", nullptr},
+                             {"finish_reason", "stop"}}}},
+                          {"usage",
+                           {{"prompt_tokens", prompt_tokens},
+                            {"completion_tokens", completion_tokens},
+                            {"total_tokens", prompt_tokens + completion_tokens}}},
+                          {"system_fingerprint", "fp_06737a9306"}}
+        .dump();
 }
 
 }  // namespace optischema::testing

@@ -30,6 +30,12 @@ struct ScriptedResponse {
     std::chrono::milliseconds delay{0};                        // wait before answering (provokes timeouts)
 };
 
+/// A chat.completion body as OpenAI documents it: one choice answering `content`, with the given usage.
+[[nodiscard]] std::string OpenAiCompletionBody(const std::string& content,
+                                               int prompt_tokens,
+                                               int completion_tokens,
+                                               const std::string& model = "gpt-4o-mini-2024-07-18");
+
 /// A tiny HTTP/1.1 server on 127.0.0.1 (an ephemeral port) for the LLM client tests: one thread,
 /// one request per connection (Connection: close), bodies by Content-Length. Answers each request
 /// with the next scripted response (500 when the script is empty) and records every request.

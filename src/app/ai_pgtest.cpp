@@ -29,20 +29,7 @@ using Json = nlohmann::json;
 constexpr const char* kKey = "sk-test-ai-5e4d3c2b1a0918273645f6e7d8c9b0a1";
 
 // A chat.completion as OpenAI documents it, with `answer` as the assistant's message.
-std::string OpenAiBody(const Json& answer) {
-    Json body = {{"id", "chatcmpl-AI8a7b6c5d4e3f2"},
-                 {"object", "chat.completion"},
-                 {"created", 1741570283},
-                 {"model", "gpt-4o-mini-2024-07-18"},
-                 {"choices",
-                  {{{"index", 0},
-                    {"message", {{"role", "assistant"}, {"content", answer.dump()}, {"refusal", nullptr}}},
-                    {"logprobs", nullptr},
-                    {"finish_reason", "stop"}}}},
-                 {"usage", {{"prompt_tokens", 2311}, {"completion_tokens", 402}, {"total_tokens", 2713}}},
-                 {"system_fingerprint", "fp_06737a9306"}};
-    return body.dump();
-}
+std::string OpenAiBody(const Json& answer) { return testing::OpenAiCompletionBody(answer.dump(), 2311, 402); }
 
 // A generateContent response as Gemini documents it.
 std::string GeminiBody(const Json& answer) {

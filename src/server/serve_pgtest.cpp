@@ -385,19 +385,7 @@ TEST_F(ServeTest, ATargetStoppedAndRestartedLosesNoCallsAndCountsNoneTwice) {
 }
 
 // A chat.completion as OpenAI documents it, with `answer` as the assistant's message.
-std::string OpenAiBody(const Json& answer) {
-    return Json{{"id", "chatcmpl-B1c2d3e4f5"},
-                {"object", "chat.completion"},
-                {"created", 1741570283},
-                {"model", "gpt-4o-mini-2024-07-18"},
-                {"choices",
-                 {{{"index", 0},
-                   {"message", {{"role", "assistant"}, {"content", answer.dump()}, {"refusal", nullptr}}},
-                   {"logprobs", nullptr},
-                   {"finish_reason", "stop"}}}},
-                {"usage", {{"prompt_tokens", 1800}, {"completion_tokens", 300}, {"total_tokens", 2100}}}}
-        .dump();
-}
+std::string OpenAiBody(const Json& answer) { return testing::OpenAiCompletionBody(answer.dump(), 1800, 300); }
 
 TEST_F(ServeTest, AskAiThroughTheDashboardSettingsWithTheCacheAndTheEngineChecking) {
     constexpr const char* kKey = "sk-serve-test-0f1e2d3c4b5a69788796a5b4";

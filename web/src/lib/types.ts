@@ -26,7 +26,8 @@ export interface LatencySample {
     error?: string | null;
 }
 
-export type TargetState = 'starting' | 'up' | 'down';
+/** 'remote': another instance sharing the store collects it (a fleet). */
+export type TargetState = 'starting' | 'up' | 'down' | 'remote';
 
 export interface TargetStatus {
     state: TargetState;

@@ -109,7 +109,9 @@ function Overview({ target }: { target: Target }) {
                     <div className="stat-sub">
                         {status?.state === 'down'
                             ? `down since ${formatRelative(status.down_since, now)}${status.error ? `: ${status.error}` : ''}`
-                            : `${formatCount(status?.snapshots ?? null)} snapshots`}
+                            : status?.state === 'remote'
+                              ? 'collected by another instance sharing the store'
+                              : `${formatCount(status?.snapshots ?? null)} snapshots`}
                     </div>
                 </div>
                 <div className="stat" data-testid="last-snapshot">
