@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Compares the SQLite and PostgreSQL stores: SaveSnapshot of 5,000 groups (with and without the 5,000-entry
-# baseline a collection cycle also writes) and RangeGroups over 60 snapshots x 5,000 groups.
+# baseline a collection cycle also writes), RangeGroups over 60 snapshots x 5,000 groups and over a week
+# (2,016 five-minute snapshots x 1,000 groups, loaded once per store: about a minute or two), and
+# GroupHistory of one fingerprint over that week. RangeGroups runs twice on the same data: rollups=1 through
+# the store (hourly rollups for whole hours), rollups=0 as the aggregation of every snapshot the store ran
+# before; divide the two for the speed-up.
 #
 #   bench/store/run.sh [google-benchmark flags...]      BUILD_DIR=build-x bench/store/run.sh
+#   bench/store/run.sh --benchmark_filter=Week           only the week
 #
 # The PostgreSQL store runs on a throwaway local cluster over a unix socket, switched back to PostgreSQL's
 # durable defaults (fsync, synchronous_commit, full_page_writes on) that the test clusters turn off. A store

@@ -111,6 +111,7 @@ int HttpStatusFor(ErrorCode code) {
         case ErrorCode::kNotFound:
             return 404;
         case ErrorCode::kPrerequisiteMissing:
+        case ErrorCode::kConflict:
             return 409;
         case ErrorCode::kConnectionFailed:
         case ErrorCode::kQueryFailed:
@@ -138,6 +139,8 @@ std::string_view ErrorCodeSlug(ErrorCode code) {
             return "not_found";
         case ErrorCode::kStorage:
             return "storage";
+        case ErrorCode::kConflict:
+            return "conflict";
         case ErrorCode::kInternal:
             return "internal";
     }

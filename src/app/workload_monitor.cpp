@@ -75,6 +75,7 @@ Result<Cycle> WorkloadMonitor::CollectOnce() {
     for (std::int64_t queryid : cycle.collection.new_queryids)
         write.new_queries.emplace_back(queryid, *catalog_.Find(queryid));
     write.baseline = collector_.baseline() ? &*collector_.baseline() : nullptr;
+    if (write.snapshot.interval_ms) write.delta_from = previous;
     auto id = store_.SaveSnapshot(write);
     if (!id) return tl::unexpected(id.error());
     cycle.snapshot_id = *id;

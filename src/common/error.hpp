@@ -15,7 +15,8 @@ enum class ErrorCode {
     kQueryFailed,          // a statement failed on the server (see sqlstate)
     kParseError,           // SQL that PostgreSQL's parser rejects
     kNotFound,
-    kStorage,  // the local store could not be read or written
+    kStorage,   // the local store could not be read or written
+    kConflict,  // someone else changed it first (e.g. another instance stored a snapshot): nothing was written
     kInternal,
 };
 

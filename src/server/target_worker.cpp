@@ -147,6 +147,11 @@ void TargetWorker::Run() {
                 }
                 backoff = options_.first_backoff;
                 if (listener_) listener_(target_.id, *cycle);
+            } else if (cycle.error().code == ErrorCode::kConflict) {
+                // Another instance stored a snapshot since ours: start again from its baseline, so that
+                // nothing is counted twice. Not an outage.
+                spdlog::info("target {}: {}", target_.name, cycle.error().message);
+                monitor.reset();
             } else {
                 outcome = tl::unexpected(cycle.error());
                 // Reconnecting from scratch later also re-reads capabilities (an upgraded server).

@@ -7,7 +7,9 @@
 
 #include "common/quote.hpp"
 #include "pg/dsn.hpp"
+#include "store/delta_fence.hpp"
 #include "store/pg_util.hpp"
+#include "store/rollup.hpp"
 
 namespace optischema::store {
 namespace {
@@ -177,6 +179,38 @@ CREATE TABLE optischema.instances (
     heartbeat_at_ms bigint NOT NULL
 );
 )sql",
+    // 3: hourly rollups of the delta snapshots' groups, as SqliteStore's migration 5 (see there), backfilled.
+    // query keeps the greatest text in the "C" collation, the order RangeGroups' max() uses. Each row of the
+    // current hour is updated by every snapshot: half-empty pages let those updates stay on their page (HOT)
+    // and be pruned there, where full pages left the table ten times its live size after a week of loading.
+    R"sql(
+CREATE TABLE optischema.group_rollups (
+    target_id bigint NOT NULL REFERENCES optischema.targets(id) ON DELETE CASCADE,
+    hour_ms bigint NOT NULL,
+    fingerprint text NOT NULL,
+    query text NOT NULL,
+    snapshot_count bigint NOT NULL,
+    total_ms double precision NOT NULL,
+    calls bigint NOT NULL, total_exec_ms double precision NOT NULL, total_plan_ms double precision NOT NULL,
+    rows bigint NOT NULL,
+    shared_blks_hit bigint NOT NULL, shared_blks_read bigint NOT NULL,
+    shared_blks_dirtied bigint NOT NULL, shared_blks_written bigint NOT NULL,
+    temp_blks_read bigint NOT NULL, temp_blks_written bigint NOT NULL,
+    blk_read_ms double precision NOT NULL, blk_write_ms double precision NOT NULL,
+    PRIMARY KEY (target_id, hour_ms, fingerprint)
+) WITH (fillfactor = 50);
+INSERT INTO optischema.group_rollups (target_id, hour_ms, fingerprint, query, snapshot_count, total_ms,
+    calls, total_exec_ms, total_plan_ms, rows, shared_blks_hit, shared_blks_read, shared_blks_dirtied,
+    shared_blks_written, temp_blks_read, temp_blks_written, blk_read_ms, blk_write_ms)
+SELECT s.target_id, s.taken_at_ms - ((s.taken_at_ms % 3600000) + 3600000) % 3600000, g.fingerprint,
+    max(g.query COLLATE "C"), count(*), sum(g.total_exec_ms + g.total_plan_ms),
+    sum(g.calls), sum(g.total_exec_ms), sum(g.total_plan_ms), sum(g.rows), sum(g.shared_blks_hit),
+    sum(g.shared_blks_read), sum(g.shared_blks_dirtied), sum(g.shared_blks_written), sum(g.temp_blks_read),
+    sum(g.temp_blks_written), sum(g.blk_read_ms), sum(g.blk_write_ms)
+FROM optischema.snapshot_groups g JOIN optischema.snapshots s ON s.id = g.snapshot_id
+WHERE s.interval_ms IS NOT NULL AND g.fingerprint <> 'other'
+GROUP BY 1, 2, 3;
+)sql",
 };
 
 std::int64_t NowMs() { return ToUnixMs(std::chrono::system_clock::now()); }
@@ -242,6 +276,50 @@ const std::string& BaselineInsertSql() {
         "FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::boolean[]{2}) "
         "AS u(userid, dbid, queryid, toplevel, {0})",
         detail::CounterColumns(), detail::CounterColumns("u."), detail::CounterArrayParams(6));
+    return sql;
+}
+
+// Adds snapshot $3's groups (but "other") to the rollups of target $1 for the hour starting at $2.
+const std::string& RollupUpsertSql() {
+    static const std::string sql = [] {
+        std::string add;
+        for (std::string_view name : detail::kCounterNames) add += fmt::format(", {0} = r.{0} + excluded.{0}", name);
+        return fmt::format(
+            "INSERT INTO optischema.group_rollups AS r (target_id, hour_ms, fingerprint, query, snapshot_count, "
+            "total_ms, {0}) SELECT $1, $2, g.fingerprint, g.query, 1, g.total_exec_ms + g.total_plan_ms, {1} "
+            "FROM optischema.snapshot_groups g WHERE g.snapshot_id = $3 AND g.fingerprint <> 'other' "
+            "ON CONFLICT (target_id, hour_ms, fingerprint) DO UPDATE SET "
+            "query = greatest(r.query COLLATE \"C\", excluded.query COLLATE \"C\"), "
+            "snapshot_count = r.snapshot_count + 1, total_ms = r.total_ms + excluded.total_ms{2}",
+            detail::CounterColumns(), detail::CounterColumns("g."), add);
+    }();
+    return sql;
+}
+
+// RangeGroups: the raw groups of the edges $2..$3 and $4..$5 and the rollups of the whole hours
+// [$6, $7), each summed per fingerprint, then summed again (sums of sums are the same sums, the max of
+// maxima the same max), as in SqliteStore.
+const std::string& RangeGroupsSql() {
+    static const std::string sql = [] {
+        std::string sums, raw_sums, rollup_sums;
+        for (std::string_view name : detail::kCounterNames) {
+            sums += fmt::format(", sum(u.{})", name);
+            raw_sums += fmt::format(", sum(g.{0}) AS {0}", name);
+            rollup_sums += fmt::format(", sum(r.{0}) AS {0}", name);
+        }
+        const std::string raw =
+            "SELECT g.fingerprint, max(g.query COLLATE \"C\") AS query, sum(g.total_exec_ms + g.total_plan_ms) "
+            "AS total_ms{0} FROM optischema.snapshots s JOIN optischema.snapshot_groups g ON g.snapshot_id = s.id "
+            "WHERE s.target_id = $1 AND s.taken_at_ms BETWEEN {1} AND {2} AND s.interval_ms IS NOT NULL "
+            "AND g.fingerprint <> 'other' GROUP BY g.fingerprint";
+        return fmt::format(
+            "SELECT u.fingerprint, max(u.query COLLATE \"C\"){0} FROM ({1} UNION ALL {2} UNION ALL "
+            "SELECT r.fingerprint, max(r.query COLLATE \"C\"), sum(r.total_ms){3} FROM optischema.group_rollups r "
+            "WHERE r.target_id = $1 AND r.hour_ms >= $6 AND r.hour_ms < $7 GROUP BY r.fingerprint) u "
+            "GROUP BY u.fingerprint ORDER BY sum(u.total_ms) DESC, u.fingerprint LIMIT $8",
+            sums, fmt::format(fmt::runtime(raw), raw_sums, "$2", "$3"),
+            fmt::format(fmt::runtime(raw), raw_sums, "$4", "$5"), rollup_sums);
+    }();
     return sql;
 }
 
@@ -377,7 +455,7 @@ Result<bool> PgStore::MigrateStep() {
 Error PgStore::StorageError(std::string_view what, const Error& cause) const {
     // Errors the store itself decides (a name taken, an id unknown) are the caller's to show as they are.
     if (cause.code == ErrorCode::kNotFound || cause.code == ErrorCode::kInvalidArgument ||
-        cause.code == ErrorCode::kStorage) {
+        cause.code == ErrorCode::kStorage || cause.code == ErrorCode::kConflict) {
         return cause;
     }
     return Error{ErrorCode::kStorage, fmt::format("PostgreSQL store {}: {}: {}", where_, what, cause.message),
@@ -547,6 +625,17 @@ Result<std::int64_t> PgStore::SaveSnapshot(const SnapshotWrite& write) {
 
     std::int64_t snapshot_id = 0;
     auto ok = Run("save snapshot", Mode::kTransaction, [&]() -> Result<void> {
+        if (write.delta_from) {
+            // The baseline row is locked until commit, so two collectors of one target cannot both pass.
+            auto stored = Query("SELECT taken_at_ms FROM optischema.baselines WHERE target_id = $1 FOR UPDATE",
+                                Params(snap.target_id));
+            if (!stored) return tl::unexpected(stored.error());
+            const std::optional<std::int64_t> stored_ms =
+                stored->empty() ? std::nullopt : std::optional<std::int64_t>(AsInt((*stored)[0], 0));
+            if (auto conflict = detail::DeltaConflict(snap.target_id, *write.delta_from, stored_ms)) {
+                return tl::unexpected(*conflict);
+            }
+        }
         auto inserted = Query(
             "INSERT INTO optischema.snapshots (target_id, taken_at_ms, server_version, stats_reset_ms, dealloc, "
             "interval_ms, full_reset, total_ms, group_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -557,6 +646,12 @@ Result<std::int64_t> PgStore::SaveSnapshot(const SnapshotWrite& write) {
         snapshot_id = AsInt((*inserted)[0], 0);
         group_params[0] = std::to_string(snapshot_id);
         if (auto rows = Query(GroupInsertSql(), group_params); !rows) return tl::unexpected(rows.error());
+        if (snap.interval_ms) {
+            // The groups just written, added to their hour's rollup (RangeGroups sums only delta snapshots).
+            auto rows = Query(RollupUpsertSql(),
+                              Params(snap.target_id, detail::HourStart(ToUnixMs(snap.info.taken_at)), snapshot_id));
+            if (!rows) return tl::unexpected(rows.error());
+        }
         if (!write.new_queries.empty()) {
             auto rows = Query(
                 "INSERT INTO optischema.queries (target_id, queryid, fingerprint, text, own) "
@@ -680,21 +775,13 @@ Result<std::vector<model::StatementGroup>> PgStore::RangeGroups(std::int64_t tar
                                                                 TimePoint from,
                                                                 TimePoint to,
                                                                 std::size_t limit) {
-    std::string sums;
-    for (std::string_view name : detail::kCounterNames) {
-        sums += fmt::format("{}sum(g.{})", sums.empty() ? "" : ", ", name);
-    }
-    const std::string sql = fmt::format(
-        "SELECT g.fingerprint, max(g.query COLLATE \"C\"), {} FROM optischema.snapshot_groups g "
-        "JOIN optischema.snapshots s ON s.id = g.snapshot_id "
-        "WHERE s.target_id = $1 AND s.taken_at_ms BETWEEN $2 AND $3 AND s.interval_ms IS NOT NULL "
-        "AND g.fingerprint <> 'other' GROUP BY g.fingerprint "
-        "ORDER BY sum(g.total_exec_ms + g.total_plan_ms) DESC, g.fingerprint LIMIT $4",
-        sums);
+    const detail::RangeSplit split = detail::SplitRange(ToUnixMs(from), ToUnixMs(to));
     std::vector<model::StatementGroup> out;
     auto ok = Run("sum groups over a range", Mode::kIdempotent, [&]() -> Result<void> {
-        auto rows = Query(sql, {detail::ToParam(target_id), detail::ToParam(ToUnixMs(from)),
-                                detail::ToParam(ToUnixMs(to)), detail::LimitParam(limit)});
+        auto rows = Query(RangeGroupsSql(), {detail::ToParam(target_id), detail::ToParam(split.head_from),
+                                             detail::ToParam(split.head_to), detail::ToParam(split.tail_from),
+                                             detail::ToParam(split.tail_to), detail::ToParam(split.hours_from),
+                                             detail::ToParam(split.hours_to), detail::LimitParam(limit)});
         if (!rows) return tl::unexpected(rows.error());
         out.clear();
         for (const auto& r : *rows) {

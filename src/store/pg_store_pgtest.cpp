@@ -83,13 +83,14 @@ TEST(PgStoreTest, MigratesAFreshDatabaseAndReopensIdempotently) {
     }
     const std::string tables =
         "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'optischema'";
-    EXPECT_EQ(QueryValue(dsn, tables),
-              "audit_events,baseline_counters,baselines,instances,latency_samples,queries,recommendations,"
-              "schema_migrations,sessions,settings,snapshot_groups,snapshots,targets,users");
+    EXPECT_EQ(
+        QueryValue(dsn, tables),
+        "audit_events,baseline_counters,baselines,group_rollups,instances,latency_samples,queries,recommendations,"
+        "schema_migrations,sessions,settings,snapshot_groups,snapshots,targets,users");
     const std::string versions =
         "SELECT string_agg(version::text, ',' ORDER BY version) FROM optischema.schema_migrations";
     const std::string expected_versions = QueryValue(dsn, versions);
-    EXPECT_EQ(expected_versions, "1,2");
+    EXPECT_EQ(expected_versions, "1,2,3");
     for (int i = 0; i < 2; ++i) {
         auto store = PgStore::Open(dsn);
         ASSERT_TRUE(store) << store.error().ToString();
@@ -128,6 +129,37 @@ TEST(PgStoreTest, InstancesStartingTogetherMigrateOnce) {
     auto seen = (**opened[3])->ListTargets();
     ASSERT_TRUE(seen);
     EXPECT_EQ(seen->size(), 1u);
+}
+
+TEST(PgStoreTest, MigrationThreeBackfillsTheHourlyRollups) {
+    const std::string dsn = FreshDatabase("store_rollup_backfill");
+    std::int64_t a = 0, b = 0;
+    std::vector<SnapshotWrite> writes_a, writes_b;
+    {
+        auto store = MustOpen(dsn);
+        auto ta = store->EnsureTarget("a", "host=a");
+        auto tb = store->EnsureTarget("b", "host=b");
+        ASSERT_TRUE(ta && tb);
+        a = ta->id;
+        b = tb->id;
+        writes_a = contract::SaveHourlyWorkload(*store, a, 0);
+        writes_b = contract::SaveHourlyWorkload(*store, b, 1);
+    }
+    // Back to schema version 2: the same snapshots, no rollups.
+    const long long rollup_rows = RawInt(dsn, "SELECT count(*) FROM group_rollups");
+    EXPECT_GT(rollup_rows, 0);
+    RunSql(RawDsn(dsn), "DROP TABLE group_rollups; DELETE FROM schema_migrations WHERE version = 3");
+    auto store = MustOpen(dsn);
+    EXPECT_EQ(store->SchemaVersion(), 3);
+    EXPECT_EQ(RawInt(dsn, "SELECT count(*) FROM group_rollups"), rollup_rows);
+    contract::ExpectRangesExact(*store, writes_a, a);
+    contract::ExpectRangesExact(*store, writes_b, b);
+    // New snapshots add to the backfilled hours.
+    const long long t = contract::kWorkloadStartMs + 2 * contract::kHourMs + 7;
+    SnapshotWrite more = Write(a, t, 1'000, {Group(contract::kFpA, {1}, "SELECT 1", 5, 2.5)});
+    ASSERT_TRUE(store->SaveSnapshot(more));
+    writes_a.push_back(more);
+    contract::ExpectRangesExact(*store, writes_a, a);
 }
 
 TEST(PgStoreTest, RefusesAStoreWithANewerSchema) {

@@ -8,6 +8,8 @@
 #include <sqlite3.h>
 
 #include "common/strings.hpp"
+#include "store/delta_fence.hpp"
+#include "store/rollup.hpp"
 #include "store/sqlite_util.hpp"
 
 namespace optischema::store {
@@ -161,6 +163,38 @@ CREATE TABLE settings (
     updated_at_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 5: hourly rollups of the delta snapshots' groups ("other" left out, as RangeGroups leaves it out),
+    // so RangeGroups reads one row per fingerprint and hour for the whole hours of a range. hour_ms is
+    // the start of the UTC hour of the snapshots' taken_at_ms; query is the greatest text (RangeGroups
+    // reports max(query)); total_ms sums total_exec_ms + total_plan_ms per row, RangeGroups' sort key.
+    // Every counter of model::Counters is a sum, so each column is the sum over the hour's snapshots.
+    R"sql(
+CREATE TABLE group_rollups (
+    target_id INTEGER NOT NULL REFERENCES targets(id) ON DELETE CASCADE,
+    hour_ms INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    query TEXT NOT NULL,
+    snapshot_count INTEGER NOT NULL,
+    total_ms REAL NOT NULL,
+    calls INTEGER NOT NULL, total_exec_ms REAL NOT NULL, total_plan_ms REAL NOT NULL, rows INTEGER NOT NULL,
+    shared_blks_hit INTEGER NOT NULL, shared_blks_read INTEGER NOT NULL,
+    shared_blks_dirtied INTEGER NOT NULL, shared_blks_written INTEGER NOT NULL,
+    temp_blks_read INTEGER NOT NULL, temp_blks_written INTEGER NOT NULL,
+    blk_read_ms REAL NOT NULL, blk_write_ms REAL NOT NULL,
+    PRIMARY KEY (target_id, hour_ms, fingerprint)
+) WITHOUT ROWID;
+INSERT INTO group_rollups (target_id, hour_ms, fingerprint, query, snapshot_count, total_ms,
+    calls, total_exec_ms, total_plan_ms, rows, shared_blks_hit, shared_blks_read, shared_blks_dirtied,
+    shared_blks_written, temp_blks_read, temp_blks_written, blk_read_ms, blk_write_ms)
+SELECT s.target_id, s.taken_at_ms - ((s.taken_at_ms % 3600000) + 3600000) % 3600000, g.fingerprint, max(g.query),
+    count(*), sum(g.total_exec_ms + g.total_plan_ms),
+    sum(g.calls), sum(g.total_exec_ms), sum(g.total_plan_ms), sum(g.rows), sum(g.shared_blks_hit),
+    sum(g.shared_blks_read), sum(g.shared_blks_dirtied), sum(g.shared_blks_written), sum(g.temp_blks_read),
+    sum(g.temp_blks_written), sum(g.blk_read_ms), sum(g.blk_write_ms)
+FROM snapshot_groups g JOIN snapshots s ON s.id = g.snapshot_id
+WHERE s.interval_ms IS NOT NULL AND g.fingerprint <> 'other'
+GROUP BY 1, 2, 3;
+)sql",
 };
 
 // Counter columns are stored in kCounterFields order: binds them starting at `first`.
@@ -210,6 +244,54 @@ std::vector<std::int64_t> SplitIds(const std::string& text) {
 std::optional<std::int64_t> OptMs(const std::optional<TimePoint>& t) {
     if (!t) return std::nullopt;
     return ToUnixMs(*t);
+}
+
+std::vector<std::string> CounterNames() {
+    std::vector<std::string> names;
+    for (const auto& column : Split(kCounterColumns, ',')) names.emplace_back(Trim(column));
+    return names;
+}
+
+// Adds snapshot ?3's groups (but "other") to the rollups of target ?1 for the hour starting at ?2.
+const std::string& RollupUpsertSql() {
+    static const std::string sql = [] {
+        std::string add;
+        for (const auto& name : CounterNames()) add += fmt::format(", {0} = {0} + excluded.{0}", name);
+        return fmt::format(
+            "INSERT INTO group_rollups (target_id, hour_ms, fingerprint, query, snapshot_count, total_ms, {0}) "
+            "SELECT ?1, ?2, fingerprint, query, 1, total_exec_ms + total_plan_ms, {0} FROM snapshot_groups "
+            "WHERE snapshot_id = ?3 AND fingerprint <> 'other' "
+            "ON CONFLICT (target_id, hour_ms, fingerprint) DO UPDATE SET query = max(query, excluded.query), "
+            "snapshot_count = snapshot_count + 1, total_ms = total_ms + excluded.total_ms{1}",
+            kCounterColumns, add);
+    }();
+    return sql;
+}
+
+// RangeGroups: the raw groups of the edges ?2..?3 and ?4..?5 and the rollups of the whole hours
+// [?6, ?7), each summed per fingerprint, then summed again (sums of sums are the same sums, the max of
+// maxima the same max). Summing each part first keeps a range without whole hours as fast as before.
+const std::string& RangeGroupsSql() {
+    static const std::string sql = [] {
+        std::string sums, raw_sums;
+        for (const auto& name : CounterNames()) {
+            sums += fmt::format(", sum({0}) AS {0}", name);
+            raw_sums += fmt::format(", sum(g.{0}) AS {0}", name);
+        }
+        const std::string raw =
+            "SELECT g.fingerprint, max(g.query) AS query, sum(g.total_exec_ms + g.total_plan_ms) AS total_ms{0} "
+            "FROM snapshots s JOIN snapshot_groups g ON g.snapshot_id = s.id "
+            "WHERE s.target_id = ?1 AND s.taken_at_ms BETWEEN {1} AND {2} AND s.interval_ms IS NOT NULL "
+            "AND g.fingerprint <> 'other' GROUP BY g.fingerprint";
+        return fmt::format(
+            "SELECT fingerprint, max(query){0} FROM ({1} UNION ALL {2} UNION ALL "
+            "SELECT fingerprint, max(query), sum(total_ms){0} FROM group_rollups "
+            "WHERE target_id = ?1 AND hour_ms >= ?6 AND hour_ms < ?7 GROUP BY fingerprint) "
+            "GROUP BY fingerprint ORDER BY sum(total_ms) DESC, fingerprint LIMIT ?8",
+            sums, fmt::format(fmt::runtime(raw), raw_sums, "?2", "?3"),
+            fmt::format(fmt::runtime(raw), raw_sums, "?4", "?5"));
+    }();
+    return sql;
 }
 
 }  // namespace
@@ -307,6 +389,16 @@ Result<std::int64_t> SqliteStore::SaveSnapshot(const SnapshotWrite& write) {
     Transaction tx(db);
     if (!tx.ok()) return tl::unexpected(StorageError(db, "begin snapshot"));
     const SnapshotRecord& snap = write.snapshot;
+    if (write.delta_from) {
+        Statement stored(db, "SELECT taken_at_ms FROM baselines WHERE target_id = ?1");
+        if (!stored.ok()) return tl::unexpected(StorageError(db, "prepare baseline check"));
+        stored.Bind(1, snap.target_id);
+        std::optional<std::int64_t> stored_ms;
+        if (stored.Step() == SQLITE_ROW) stored_ms = stored.Int(0);
+        if (auto conflict = detail::DeltaConflict(snap.target_id, *write.delta_from, stored_ms)) {
+            return tl::unexpected(*conflict);
+        }
+    }
 
     Statement ins(db,
                   "INSERT INTO snapshots (target_id, taken_at_ms, server_version, stats_reset_ms, dealloc, "
@@ -337,6 +429,13 @@ Result<std::int64_t> SqliteStore::SaveSnapshot(const SnapshotWrite& write) {
     }
     if (write.ranking.other && !save_group(*write.ranking.other)) {
         return tl::unexpected(StorageError(db, "insert other group"));
+    }
+    if (snap.interval_ms) {
+        // The groups just written, added to their hour's rollup (RangeGroups sums only delta snapshots).
+        Statement roll(db, RollupUpsertSql().c_str());
+        if (!roll.ok()) return tl::unexpected(StorageError(db, "prepare rollup upsert"));
+        roll.Bind(1, snap.target_id).Bind(2, detail::HourStart(ToUnixMs(snap.info.taken_at))).Bind(3, snapshot_id);
+        if (roll.Step() != SQLITE_DONE) return tl::unexpected(StorageError(db, "add to the hourly rollup"));
     }
 
     Statement query(db,
@@ -652,23 +751,12 @@ Result<std::vector<model::StatementGroup>> SqliteStore::RangeGroups(std::int64_t
                                                                     TimePoint from,
                                                                     TimePoint to,
                                                                     std::size_t limit) {
-    std::string sums;
-    for (const auto& column : Split(kCounterColumns, ',')) {
-        const std::string name(Trim(column));
-        sums += fmt::format("{}sum(g.{})", sums.empty() ? "" : ", ", name);
-    }
-    const std::string sql = fmt::format(
-        "SELECT g.fingerprint, max(g.query), {} FROM snapshot_groups g JOIN snapshots s ON s.id = g.snapshot_id "
-        "WHERE s.target_id = ?1 AND s.taken_at_ms BETWEEN ?2 AND ?3 AND s.interval_ms IS NOT NULL "
-        "AND g.fingerprint <> 'other' GROUP BY g.fingerprint "
-        "ORDER BY sum(g.total_exec_ms + g.total_plan_ms) DESC LIMIT ?4",
-        sums);
-    Statement s(db_.get(), sql.c_str());
+    Statement s(db_.get(), RangeGroupsSql().c_str());
     if (!s.ok()) return tl::unexpected(StorageError(db_.get(), "prepare range groups"));
-    s.Bind(1, target_id)
-        .Bind(2, static_cast<std::int64_t>(ToUnixMs(from)))
-        .Bind(3, static_cast<std::int64_t>(ToUnixMs(to)))
-        .Bind(4, static_cast<std::int64_t>(limit));
+    const detail::RangeSplit split = detail::SplitRange(ToUnixMs(from), ToUnixMs(to));
+    s.Bind(1, target_id).Bind(2, split.head_from).Bind(3, split.head_to).Bind(4, split.tail_from);
+    s.Bind(5, split.tail_to).Bind(6, split.hours_from).Bind(7, split.hours_to);
+    s.Bind(8, static_cast<std::int64_t>(limit));
     std::vector<model::StatementGroup> out;
     while (s.Step() == SQLITE_ROW) {
         model::StatementGroup g;

@@ -130,15 +130,15 @@ TEST(SqliteStoreTest, OpenCreatesDirectoryAndFileAndMigrates) {
     ASSERT_TRUE(store) << store.error().ToString();
     EXPECT_TRUE(fs::is_directory(data_dir));
     EXPECT_TRUE(fs::is_regular_file(DbFile(data_dir)));
-    EXPECT_EQ((*store)->SchemaVersion(), 4);
+    EXPECT_EQ((*store)->SchemaVersion(), 5);
 
     RawDb raw(DbFile(data_dir));
-    EXPECT_EQ(raw.Int("PRAGMA user_version"), 4);
+    EXPECT_EQ(raw.Int("PRAGMA user_version"), 5);
     EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");
     const auto tables = raw.Column("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-    EXPECT_EQ(tables, (std::vector<std::string>{"audit_events", "baseline_counters", "baselines", "latency_samples",
-                                                "queries", "recommendations", "sessions", "settings", "snapshot_groups",
-                                                "snapshots", "targets", "users"}));
+    EXPECT_EQ(tables, (std::vector<std::string>{"audit_events", "baseline_counters", "baselines", "group_rollups",
+                                                "latency_samples", "queries", "recommendations", "sessions", "settings",
+                                                "snapshot_groups", "snapshots", "targets", "users"}));
 }
 
 TEST(SqliteStoreTest, ReopenIsIdempotentAndKeepsData) {
@@ -157,7 +157,7 @@ TEST(SqliteStoreTest, ReopenIsIdempotentAndKeepsData) {
     for (int i = 0; i < 2; ++i) {
         auto store = SqliteStore::Open(tmp.path().string());
         ASSERT_TRUE(store) << store.error().ToString();
-        EXPECT_EQ((*store)->SchemaVersion(), 4);
+        EXPECT_EQ((*store)->SchemaVersion(), 5);
         auto targets = (*store)->ListTargets();
         ASSERT_TRUE(targets);
         ASSERT_EQ(targets->size(), 1u);
@@ -189,6 +189,44 @@ TEST(SqliteStoreTest, RefusesAStoreWithANewerSchema) {
     // The file is left as it was.
     RawDb raw(DbFile(tmp.path()));
     EXPECT_EQ(raw.Int("PRAGMA user_version"), 99);
+}
+
+TEST(SqliteStoreTest, MigrationFiveBackfillsTheHourlyRollups) {
+    TempDir tmp;
+    std::int64_t a = 0, b = 0;
+    std::vector<SnapshotWrite> writes_a, writes_b;
+    {
+        auto store = MustOpen(tmp.path());
+        auto ta = store->EnsureTarget("a", "host=a");
+        auto tb = store->EnsureTarget("b", "host=b");
+        ASSERT_TRUE(ta && tb);
+        a = ta->id;
+        b = tb->id;
+        writes_a = contract::SaveHourlyWorkload(*store, a, 0);
+        writes_b = contract::SaveHourlyWorkload(*store, b, 1);
+    }
+    long long rollup_rows = 0;
+    {
+        // Back to schema version 4: the same snapshots, no rollups.
+        RawDb raw(DbFile(tmp.path()));
+        rollup_rows = raw.Int("SELECT count(*) FROM group_rollups");
+        EXPECT_GT(rollup_rows, 0);
+        raw.Exec("DROP TABLE group_rollups; PRAGMA user_version = 4");
+    }
+    auto store = MustOpen(tmp.path());
+    EXPECT_EQ(store->SchemaVersion(), 5);
+    {
+        RawDb raw(DbFile(tmp.path()));
+        EXPECT_EQ(raw.Int("SELECT count(*) FROM group_rollups"), rollup_rows);
+    }
+    contract::ExpectRangesExact(*store, writes_a, a);
+    contract::ExpectRangesExact(*store, writes_b, b);
+    // New snapshots add to the backfilled hours.
+    const long long t = contract::kWorkloadStartMs + 2 * contract::kHourMs + 7;
+    SnapshotWrite more = Write(a, t, 1'000, {Group(kFpA, {1}, "SELECT 1", 5, 2.5)});
+    ASSERT_TRUE(store->SaveSnapshot(more));
+    writes_a.push_back(more);
+    contract::ExpectRangesExact(*store, writes_a, a);
 }
 
 TEST(SqliteStoreTest, OpenFailsClearlyWhenTheDataDirectoryCannotBeCreated) {

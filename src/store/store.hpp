@@ -71,6 +71,11 @@ struct SnapshotWrite {
     model::WorkloadRanking ranking;  // top groups and "other" as ranked for this snapshot
     std::vector<std::pair<std::int64_t, model::QueryText>> new_queries;  // queryid -> text and fingerprint
     const model::Baseline* baseline = nullptr;  // the new baseline for the next delta; kept only the latest
+    /// For a delta snapshot: when the baseline it was computed from was taken. The store refuses the
+    /// write with kConflict, writing nothing, when the target's stored baseline is not that one: another
+    /// collector (an instance of a fleet that took the target over) stored a snapshot since, and this
+    /// delta would count its calls twice. The collector then resumes from the stored baseline.
+    std::optional<TimePoint> delta_from;
 };
 
 /// A fingerprint's statistics in one snapshot.

@@ -1,18 +1,179 @@
 #include "store/store_contract.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
 #include <fmt/format.h>
 
 namespace optischema::store::contract {
-namespace {
 
 using model::Counters;
 using model::StatementGroup;
+
+std::vector<SnapshotWrite> SaveHourlyWorkload(Store& store, std::int64_t target_id, int seed) {
+    const long long base = kWorkloadStartMs;
+    std::vector<std::pair<long long, std::optional<std::int64_t>>> times;
+    for (int k = 0; k <= 38; ++k) times.emplace_back(base - 1'800'000 + seed * 60'000LL + k * 600'000LL, 600'000);
+    for (int h = 1; h <= 5; ++h) {
+        for (long long d : {-1LL, 0LL, 1LL}) times.emplace_back(base + h * kHourMs + d, 1'000);
+    }
+    times.emplace_back(base + 3 * kHourMs + 5, 4);
+    times.emplace_back(base + 2 * kHourMs + 1'000'000, std::nullopt);  // cumulative: never summed
+    std::vector<SnapshotWrite> writes;
+    for (std::size_t n = 0; n < times.size(); ++n) {
+        const auto i = static_cast<std::int64_t>(n);
+        const auto [taken_at_ms, interval_ms] = times[n];
+        std::vector<StatementGroup> top;
+        for (std::int64_t f = 0; f < 6; ++f) {
+            // Fingerprint 5 copies 4's numbers: the two always tie and are ordered by fingerprint.
+            const std::int64_t c = f == 5 ? 4 : f;
+            if ((i + c + seed) % 4 == 0) continue;
+            static constexpr const char* kVariants[] = {"-- a", "-- B", "-- \u00e9"};  // bytewise: B < a < é
+            StatementGroup g;
+            g.fingerprint = fmt::format("{:016x}", (f + 1) * 0x1111111);
+            g.queryids = {f + 1, f + 100};
+            g.query = fmt::format("SELECT {} {}", f, kVariants[(i * 2 + f + seed) % 3]);
+            // Multiples of 1/16 or more: every sum of them is exact, in any order.
+            g.counters = Counters{.calls = (i * 7 + c * 3 + seed) % 11 + 1,
+                                  .total_exec_ms = 0.125 * static_cast<double>((i * 5 + c * 13 + seed * 3) % 37 + 1),
+                                  .total_plan_ms = 0.5 * static_cast<double>((i + c) % 3),
+                                  .rows = ((i * 7 + c * 3 + seed) % 11 + 1) * (c + 1),
+                                  .shared_blks_hit = (i * 31 + c * 17) % 101,
+                                  .shared_blks_read = (i + c) % 5,
+                                  .shared_blks_dirtied = i % 3,
+                                  .shared_blks_written = c % 2,
+                                  .temp_blks_read = (i * c) % 4,
+                                  .temp_blks_written = (i + 2 * c) % 3,
+                                  .blk_read_ms = 0.25 * static_cast<double>(i % 4),
+                                  .blk_write_ms = 0.0625 * static_cast<double>((i + c) % 5)};
+            if (!interval_ms) g.counters = Counters{.calls = 1'000'000, .total_exec_ms = 1e5, .rows = 7};
+            top.push_back(std::move(g));
+        }
+        std::optional<StatementGroup> other;
+        if (n % 3 == 0) other = Group("other", {}, "12 other statements", 999, 5000.0);
+        SnapshotWrite w = Write(target_id, taken_at_ms, interval_ms, std::move(top), std::move(other));
+        auto id = store.SaveSnapshot(w);
+        if (!id) throw std::runtime_error(id.error().ToString());
+        writes.push_back(std::move(w));
+    }
+    return writes;
+}
+
+std::vector<StatementGroup> RawRange(const std::vector<SnapshotWrite>& writes,
+                                     std::int64_t target_id,
+                                     long long from_ms,
+                                     long long to_ms,
+                                     std::size_t limit) {
+    std::map<std::string, std::pair<StatementGroup, double>> sums;  // with the sum of total times
+    for (const auto& w : writes) {
+        const long long t = ToUnixMs(w.snapshot.info.taken_at);
+        if (w.snapshot.target_id != target_id || !w.snapshot.interval_ms || t < from_ms || t > to_ms) continue;
+        for (const auto& g : w.ranking.top) {
+            auto [it, fresh] = sums.try_emplace(g.fingerprint);
+            StatementGroup& sum = it->second.first;
+            if (fresh) {
+                sum.fingerprint = g.fingerprint;
+                sum.query = g.query;
+            }
+            sum.query = std::max(sum.query, g.query);
+            model::ForEachCounterField([&](auto field) { sum.counters.*field += g.counters.*field; });
+            it->second.second += g.counters.total_exec_ms + g.counters.total_plan_ms;
+        }
+    }
+    std::vector<std::pair<StatementGroup, double>> ranked;
+    for (auto& [fingerprint, sum] : sums) ranked.push_back(std::move(sum));
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::vector<StatementGroup> out;
+    for (auto& [g, total] : ranked) {
+        if (out.size() >= limit) break;
+        out.push_back(std::move(g));
+    }
+    return out;
+}
+
+std::vector<long long> WorkloadInstants() {
+    const long long base = kWorkloadStartMs;
+    return {base - kHourMs - 1,
+            base - 1'800'000 + 1,
+            base - 1,
+            base,
+            base + 1,
+            base + 1'234'567,
+            base + kHourMs - 1,
+            base + kHourMs,
+            base + kHourMs + 1,
+            base + 2 * kHourMs + 1'000'000,
+            base + 2 * kHourMs + 1'800'000,
+            base + 3 * kHourMs - 1,
+            base + 3 * kHourMs,
+            base + 3 * kHourMs + 5,
+            base + 4 * kHourMs + 1,
+            base + 5 * kHourMs - 1,
+            base + 5 * kHourMs,
+            base + 6 * kHourMs - 1,
+            base + 6 * kHourMs + 1,
+            base + 8 * kHourMs};
+}
+
+namespace {
+
+// One line per group, every number in its shortest exact form: equal texts are equal results.
+std::string Dump(const std::vector<StatementGroup>& groups) {
+    std::string out;
+    for (const auto& g : groups) {
+        out += fmt::format("{} [{}]", g.fingerprint, g.query);
+        model::ForEachCounterField([&](auto field) { out += fmt::format(" {}", g.counters.*field); });
+        out += '\n';
+    }
+    return out;
+}
+
+}  // namespace
+
+void ExpectRangesExact(Store& store, const std::vector<SnapshotWrite>& writes, std::int64_t target_id) {
+    int failures = 0;
+    std::size_t nonempty = 0;
+    const auto instants = WorkloadInstants();
+    for (long long from : instants) {
+        for (long long to : instants) {
+            for (std::size_t limit : {std::numeric_limits<std::size_t>::max(), std::size_t{3}}) {
+                auto got = store.RangeGroups(target_id, FromUnixMs(from), FromUnixMs(to), limit);
+                if (!got) {
+                    ADD_FAILURE() << "RangeGroups failed: " << got.error().ToString();
+                    return;
+                }
+                const auto expected = RawRange(writes, target_id, from, to, limit);
+                nonempty += expected.empty() ? 0 : 1;
+                if (Dump(*got) != Dump(expected)) {
+                    ADD_FAILURE() << fmt::format("target {}, range [{}, {}] (start + {} ms, start + {} ms), limit {}",
+                                                 target_id, from, to, from - kWorkloadStartMs, to - kWorkloadStartMs,
+                                                 limit)
+                                  << "\ngot:\n"
+                                  << Dump(*got) << "expected:\n"
+                                  << Dump(expected);
+                    if (++failures == 3) return;
+                }
+            }
+        }
+    }
+    EXPECT_GT(nonempty, instants.size()) << "the ranges should mostly hold snapshots";
+    const long long first = instants.front();
+    const long long last = instants.back();
+    for (std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{6}}) {
+        auto got = store.RangeGroups(target_id, FromUnixMs(first), FromUnixMs(last), limit);
+        ASSERT_TRUE(got) << got.error().ToString();
+        EXPECT_EQ(Dump(*got), Dump(RawRange(writes, target_id, first, last, limit))) << "limit " << limit;
+        EXPECT_EQ(got->size(), limit) << "the workload has 6 fingerprints";
+    }
+}
+
+namespace {
 
 // Targets
 
@@ -113,6 +274,8 @@ TEST_P(StoreContract, DeleteTargetRemovesItsHistory) {
     ASSERT_TRUE(store_->DeleteTarget(doomed->id));
     EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM snapshots"), 1);
     EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM snapshot_groups"), 1);
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM group_rollups"), 1);
+    EXPECT_EQ(harness_->RawInt(fmt::format("SELECT count(*) FROM group_rollups WHERE target_id = {}", kept->id)), 1);
     EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM queries"), 1);
     EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM baselines"), 1);
     EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM baseline_counters"), 5);
@@ -393,6 +556,74 @@ TEST_P(StoreContract, RangeGroupsSumDeltasOverTheRange) {
     EXPECT_EQ((*one)[0].counters.calls, 52);
 }
 
+TEST_P(StoreContract, RangeGroupsOverManyHoursEqualTheRawSums) {
+    // Whole hours come from the hourly rollups, the edges from the snapshots: the sums, texts, order
+    // and limit must be those of summing the snapshots themselves, for ranges of every shape.
+    auto a = store_->EnsureTarget("a", "host=a");
+    auto b = store_->EnsureTarget("b", "host=b");
+    ASSERT_TRUE(a && b);
+    const auto writes_a = SaveHourlyWorkload(*store_, a->id, 0);
+    const auto writes_b = SaveHourlyWorkload(*store_, b->id, 1);
+    ExpectRangesExact(*store_, writes_a, a->id);
+    ExpectRangesExact(*store_, writes_b, b->id);
+}
+
+TEST_P(StoreContract, RangeGroupsReadTheRollupsForWholeHoursOnly) {
+    auto target = store_->EnsureTarget("a", "host=a");
+    ASSERT_TRUE(target);
+    const auto writes = SaveHourlyWorkload(*store_, target->id, 0);
+    // One rollup row per fingerprint and hour of the delta snapshots, "other" left out.
+    std::set<std::pair<long long, std::string>> buckets;
+    long long summed = 0;
+    for (const auto& w : writes) {
+        if (!w.snapshot.interval_ms) continue;
+        const long long t = ToUnixMs(w.snapshot.info.taken_at);
+        for (const auto& g : w.ranking.top) buckets.emplace(t - ((t % kHourMs) + kHourMs) % kHourMs, g.fingerprint);
+        summed += static_cast<long long>(w.ranking.top.size());
+    }
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM group_rollups"), static_cast<long long>(buckets.size()));
+    EXPECT_EQ(harness_->RawInt("SELECT sum(snapshot_count) FROM group_rollups"), summed);
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM group_rollups WHERE fingerprint = 'other'"), 0);
+
+    // Marks the rollups: a whole hour shows the mark, the same hour less a millisecond does not.
+    harness_->RawExec("UPDATE group_rollups SET calls = calls + 1000000");
+    const long long hour = kWorkloadStartMs + kHourMs;
+    auto whole = store_->RangeGroups(target->id, FromUnixMs(hour), FromUnixMs(hour + kHourMs - 1), 100);
+    auto partial = store_->RangeGroups(target->id, FromUnixMs(hour + 1), FromUnixMs(hour + kHourMs - 1), 100);
+    ASSERT_TRUE(whole && partial);
+    const auto raw_whole = RawRange(writes, target->id, hour, hour + kHourMs - 1, 100);
+    ASSERT_EQ(whole->size(), raw_whole.size());
+    ASSERT_FALSE(whole->empty());
+    for (std::size_t i = 0; i < whole->size(); ++i) {
+        EXPECT_EQ((*whole)[i].counters.calls, raw_whole[i].counters.calls + 1'000'000) << (*whole)[i].fingerprint;
+    }
+    const auto raw_partial = RawRange(writes, target->id, hour + 1, hour + kHourMs - 1, 100);
+    ASSERT_EQ(partial->size(), raw_partial.size());
+    for (std::size_t i = 0; i < partial->size(); ++i) {
+        EXPECT_EQ((*partial)[i].counters.calls, raw_partial[i].counters.calls) << (*partial)[i].fingerprint;
+    }
+}
+
+TEST_P(StoreContract, DeleteTargetDropsItsRollups) {
+    auto kept = store_->EnsureTarget("kept", "host=a");
+    auto doomed = store_->EnsureTarget("doomed", "host=b");
+    ASSERT_TRUE(kept && doomed);
+    const auto writes_kept = SaveHourlyWorkload(*store_, kept->id, 0);
+    (void)SaveHourlyWorkload(*store_, doomed->id, 1);
+    const long long kept_rows =
+        harness_->RawInt(fmt::format("SELECT count(*) FROM group_rollups WHERE target_id = {}", kept->id));
+    EXPECT_GT(kept_rows, 0);
+    ASSERT_TRUE(store_->DeleteTarget(doomed->id));
+    EXPECT_EQ(harness_->RawInt(fmt::format("SELECT count(*) FROM group_rollups WHERE target_id = {}", doomed->id)), 0);
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM group_rollups"), kept_rows);
+    // A new target (SQLite may give it the deleted one's id) starts from nothing.
+    auto fresh = store_->EnsureTarget("fresh", "host=c");
+    ASSERT_TRUE(fresh);
+    const auto writes_fresh = SaveHourlyWorkload(*store_, fresh->id, 2);
+    ExpectRangesExact(*store_, writes_fresh, fresh->id);
+    ExpectRangesExact(*store_, writes_kept, kept->id);
+}
+
 // Baselines and query texts
 
 TEST_P(StoreContract, BaselineRoundTripsAndOnlyTheLatestIsKept) {
@@ -539,6 +770,65 @@ TEST_P(StoreContract, AFailedSaveLeavesNothingBehind) {
     // And the store is still usable.
     auto next = store_->SaveSnapshot(Write(target->id, 3'000, 2'000, {Group(kFpB, {2}, "SELECT 2", 1, 2.0)}));
     ASSERT_TRUE(next) << next.error().ToString();
+}
+
+// Two collectors of one target (a fleet instance that took it over while the first still ran): the
+// second delta computed from the same baseline would count the interval's calls twice.
+TEST_P(StoreContract, ADeltaFromAStaleBaselineIsRefusedAndWritesNothing) {
+    const auto target = store_->EnsureTarget("prod", "host=db1");
+    ASSERT_TRUE(target);
+    const model::Baseline at1 = MakeBaseline(1'000, 4);
+    SnapshotWrite first = Write(target->id, 1'000, std::nullopt, {Group(kFpA, {1}, "SELECT 1", 1, 1.0)});
+    first.baseline = &at1;
+    ASSERT_TRUE(store_->SaveSnapshot(first));
+
+    // Collector one: a delta from the stored baseline, saved.
+    const model::Baseline at2 = MakeBaseline(2'000, 5);
+    SnapshotWrite delta = Write(target->id, 2'000, 1'000, {Group(kFpA, {1}, "SELECT 1", 10, 10.0)});
+    delta.baseline = &at2;
+    delta.delta_from = FromUnixMs(1'000);
+    auto saved = store_->SaveSnapshot(delta);
+    ASSERT_TRUE(saved) << saved.error().ToString();
+
+    // Collector two, through another open store, still holds the baseline of 1'000: refused.
+    auto other = harness_->Open();
+    const model::Baseline stale_next = MakeBaseline(2'100, 6);
+    SnapshotWrite stale = Write(target->id, 2'100, 1'100, {Group(kFpA, {1}, "SELECT 1", 11, 11.0)});
+    stale.baseline = &stale_next;
+    stale.delta_from = FromUnixMs(1'000);
+    stale.new_queries = {{9, model::QueryText{"SELECT 9", kFpB, false}}};
+    auto refused = other->SaveSnapshot(stale);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+    EXPECT_NE(refused.error().message.find("another collector"), std::string::npos) << refused.error().message;
+
+    auto list = store_->ListSnapshots(target->id, 10);
+    ASSERT_TRUE(list);
+    EXPECT_EQ(list->size(), 2u);
+    auto baseline = store_->LoadBaseline(target->id);
+    ASSERT_TRUE(baseline && baseline->has_value());
+    EXPECT_EQ((*baseline)->info.taken_at, FromUnixMs(2'000));
+    EXPECT_EQ((*baseline)->counters.size(), 5u);
+    auto queries = store_->LoadQueries(target->id);
+    ASSERT_TRUE(queries);
+    EXPECT_TRUE(queries->empty());
+    auto range = store_->RangeGroups(target->id, FromUnixMs(0), FromUnixMs(10'000), 100);
+    ASSERT_TRUE(range) << range.error().ToString();
+    ASSERT_EQ(range->size(), 1u);
+    EXPECT_EQ((*range)[0].counters.calls, 10);
+
+    // A delta with no stored baseline at all is refused too; resuming from the stored one succeeds.
+    const auto fresh = store_->EnsureTarget("fresh", "host=db3");
+    ASSERT_TRUE(fresh);
+    SnapshotWrite orphan = Write(fresh->id, 2'000, 1'000, {});
+    orphan.delta_from = FromUnixMs(1'000);
+    auto orphan_saved = store_->SaveSnapshot(orphan);
+    ASSERT_FALSE(orphan_saved);
+    EXPECT_EQ(orphan_saved.error().code, ErrorCode::kConflict);
+    stale.delta_from = FromUnixMs(2'000);
+    stale.snapshot.interval_ms = 100;
+    auto resumed = other->SaveSnapshot(stale);
+    ASSERT_TRUE(resumed) << resumed.error().ToString();
 }
 
 TEST_P(StoreContract, SnapshotOfAnUnknownTargetIsRefused) {

@@ -130,4 +130,33 @@ inline const std::string kFpA = "aaaaaaaaaaaaaaaa";
 inline const std::string kFpB = "bbbbbbbbbbbbbbbb";
 inline const std::string kFpC = "cccccccccccccccc";
 
+// Ranges over hours, for the hourly rollups behind RangeGroups.
+
+inline constexpr long long kHourMs = 3'600'000;
+/// A whole UTC hour (2023-11-14 23:00): the hourly workload starts here.
+inline constexpr long long kWorkloadStartMs = 1'700'002'800'000;
+
+/// Saves a workload of `target_id` spread unevenly over the hours around kWorkloadStartMs (the hour
+/// before it to six hours after): delta snapshots every 10 minutes and on, just before and just after
+/// hour boundaries, query texts that vary between snapshots, "other" groups, two fingerprints that always
+/// tie, and one cumulative snapshot. `seed` varies the numbers. Returns what was saved, for RawRange.
+std::vector<SnapshotWrite> SaveHourlyWorkload(Store& store, std::int64_t target_id, int seed);
+
+/// What RangeGroups owes over `writes`, summed here from the writes themselves: every fingerprint but
+/// "other" of the target's delta snapshots taken in [from_ms, to_ms], by total time descending then by
+/// fingerprint, the greatest text (bytewise), at most `limit`.
+std::vector<model::StatementGroup> RawRange(const std::vector<SnapshotWrite>& writes,
+                                            std::int64_t target_id,
+                                            long long from_ms,
+                                            long long to_ms,
+                                            std::size_t limit);
+
+/// The instants around the hourly workload a range may start or end at: hour boundaries and a
+/// millisecond either side of them, snapshot times, mid-hour instants, before and after everything.
+std::vector<long long> WorkloadInstants();
+
+/// Expects RangeGroups to equal RawRange exactly for every pair of WorkloadInstants() (from after to
+/// included) and several limits.
+void ExpectRangesExact(Store& store, const std::vector<SnapshotWrite>& writes, std::int64_t target_id);
+
 }  // namespace optischema::store::contract

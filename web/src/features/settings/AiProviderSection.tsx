@@ -60,7 +60,7 @@ function SettingsSummary({ s }: { s: LlmSettings }) {
     );
 }
 
-function CacheStats({ cache }: { cache: LlmCacheStats | null | undefined }) {
+function CacheStats({ cache, priced }: { cache: LlmCacheStats | null | undefined; priced: boolean }) {
     if (!cache) return null;
     return (
         <section className="mt" aria-labelledby="ai-cache-title" data-testid="ai-cache">
@@ -84,7 +84,8 @@ function CacheStats({ cache }: { cache: LlmCacheStats | null | undefined }) {
                 </div>
                 <div className="stat">
                     <div className="stat-label">Dollars saved</div>
-                    <div className="stat-value">{formatUsd(cache.cost_saved_usd)}</div>
+                    <div className="stat-value">{priced || cache.cost_saved_usd > 0 ? formatUsd(cache.cost_saved_usd) : 'unknown'}</div>
+                    {!priced && <div className="stat-sub">set prices to count them</div>}
                 </div>
             </div>
         </section>
@@ -401,7 +402,7 @@ export function AiProviderSection() {
                             </p>
                         ) : null}
                         <SettingsSummary s={s} />
-                        <CacheStats cache={s.cache} />
+                        <CacheStats cache={s.cache} priced={typeof s.input_usd_per_mtok === 'number'} />
                         {isAdmin ? (
                             <ProviderForm saved={s} onSaved={(next) => state.setData(() => next)} />
                         ) : (
