@@ -8,6 +8,7 @@
 #
 #   bench/store/run.sh [google-benchmark flags...]      BUILD_DIR=build-x bench/store/run.sh
 #   bench/store/run.sh --benchmark_filter=Week           only the week
+#   bench/store/run.sh --benchmark_filter=Prune          one batch of PruneHistory
 #
 # The PostgreSQL store runs on a throwaway local cluster over a unix socket, switched back to PostgreSQL's
 # durable defaults (fsync, synchronous_commit, full_page_writes on) that the test clusters turn off. A store

@@ -1,8 +1,9 @@
 // SaveSnapshot and RangeGroups on the SQLite store and the PostgreSQL store, at the sizes a busy target
 // produces: 5,000 fingerprint groups per snapshot, an hour of minutely snapshots for a range; and
 // RangeGroups over a week (2,016 five-minute snapshots of 1,000 groups), where the hourly rollups
-// matter. RangeGroups is timed both through the store (rollups for whole hours, snapshots for the
-// edges) and as the plain aggregation of every snapshot it replaced, run on the same database.
+// matter; and one batch of PruneHistory (50 snapshots of 1,000 groups). RangeGroups is timed both through the store
+// (rollups for whole hours, snapshots for the edges) and as the plain aggregation of every snapshot it replaced, run on
+// the same database.
 //
 // The PostgreSQL store is the database in OPTISCHEMA_BENCH_DSN (bench/store/run.sh starts a cluster and
 // sets it); the SQLite store is a fresh directory under TMPDIR.
@@ -25,6 +26,7 @@
 #include "sqlite/statement.hpp"
 #include "store/pg_store.hpp"
 #include "store/pg_util.hpp"
+#include "store/snapshot_rules.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace optischema::store {
@@ -35,6 +37,7 @@ constexpr int kRangeSnapshots = 60;
 // A week of five-minute snapshots of 1,000 groups: 2,016 snapshots, 2 million group rows (about 20 s
 // of SaveSnapshot calls into SQLite on a 2-core machine, a minute into PostgreSQL).
 constexpr int kWeekGroups = 1000;
+constexpr std::int64_t kPruneSnapshots = detail::kPruneBatchSnapshots;
 constexpr long long kWeekStepMs = 5 * 60'000;
 constexpr int kWeekSnapshots = 7 * 24 * 12;
 constexpr long long kWeekStartMs = 1'700'002'800'000;  // a whole hour
@@ -391,6 +394,44 @@ BENCHMARK(BM_WeekGroupHistory)
     ->Arg(kPostgres)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// Args: store kind. One batch of PruneHistory, the longest a collector of the same store may wait for
+// it: kPruneBatchSnapshots snapshots of 1,000 groups deleted (the target's latest one stays).
+void BM_PruneBatch(benchmark::State& state) {
+    const auto kind = static_cast<StoreKind>(state.range(0));
+    std::unique_ptr<Store> store;
+    try {
+        store = OpenStore(kind, "prune", true);
+    } catch (const std::exception& e) {
+        state.SkipWithError(e.what());
+        return;
+    }
+    const std::int64_t target_id = Target(*store, fmt::format("prune-{}", state.range(0)));
+    long long t = 1'000'000;
+    for (auto _ : state) {
+        state.PauseTiming();
+        for (int i = 0; i <= kPruneSnapshots; ++i) {
+            if (auto id = store->SaveSnapshot(MakeWrite(target_id, t += 60'000, i, kWeekGroups)); !id) {
+                state.SkipWithError(id.error().ToString().c_str());
+                return;
+            }
+        }
+        state.ResumeTiming();
+        auto pruned = store->PruneHistory(target_id, FromUnixMs(t), std::nullopt);
+        if (!pruned || pruned->snapshots < kPruneSnapshots) {
+            state.SkipWithError(pruned ? "not one batch deleted" : pruned.error().ToString().c_str());
+            return;
+        }
+    }
+    state.SetItemsProcessed(state.iterations() * kPruneSnapshots * kWeekGroups);
+}
+BENCHMARK(BM_PruneBatch)
+    ->ArgNames({"pg"})
+    ->Arg(kSqlite)
+    ->Arg(kPostgres)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(3);
 
 }  // namespace
 }  // namespace optischema::store

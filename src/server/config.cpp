@@ -95,7 +95,7 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig co
     }
     if (auto ok = RejectUnknown(file, root,
                                 {"listen", "data_dir", "store", "secret_key_file", "static_dir", "auth", "targets",
-                                 "llm", "latency_probe_s", "io_threads", "worker_threads"},
+                                 "llm", "retention", "latency_probe_s", "io_threads", "worker_threads"},
                                 "");
         !ok) {
         return tl::unexpected(ok.error());
@@ -136,6 +136,26 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig co
         }
         if (!password_file.empty()) config.admin_password_file = password_file;
         config.session_hours = static_cast<int>(hours);
+    }
+    if (const toml::table* retention = root["retention"].as_table()) {
+        if (auto ok = RejectUnknown(file, *retention, {"snapshots_days", "rollups_days"}, "retention."); !ok) {
+            return tl::unexpected(ok.error());
+        }
+        std::int64_t snapshots = config.snapshot_retention_days, rollups = config.rollup_retention_days;
+        for (auto ok :
+             {Read(file, *retention, "snapshots_days", snapshots), Read(file, *retention, "rollups_days", rollups)}) {
+            if (!ok) return tl::unexpected(ok.error());
+        }
+        for (auto [key, days] : {std::pair{"snapshots_days", snapshots}, std::pair{"rollups_days", rollups}}) {
+            if (days < 0 || days > 100 * 365) {
+                return tl::unexpected(ConfigError(file, retention->get(key)->source(),
+                                                  fmt::format("retention.{} must be between 0 (keep forever) and "
+                                                              "36500 days",
+                                                              key)));
+            }
+        }
+        config.snapshot_retention_days = static_cast<int>(snapshots);
+        config.rollup_retention_days = static_cast<int>(rollups);
     }
     if (const toml::table* llm = root["llm"].as_table()) {
         if (auto ok = ReadLlm(file, *llm, config.llm); !ok) return tl::unexpected(ok.error());

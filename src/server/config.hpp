@@ -37,9 +37,11 @@ struct ServeConfig {
     std::filesystem::path static_dir;           // the built dashboard; empty: the API only
     std::filesystem::path admin_password_file;  // else OPTISCHEMA_ADMIN_PASSWORD, else generated and printed once
     int session_hours = 12;
-    bool secure_cookies = false;  // set when users reach the server over HTTPS (a TLS proxy in front)
-    bool auth = true;             // false: no login, everyone is admin (only for a local, single-user setup)
-    int latency_probe_s = 60;     // how often connection latency is measured per target
+    bool secure_cookies = false;       // set when users reach the server over HTTPS (a TLS proxy in front)
+    bool auth = true;                  // false: no login, everyone is admin (only for a local, single-user setup)
+    int latency_probe_s = 60;          // how often connection latency is measured per target
+    int snapshot_retention_days = 30;  // snapshots and latency samples; 0: kept forever
+    int rollup_retention_days = 400;   // hourly rollups, which keep long ranges cheap; 0: kept forever
     int io_threads = 2;
     int worker_threads = 4;
     std::vector<TargetConfig> targets;
@@ -57,6 +59,9 @@ struct ServeConfig {
 ///     admin_password_file = "/etc/optischema/admin-password"
 ///     session_hours = 12
 ///     secure_cookies = true
+///     [retention]
+///     snapshots_days = 30      # snapshots and latency samples (0: forever)
+///     rollups_days = 400       # hourly rollups: long ranges after the snapshots are gone (0: forever)
 ///     [[targets]]
 ///     name = "orders"
 ///     dsn = "postgresql://optischema@db1/orders"

@@ -46,6 +46,9 @@ data_dir = "/var/lib/optischema"
 [auth]
 session_hours = 4
 secure_cookies = true
+[retention]
+snapshots_days = 14
+rollups_days = 0
 [[targets]]
 name = "orders"
 dsn = "postgresql://optischema@db1/orders"
@@ -65,6 +68,8 @@ cache_ttl_hours = 24
     EXPECT_EQ(config->listen, "0.0.0.0:9000");
     EXPECT_EQ(config->session_hours, 4);
     EXPECT_TRUE(config->secure_cookies);
+    EXPECT_EQ(config->snapshot_retention_days, 14);
+    EXPECT_EQ(config->rollup_retention_days, 0) << "0 keeps the rollups forever";
     ASSERT_EQ(config->targets.size(), 1u);
     EXPECT_EQ(config->targets[0].interval_s, 30);
     EXPECT_FALSE(config->targets[0].production);
@@ -82,6 +87,8 @@ TEST(LoadConfig, WithoutAnLlmSectionThereIsNoAssistant) {
     ASSERT_TRUE(config) << config.error().message;
     EXPECT_TRUE(config->llm.provider.empty());
     EXPECT_TRUE(config->llm.price_usd_per_mtok.empty());
+    EXPECT_EQ(config->snapshot_retention_days, 30);
+    EXPECT_EQ(config->rollup_retention_days, 400);
 }
 
 TEST(LoadConfig, MistakesNameTheKeyAndTheLine) {
@@ -105,6 +112,11 @@ TEST(LoadConfig, MistakesNameTheKeyAndTheLine) {
     auto timeout = Load("[llm]\ntimeout_s = 0\n");
     ASSERT_FALSE(timeout);
     EXPECT_NE(timeout.error().message.find("timeout_s must be between 1 and 3600"), std::string::npos);
+
+    auto retention = Load("[retention]\nsnapshots_days = -1\n");
+    ASSERT_FALSE(retention);
+    EXPECT_NE(retention.error().message.find(":2: retention.snapshots_days must be between 0"), std::string::npos)
+        << retention.error().message;
 
     auto wrong_type = Load("[llm]\nmodel = 4\n");
     ASSERT_FALSE(wrong_type);

@@ -150,6 +150,12 @@ Result<int> RunServe(ServeConfig config) {
     std::function<void(std::int64_t)> refresh_views;  // set before any collector starts
     WorkerOptions worker_options;
     worker_options.latency_every = std::chrono::seconds(std::max(1, config.latency_probe_s));
+    auto retention = [](int days) -> std::optional<std::chrono::hours> {
+        if (days <= 0) return std::nullopt;
+        return std::chrono::hours(24 * days);
+    };
+    worker_options.keep_snapshots = retention(config.snapshot_retention_days);
+    worker_options.keep_rollups = retention(config.rollup_retention_days);
     TargetService targets(
         store, *secrets, open_store, worker_options,
         [&hub, &snapshots, &views, &refresh_views](std::int64_t target_id, const app::Cycle& cycle) {

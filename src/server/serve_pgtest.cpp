@@ -10,6 +10,7 @@
 #include <regex>
 #include <thread>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <signal.h>
@@ -28,6 +29,7 @@ using optischema::testing::FreshDatabase;
 using optischema::testing::HeaderList;
 using optischema::testing::HttpTestClient;
 using optischema::testing::HttpTestResponse;
+using optischema::testing::QueryValue;
 using optischema::testing::RunSql;
 using optischema::testing::WebSocketTestClient;
 using Json = nlohmann::json;
@@ -579,6 +581,47 @@ TEST_F(ServeTest, TwoInstancesOnASharedStoreSplitTheTargetsAndTakeOverWhenOneDie
     const Json* before = FindStatement(statements, "SELECT sum(g) FROM generate_series($1, $2) AS g");
     ASSERT_NE(before, nullptr);
     EXPECT_EQ((*before)["calls"], 1) << "counted once across the handover";
+}
+
+TEST_F(ServeTest, HistoryPastItsRetentionIsPruned) {
+    const std::string store_dsn = FreshDatabase("retention_store");
+    BinaryRunner shared;
+    const std::string config = shared.data_dir() + "/retention.toml";
+    std::ofstream(config) << "store = \"" << store_dsn << "\"\nsecret_key_file = \"" << shared.data_dir()
+                          << "/secret.key\"\n[retention]\nsnapshots_days = 30\nrollups_days = 90\n";
+    const std::vector<std::string> args = {"--config", config, "--target", "db=" + dsn_, "--interval", "1"};
+    auto collected = [](const Json& j) { return j["targets"][0]["status"]["snapshots"].get<int>() >= 3; };
+    {
+        Server server(args);
+        ASSERT_TRUE(server.WaitFor("/api/v1/targets", collected));
+        for (int i = 0; i < 5; ++i) RunSql(dsn_, "SELECT * FROM items WHERE id = " + std::to_string(i));
+        ASSERT_TRUE(server.WaitFor("/api/v1/targets", [](const Json& j) {
+            return j["targets"][0]["status"]["snapshots"].get<int>() >= 5;
+        }));
+    }
+    // What the first run stored becomes old: snapshots and latency 60 days back, rollups 100 days back.
+    constexpr const char* kDayMs = "86400000::bigint";
+    RunSql(store_dsn, fmt::format("UPDATE optischema.snapshots SET taken_at_ms = taken_at_ms - 60 * {0};"
+                                  "UPDATE optischema.latency_samples SET at_ms = at_ms - 60 * {0};"
+                                  "UPDATE optischema.group_rollups SET hour_ms = hour_ms - 100 * {0}",
+                                  kDayMs));
+    const std::string aged = QueryValue(store_dsn, "SELECT count(*) FROM optischema.snapshots");
+    ASSERT_GE(std::stoi(aged), 3);
+    ASSERT_NE(QueryValue(store_dsn, "SELECT count(*) FROM optischema.group_rollups"), "0");
+    // How many rows of `table` have `column` more than `days` days back.
+    auto older = [&](const char* table, const char* column, int days) {
+        return QueryValue(store_dsn, fmt::format("SELECT count(*) FROM optischema.{} WHERE {} < (extract(epoch FROM "
+                                                 "now()) * 1000)::bigint - {} * {}",
+                                                 table, column, days, kDayMs));
+    };
+    {
+        Server server(args);
+        ASSERT_TRUE(server.WaitFor("/api/v1/targets", collected));
+        EXPECT_EQ(older("snapshots", "taken_at_ms", 30), "0") << "the snapshots past 30 days are gone";
+        EXPECT_EQ(older("latency_samples", "at_ms", 30), "0");
+        EXPECT_EQ(older("group_rollups", "hour_ms", 90), "0") << "the rollups past 90 days are gone";
+        EXPECT_NE(QueryValue(store_dsn, "SELECT count(*) FROM optischema.snapshots"), "0") << "new ones stay";
+    }
 }
 
 TEST_F(ServeTest, StopsGracefully) {

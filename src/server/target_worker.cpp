@@ -103,6 +103,24 @@ void TargetWorker::ProbeLatency(store::Store& store) {
     status_.latency = std::move(sample);
 }
 
+void TargetWorker::Prune(store::Store& store) {
+    if (!options_.keep_snapshots && !options_.keep_rollups) return;
+    const TimePoint now = std::chrono::system_clock::now();
+    auto before = [&](const std::optional<std::chrono::hours>& keep) -> std::optional<TimePoint> {
+        if (!keep) return std::nullopt;
+        return now - *keep;
+    };
+    auto pruned = store.PruneHistory(target_.id, before(options_.keep_snapshots), before(options_.keep_rollups));
+    if (!pruned) {
+        spdlog::warn("target {}: pruning history past its retention: {}", target_.name, pruned.error().message);
+        return;
+    }
+    if (pruned->snapshots + pruned->rollup_rows + pruned->latency_samples > 0) {
+        spdlog::info("target {}: pruned {} snapshots, {} hourly rollup rows and {} latency samples past retention",
+                     target_.name, pruned->snapshots, pruned->rollup_rows, pruned->latency_samples);
+    }
+}
+
 void TargetWorker::Run() {
     auto store = open_store_();
     if (!store) {
@@ -115,6 +133,7 @@ void TargetWorker::Run() {
     std::unique_ptr<app::WorkloadMonitor> monitor;
     auto backoff = options_.first_backoff;
     auto next_probe = SteadyClock::now();
+    auto next_prune = SteadyClock::now();
     for (;;) {
         const auto cycle_start = SteadyClock::now();
         if (cycle_start >= next_probe) {
@@ -157,6 +176,11 @@ void TargetWorker::Run() {
                 // Reconnecting from scratch later also re-reads capabilities (an upgraded server).
                 monitor.reset();
             }
+        }
+        // After the collection, so that a target's latest snapshot, which pruning keeps, is the new one.
+        if (cycle_start >= next_prune) {
+            Prune(**store);
+            next_prune = cycle_start + options_.prune_every;
         }
         auto deadline = cycle_start + options_.interval;
         if (!outcome) {

@@ -32,12 +32,17 @@ struct WorkerOptions {
     std::chrono::seconds latency_every{60};
     std::chrono::seconds max_backoff{30};  // retries of a down target wait at most this (or the interval)
     std::chrono::seconds first_backoff{1};
+    // Retention (store::Store::PruneHistory), applied every `prune_every`; none: kept forever.
+    std::optional<std::chrono::hours> keep_snapshots;  // snapshots and latency samples
+    std::optional<std::chrono::hours> keep_rollups;    // hourly rollups
+    std::chrono::minutes prune_every{60};
 };
 
 /// Collects one target on a thread of its own: every interval a snapshot into its own store; when the
 /// target is unreachable, retries with exponential backoff, shows it as down, and on its return
 /// resumes from the stored baseline, so the first delta covers the whole gap and nothing is counted
-/// twice. Also measures connection latency on its own schedule.
+/// twice. Also measures connection latency on its own schedule, and prunes the target's history past
+/// its retention (the instance that collects a target prunes it).
 class TargetWorker {
 public:
     /// `dsn` holds the password; it is never logged. `open_store` gives the thread its own store.
@@ -64,6 +69,8 @@ private:
     /// Sleeps until `deadline`, a stop or CollectNow; false when stopping.
     bool SleepUntil(std::chrono::steady_clock::time_point deadline);
     void ProbeLatency(store::Store& store);
+    /// Deletes this target's history past its retention.
+    void Prune(store::Store& store);
     void MarkDown(const std::string& error);
 
     store::TargetRecord target_;

@@ -7,9 +7,9 @@
 
 #include "common/quote.hpp"
 #include "pg/dsn.hpp"
-#include "store/delta_fence.hpp"
 #include "store/pg_util.hpp"
 #include "store/rollup.hpp"
+#include "store/snapshot_rules.hpp"
 
 namespace optischema::store {
 namespace {
@@ -795,6 +795,50 @@ Result<std::vector<model::StatementGroup>> PgStore::RangeGroups(std::int64_t tar
     });
     if (!ok) return tl::unexpected(ok.error());
     return out;
+}
+
+Result<PruneCounts> PgStore::PruneHistory(std::int64_t target_id,
+                                          std::optional<TimePoint> raw_before,
+                                          std::optional<TimePoint> rollups_before) {
+    PruneCounts counts;
+    // Each statement commits on its own; the groups go with their snapshot (ON DELETE CASCADE).
+    auto run = [&](std::string_view what, const std::string& deleted_ids,
+                   const std::vector<std::optional<std::string>>& params,
+                   std::int64_t& counted) -> Result<std::int64_t> {
+        std::int64_t n = 0;
+        auto ok = Run(what, Mode::kIdempotent, [&]() -> Result<void> {
+            auto rows = Query(fmt::format("WITH d AS ({}) SELECT count(*) FROM d", deleted_ids), params);
+            if (!rows) return tl::unexpected(rows.error());
+            n = AsInt((*rows)[0], 0);
+            return {};
+        });
+        if (!ok) return tl::unexpected(ok.error());
+        counted += n;
+        return n;
+    };
+    if (raw_before) {
+        const std::int64_t before = ToUnixMs(*raw_before);
+        for (;;) {
+            auto n = run("prune snapshots",
+                         "DELETE FROM optischema.snapshots WHERE id IN (SELECT id FROM optischema.snapshots WHERE "
+                         "target_id = $1 AND taken_at_ms < $2 AND taken_at_ms < (SELECT max(taken_at_ms) FROM "
+                         "optischema.snapshots WHERE target_id = $1) LIMIT $3) RETURNING 1",
+                         Params(target_id, before, detail::kPruneBatchSnapshots), counts.snapshots);
+            if (!n) return tl::unexpected(n.error());
+            if (*n < detail::kPruneBatchSnapshots) break;
+        }
+        auto n = run("prune latency samples",
+                     "DELETE FROM optischema.latency_samples WHERE target_id = $1 AND at_ms < $2 RETURNING 1",
+                     Params(target_id, before), counts.latency_samples);
+        if (!n) return tl::unexpected(n.error());
+    }
+    if (rollups_before) {
+        auto n = run("prune rollups",
+                     "DELETE FROM optischema.group_rollups WHERE target_id = $1 AND hour_ms < $2 RETURNING 1",
+                     Params(target_id, ToUnixMs(*rollups_before)), counts.rollup_rows);
+        if (!n) return tl::unexpected(n.error());
+    }
+    return counts;
 }
 
 Result<std::optional<model::Baseline>> PgStore::LoadBaseline(std::int64_t target_id) {

@@ -8,8 +8,8 @@
 #include <sqlite3.h>
 
 #include "common/strings.hpp"
-#include "store/delta_fence.hpp"
 #include "store/rollup.hpp"
+#include "store/snapshot_rules.hpp"
 #include "store/sqlite_util.hpp"
 
 namespace optischema::store {
@@ -745,6 +745,44 @@ Result<void> SqliteStore::DeleteTarget(std::int64_t id) {
     if (s.Step() != SQLITE_DONE) return tl::unexpected(StorageError(db_.get(), "delete target"));
     if (sqlite3_changes(db_.get()) == 0) return MakeError(ErrorCode::kNotFound, fmt::format("no target {}", id));
     return {};
+}
+
+Result<PruneCounts> SqliteStore::PruneHistory(std::int64_t target_id,
+                                              std::optional<TimePoint> raw_before,
+                                              std::optional<TimePoint> rollups_before) {
+    sqlite3* db = db_.get();
+    PruneCounts counts;
+    // Each DELETE commits on its own (autocommit); the groups go with their snapshot (ON DELETE CASCADE).
+    auto run = [&](const char* sql, std::int64_t before, std::int64_t& counted) -> Result<std::int64_t> {
+        Statement s(db, sql);
+        if (!s.ok()) return tl::unexpected(StorageError(db, "prepare prune"));
+        s.Bind(1, target_id).Bind(2, before);
+        if (s.ParameterCount() >= 3) s.Bind(3, detail::kPruneBatchSnapshots);
+        if (s.Step() != SQLITE_DONE) return tl::unexpected(StorageError(db, "prune history"));
+        const std::int64_t n = sqlite3_changes(db);
+        counted += n;
+        return n;
+    };
+    if (raw_before) {
+        const std::int64_t before = ToUnixMs(*raw_before);
+        for (;;) {
+            auto n =
+                run("DELETE FROM snapshots WHERE id IN (SELECT id FROM snapshots WHERE target_id = ?1 AND "
+                    "taken_at_ms < ?2 AND taken_at_ms < (SELECT max(taken_at_ms) FROM snapshots WHERE "
+                    "target_id = ?1) LIMIT ?3)",
+                    before, counts.snapshots);
+            if (!n) return tl::unexpected(n.error());
+            if (*n < detail::kPruneBatchSnapshots) break;
+        }
+        auto n = run("DELETE FROM latency_samples WHERE target_id = ?1 AND at_ms < ?2", before, counts.latency_samples);
+        if (!n) return tl::unexpected(n.error());
+    }
+    if (rollups_before) {
+        auto n = run("DELETE FROM group_rollups WHERE target_id = ?1 AND hour_ms < ?2", ToUnixMs(*rollups_before),
+                     counts.rollup_rows);
+        if (!n) return tl::unexpected(n.error());
+    }
+    return counts;
 }
 
 Result<std::vector<model::StatementGroup>> SqliteStore::RangeGroups(std::int64_t target_id,

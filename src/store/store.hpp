@@ -100,6 +100,13 @@ struct RecommendationRecord {
     TimePoint updated_at;
 };
 
+/// What PruneHistory deleted.
+struct PruneCounts {
+    std::int64_t snapshots = 0;  // with their groups
+    std::int64_t rollup_rows = 0;
+    std::int64_t latency_samples = 0;
+};
+
 /// Durable history of targets, snapshots and per-fingerprint statistics. Implementations are
 /// thread-compatible: one thread at a time per instance.
 class Store {
@@ -134,6 +141,15 @@ public:
                                                                                  TimePoint from,
                                                                                  TimePoint to,
                                                                                  std::size_t limit) = 0;
+
+    /// Deletes a target's history older than its retention: the snapshots (with their groups) and the
+    /// latency samples taken before `raw_before`, except the target's latest snapshot, and the hourly
+    /// rollups of hours that start before `rollups_before`; nullopt keeps that part. Ranges over whole
+    /// hours still add up from the rollups after their snapshots are gone. Snapshots go in batches, each
+    /// in a short transaction of its own, so a large first prune does not hold up the collectors.
+    [[nodiscard]] virtual Result<PruneCounts> PruneHistory(std::int64_t target_id,
+                                                           std::optional<TimePoint> raw_before,
+                                                           std::optional<TimePoint> rollups_before) = 0;
 
     /// The baseline saved with the target's latest snapshot, to resume deltas after a restart.
     [[nodiscard]] virtual Result<std::optional<model::Baseline>> LoadBaseline(std::int64_t target_id) = 0;

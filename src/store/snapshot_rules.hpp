@@ -1,6 +1,7 @@
 #pragma once
 
-// Internal to store/: the check both stores make before they save a delta snapshot (SnapshotWrite::delta_from).
+// Internal to store/: rules both stores apply to snapshots: the check before a delta snapshot is saved
+// (SnapshotWrite::delta_from) and the batch size of PruneHistory.
 
 #include <cstdint>
 #include <optional>
@@ -12,6 +13,9 @@
 #include "common/format.hpp"
 
 namespace optischema::store::detail {
+
+/// PruneHistory deletes at most this many snapshots (with their groups) per transaction.
+inline constexpr std::int64_t kPruneBatchSnapshots = 50;
 
 /// kConflict when the delta was computed from another baseline than the target's stored one (`stored_ms`,
 /// nullopt when none is stored): another collector saved a snapshot of the target in between.
