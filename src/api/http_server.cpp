@@ -112,6 +112,10 @@ public:
 
     [[nodiscard]] const HttpServerOptions& options() const { return options_; }
     [[nodiscard]] RequestPipeline& pipeline() { return pipeline_; }
+    /// The pool that runs `request`'s handler.
+    [[nodiscard]] net::thread_pool& workers(const HttpRequest& request) {
+        return pipeline_.IsSlow(request) ? *slow_workers_ : *workers_;
+    }
     [[nodiscard]] net::thread_pool& workers() { return *workers_; }
     [[nodiscard]] bool stopping() const { return stopping_.load(); }
 
@@ -142,6 +146,7 @@ private:
     std::optional<tcp::acceptor> acceptor_;
     std::optional<net::steady_timer> accept_retry_;
     std::optional<net::thread_pool> workers_;
+    std::optional<net::thread_pool> slow_workers_;
     std::vector<std::thread> threads_;
 };
 
@@ -414,7 +419,8 @@ private:
     void OnRequest() {
         auto request = Convert();
         if (!request) return WriteError(400, "bad_request", request.error().message);
-        net::post(server_.workers(), [self = Self(), request = std::move(*request)]() mutable {
+        auto& workers = server_.workers(*request);
+        net::post(workers, [self = Self(), request = std::move(*request)]() mutable {
             HttpResponse response;
             try {
                 response = self->server_.pipeline().Handle(request);
@@ -573,6 +579,7 @@ Result<std::uint16_t> HttpServer::Impl::Start(std::string_view listen, int io_th
     port_ = acceptor_->local_endpoint().port();
     started_ = true;
     workers_.emplace(static_cast<std::size_t>(std::max(1, options_.worker_threads)));
+    slow_workers_.emplace(static_cast<std::size_t>(std::max(1, options_.slow_worker_threads)));
     work_guard_.emplace(ioc_.get_executor());
     DoAccept();
     for (int i = 0; i < std::max(1, io_threads); ++i) {
@@ -642,6 +649,7 @@ void HttpServer::Impl::Stop() {
     for (auto& thread : threads_) thread.join();
     threads_.clear();
     workers_->join();
+    slow_workers_->join();
 }
 
 HttpServer::HttpServer(const Router& router, HttpServerOptions options)

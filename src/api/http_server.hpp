@@ -39,6 +39,7 @@ struct HttpServerOptions {
     std::chrono::milliseconds write_timeout{30000};
     std::chrono::milliseconds shutdown_timeout{5000};  // Stop() waits this long for in-flight requests
     int worker_threads = 4;                            // run handlers, so slow ones never stall I/O
+    int slow_worker_threads = 4;                       // run the handlers of routes marked slow
     std::size_t max_connections = 1024;                // beyond this, new connections are closed at once
     std::filesystem::path static_dir;                  // the built dashboard; empty: none
     std::string content_security_policy = std::string(kDashboardCsp);

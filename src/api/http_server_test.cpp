@@ -479,6 +479,44 @@ TEST_F(HttpServerTest, MetricsExpositionCountsRequestsPerRoutePattern) {
     EXPECT_NE(text.find("# TYPE optischema_http_request_duration_seconds histogram\n"), std::string::npos);
 }
 
+TEST_F(HttpServerTest, SlowRoutesNeverHoldUpTheOthers) {
+    // One worker of each kind, and a slow route that blocks until released: the other routes still
+    // answer, and a second slow request waits for the first.
+    options_.worker_threads = 1;
+    options_.slow_worker_threads = 1;
+    std::promise<void> entered;
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::atomic<int> calls{0};
+    router_.Post("/api/v1/benchmark",
+                 [&](const HttpRequest&) {
+                     if (calls.fetch_add(1) == 0) {
+                         entered.set_value();
+                         released.wait();
+                     }
+                     return HttpResponse::Text(200, "measured");
+                 },
+                 {.public_route = true, .slow = true});
+    StartServer();
+    auto first = std::async(std::launch::async,
+                            [port = port_] { return HttpTestClient(port).Request("POST", "/api/v1/benchmark"); });
+    ASSERT_EQ(entered.get_future().wait_for(5s), std::future_status::ready);
+    auto second = std::async(std::launch::async,
+                             [port = port_] { return HttpTestClient(port).Request("POST", "/api/v1/benchmark"); });
+
+    for (int i = 0; i < 3; ++i) {
+        HttpTestClient client(port_);
+        EXPECT_EQ(client.Get("/api/v1/targets/7").status, 200) << "a store-only route answers meanwhile";
+    }
+    EXPECT_EQ(second.wait_for(200ms), std::future_status::timeout) << "the one slow worker is busy";
+    EXPECT_EQ(calls.load(), 1);
+
+    release.set_value();
+    EXPECT_EQ(first.get().body, "measured");
+    EXPECT_EQ(second.get().body, "measured");
+    EXPECT_EQ(calls.load(), 2);
+}
+
 TEST_F(HttpServerTest, GracefulStopFinishesInFlightRequestAndRefusesNewOnes) {
     std::promise<void> entered;
     router_.Get("/api/v1/slow",

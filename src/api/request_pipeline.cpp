@@ -53,6 +53,11 @@ RequestPipeline::RequestPipeline(const Router& router, const HttpServerOptions& 
     if (!options_.static_dir.empty()) static_files_.emplace(options_.static_dir);
 }
 
+bool RequestPipeline::IsSlow(const HttpRequest& request) const {
+    const RouteMatch match = router_.Find(request.method, request.path);
+    return match.kind == RouteMatch::Kind::kFound && match.route->options.slow;
+}
+
 HttpResponse RequestPipeline::Handle(HttpRequest& request) {
     const auto start = std::chrono::steady_clock::now();
     HttpResponse response = Dispatch(request);

@@ -21,6 +21,9 @@ public:
     /// `router` and `options` must outlive the pipeline.
     RequestPipeline(const Router& router, const HttpServerOptions& options);
 
+    /// Whether the request goes to a route registered as slow (RouteOptions::slow).
+    [[nodiscard]] bool IsSlow(const HttpRequest& request) const;
+
     /// The finished response to a request (security headers set, metrics recorded, access logged).
     [[nodiscard]] HttpResponse Handle(HttpRequest& request);
 

@@ -11,14 +11,17 @@
 
 namespace optischema::api {
 
-/// Turns one request into one response. Runs on a worker thread; must be thread-safe and may block
-/// briefly (a store read), but long work (a benchmark) belongs in a background job.
+/// Turns one request into one response. Runs on a worker thread; must be thread-safe. A handler that
+/// may take long (it reaches a target database or an LLM) is registered as `slow`.
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
 /// Who may call a route. The server enforces it before the handler runs.
 struct RouteOptions {
     bool public_route = false;           // no authentication (login, health checks, metrics)
     Role required_role = Role::kViewer;  // ignored for public routes
+    // Seconds to minutes (a connection test, a benchmark, an index build, an LLM call): runs on the
+    // server's slow workers, so that a few of these never hold up the requests the store answers.
+    bool slow = false;
 };
 
 /// One registered route.

@@ -21,6 +21,11 @@ using api::HttpRequest;
 using api::HttpResponse;
 using Json = nlohmann::json;
 
+// The options of routes whose handlers reach a target database or an LLM (api::RouteOptions::slow).
+inline constexpr api::RouteOptions kSlowViewer{.required_role = api::Role::kViewer, .slow = true};
+inline constexpr api::RouteOptions kSlowOperator{.required_role = api::Role::kOperator, .slow = true};
+inline constexpr api::RouteOptions kSlowAdmin{.required_role = api::Role::kAdmin, .slow = true};
+
 inline constexpr auto kDefaultRange = std::chrono::hours(1);
 
 [[nodiscard]] Json OptionalNumber(const std::optional<double>& v);

@@ -119,7 +119,7 @@ void RegisterTargets(api::Router& router, Services& s) {
                                                             {"server_version", report.server_version},
                                                             {"checks", ChecksJson(report.checks)}});
                         })),
-                admin);
+                kSlowAdmin);
     router.Post("/api/v1/targets",
                 Audited(s, "settings", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                             auto body = JsonBody(request);
@@ -135,7 +135,7 @@ void RegisterTargets(api::Router& router, Services& s) {
                             }
                             return HttpResponse::Json(201, TargetJson(*added));
                         })),
-                admin);
+                kSlowAdmin);
     router.Get("/api/v1/targets/{id}", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                    auto id = IdParam(request);
                    if (!id) return tl::unexpected(id.error());
@@ -264,7 +264,8 @@ void RegisterStatements(api::Router& router, Services& s) {
                     auto report = app::Explain(*conn, *sql, options);
                     if (!report) return tl::unexpected(report.error());
                     return RawJson(200, app::FormatExplainJson(*report));
-                }));
+                }),
+                kSlowViewer);
 }
 
 void RegisterOverview(api::Router& router, Services& s) {
@@ -283,11 +284,11 @@ void RegisterOverview(api::Router& router, Services& s) {
                    auto json = app::RunCheck({*dsn, "json"});
                    if (!json) return tl::unexpected(json.error());
                    return RawJson(200, *json);
-               }));
+               }),
+               kSlowViewer);
 }
 
 void RegisterRecommendations(api::Router& router, Services& s) {
-    const api::RouteOptions operator_role{.required_role = Role::kOperator};
     router.Post("/api/v1/targets/{id}/advise", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                     auto id = IdParam(request);
                     if (!id) return tl::unexpected(id.error());
@@ -305,7 +306,7 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                         return tl::unexpected(ok.error());
                     return RawJson(200, app::FormatAdviceJson(*report));
                 }),
-                operator_role);
+                kSlowOperator);
     router.Get("/api/v1/targets/{id}/recommendations", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                    auto id = IdParam(request);
                    if (!id) return tl::unexpected(id.error());
@@ -340,7 +341,7 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                     if (!report) return tl::unexpected(report.error());
                     return RawJson(200, app::FormatValidationJson(*report));
                 }),
-                operator_role);
+                kSlowOperator);
     router.Post("/api/v1/recommendations/{id}/apply", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                     auto rec = FindRecommendation(s, request.PathParam("id"));
                     if (!rec) return tl::unexpected(rec.error());
@@ -358,7 +359,7 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                     if (!outcome) return tl::unexpected(outcome.error());
                     return HttpResponse::Json(200, {{"action_id", outcome->action_id}, {"message", outcome->message}});
                 }),
-                operator_role);
+                kSlowOperator);
     router.Post("/api/v1/audit/{id}/rollback", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                     auto id = IdParam(request);
                     if (!id) return tl::unexpected(id.error());
@@ -376,7 +377,7 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                     if (!outcome) return tl::unexpected(outcome.error());
                     return HttpResponse::Json(200, {{"action_id", outcome->action_id}, {"message", outcome->message}});
                 }),
-                operator_role);
+                kSlowOperator);
     router.Get("/api/v1/audit/{id}/impact", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                    auto id = IdParam(request);
                    if (!id) return tl::unexpected(id.error());
@@ -385,7 +386,8 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                    auto json = app::RunImpact({access->dsn, s.config.data_dir, s.config.store_dsn, *id, "json"});
                    if (!json) return tl::unexpected(json.error());
                    return RawJson(200, *json);
-               }));
+               }),
+               kSlowViewer);
     router.Get("/api/v1/audit", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                    const std::size_t limit = LimitParam(request, 0, 100'000);
                    auto events = s.store.With([&](store::Store& st) { return st.ListAudit(limit); });

@@ -113,7 +113,6 @@ std::string Proposal(const store::RecommendationRecord& rec, const Json& evidenc
 
 void RegisterAiRoutes(api::Router& router, Services& s) {
     const api::RouteOptions admin{.required_role = Role::kAdmin};
-    const api::RouteOptions operator_role{.required_role = Role::kOperator};
     router.Get("/api/v1/settings/llm",
                Handle([&s](const HttpRequest&) { return SettingsResponse(s, s.llm.Current()); }));
     router.Put("/api/v1/settings/llm",
@@ -150,7 +149,7 @@ void RegisterAiRoutes(api::Router& router, Services& s) {
                                       {"latency_ms", Round3(result->latency_ms)},
                                       {"error", result->error.empty() ? Json(nullptr) : Json(result->error)}});
                         })),
-                admin);
+                kSlowAdmin);
     router.Post("/api/v1/targets/{id}/statements/{fingerprint}/ai",
                 Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                     auto id = IdParam(request);
@@ -164,7 +163,7 @@ void RegisterAiRoutes(api::Router& router, Services& s) {
                     return AnswerResponse(
                         s.llm.Ask(access->dsn, *sql, "", body->value("analyze", false), body->value("refresh", false)));
                 }),
-                operator_role);
+                kSlowOperator);
     router.Post("/api/v1/recommendations/{id}/ai", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                     auto rec = FindRecommendation(s, request.PathParam("id"));
                     if (!rec) return tl::unexpected(rec.error());
@@ -189,7 +188,7 @@ void RegisterAiRoutes(api::Router& router, Services& s) {
                     return AnswerResponse(s.llm.Ask(access->dsn, sql, Proposal(*rec, evidence),
                                                     body->value("analyze", false), body->value("refresh", false)));
                 }),
-                operator_role);
+                kSlowOperator);
 }
 
 }  // namespace optischema::server
