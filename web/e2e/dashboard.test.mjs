@@ -7,6 +7,7 @@
 // keyboard. axe-core checks every page; screenshots go to web/test-results/.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { axeViolations, launch, screenshot } from './browser.mjs';
@@ -206,7 +207,7 @@ describe('dashboard', { skip }, () => {
         await check('12-index-health');
     });
 
-    test('exports: CSV of a table, the SQL script, the printable report', async () => {
+    test('exports: CSV of a table, the SQL script, the report as a PDF file and printed', async () => {
         await go('/exports', 'Exports');
         const row = page.getByTestId('export-statements');
         const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: /CSV/ }).click()]);
@@ -214,10 +215,24 @@ describe('dashboard', { skip }, () => {
         assert.match(csv, /^fingerprint,query,calls,total_ms,mean_ms,rows,share_pct,cache_hit_pct/);
         await page.locator('[data-testid="sql-script"], [data-testid="empty-state"]').first().waitFor();
         await check('13-exports');
-        await page.getByRole('link', { name: 'Open the printable report' }).click();
+        await page.getByRole('link', { name: 'Open the report' }).click();
         await page.getByTestId('report').waitFor();
         await page.getByRole('heading', { name: 'What is slow' }).waitFor();
         await check('14-report');
+        // The PDF file, read back by a real PDF reader (poppler's pdftotext).
+        const [pdfDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download PDF' }).click()]);
+        assert.match(pdfDownload.suggestedFilename(), /^optischema-report-.*\.pdf$/);
+        const pdfPath = await pdfDownload.path();
+        assert.equal(readFileSync(pdfPath).subarray(0, 8).toString('latin1'), '%PDF-1.4');
+        const pdfText = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' });
+        for (const heading of ['OptiSchema report', 'What is slow', 'What to do', 'What was applied', 'Page 1 of']) {
+            assert.ok(pdfText.includes(heading), `the PDF lacks "${heading}":\n${pdfText.slice(0, 2000)}`);
+        }
+        const reportText = await page.getByTestId('report').innerText();
+        if (!reportText.includes('No statements were recorded')) {
+            assert.ok(pdfText.includes('statements that took the most time'), 'the PDF lists no statement');
+        }
+        if (reportText.includes('CREATE INDEX')) assert.ok(pdfText.includes('CREATE INDEX'), 'the PDF lacks the recommendations');
         await page.emulateMedia({ media: 'print' });
         await screenshot(page, '15-report-print');
         const pdf = await page.pdf({ format: 'A4' });

@@ -75,9 +75,9 @@ export function exportFileName(what: string, ext: string, now: Date = new Date()
     return `optischema-${safe}-${stamp}.${ext}`;
 }
 
-/// Saves text as a file through a temporary object URL (browser only).
-export function downloadText(text: string, fileName: string, mime: string): void {
-    const blob = new Blob([text], { type: mime });
+/// Saves text or bytes as a file through a temporary object URL (browser only).
+export function downloadText(content: string | Uint8Array<ArrayBuffer>, fileName: string, mime: string): void {
+    const blob = new Blob([content], { type: mime });
     const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
     a.href = url;

@@ -153,9 +153,9 @@ function Exports({ target }: { target: Target }) {
             <div className="stack">
                 <section className="card" aria-labelledby="report-title">
                     <h2 id="report-title">Report</h2>
-                    <p className="muted">What is slow, what to do about it and what was applied, on one printable page. Print it or save it as PDF.</p>
+                    <p className="muted">What is slow, what to do about it and what was applied: a PDF file to download, or a page to print.</p>
                     <Link to="/report" className="button primary">
-                        Open the printable report
+                        Open the report
                     </Link>
                 </section>
                 <section className="card" aria-labelledby="tables-title">

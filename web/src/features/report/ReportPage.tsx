@@ -4,18 +4,10 @@ import { useSession } from '../../app/session';
 import { useAsync, useTitle } from '../../app/useAsync';
 import { RequireTarget } from '../../components/RequireTarget';
 import { ErrorState, Loading } from '../../components/States';
-import { ellipsize, formatBytes, formatCount, formatDateTime, formatMs, formatPct, formatShare, formatSpeedup } from '../../lib/format';
-import { rankRecommendations, savedMs, savedSharePct, sortChecks } from '../../lib/recommendations';
-import type { AuditEvent, IndexHealthResponse, OverviewResponse, Recommendation, StatementsResponse, Target } from '../../lib/types';
-
-interface ReportData {
-    overview: OverviewResponse | null;
-    statements: StatementsResponse | null;
-    recommendations: Recommendation[];
-    health: IndexHealthResponse | null;
-    audit: AuditEvent[];
-    failures: string[];
-}
+import { downloadText, exportFileName } from '../../lib/csv';
+import { ellipsize, formatCount, formatDateTime, formatMs, formatShare } from '../../lib/format';
+import { changeLabel, recommendationSummary, reportPdf, reportSections, type ReportData } from '../../lib/report';
+import type { Target } from '../../lib/types';
 
 async function settle<T>(p: Promise<T>, what: string, failures: string[]): Promise<T | null> {
     try {
@@ -45,16 +37,18 @@ function Report({ target }: { target: Target }) {
     if (state.error) return <ErrorState error={state.error} onRetry={state.reload} what="the report" />;
     if (!state.data) return <Loading label="Gathering the report…" />;
     const d = state.data;
-    const recs = rankRecommendations(d.recommendations);
-    const changes = d.audit.filter((e) => e.action === 'apply' || e.action === 'rollback');
-    const warnings = sortChecks(d.overview?.checks ?? []).filter((c) => c.status !== 'pass');
-    const statements = d.statements?.statements ?? [];
+    const { statements, statementsTotalMs, warnings, recommendations: recs, findings, changes } = reportSections(d);
+    const downloadPdf = () =>
+        downloadText(reportPdf(target, d, generated), exportFileName(`report-${target.name}`, 'pdf', generated), 'application/pdf');
     return (
         <article className="report" data-testid="report">
             <div className="toolbar no-print report-toolbar">
                 <Link to="/exports">← Exports</Link>
-                <button type="button" className="primary" onClick={() => window.print()}>
-                    Print or save as PDF
+                <button type="button" className="primary" onClick={downloadPdf}>
+                    Download PDF
+                </button>
+                <button type="button" onClick={() => window.print()}>
+                    Print
                 </button>
             </div>
             <header>
@@ -73,7 +67,7 @@ function Report({ target }: { target: Target }) {
                 ) : (
                     <>
                         <p>
-                            The {statements.length} statements that took the most time in the last 24 hours ({formatMs(d.statements?.total_ms)} in all):
+                            The {statements.length} statements that took the most time in the last 24 hours ({formatMs(statementsTotalMs)} in all):
                         </p>
                         <table>
                             <thead>
@@ -130,22 +124,17 @@ function Report({ target }: { target: Target }) {
                     <ol>
                         {recs.map((r) => (
                             <li key={r.id} className="report-rec">
-                                <strong>{r.title || r.id}</strong> — projected saving {formatMs(savedMs(r))}
-                                {savedSharePct(r) !== null ? ` (${formatPct(savedSharePct(r))} of the workload)` : ''}, size{' '}
-                                {formatBytes(r.evidence?.estimated_size_bytes)};{' '}
-                                {r.validation
-                                    ? `validated: ${r.validation.verdict.replace('_', ' ')}${r.validation.verdict === 'improved' ? ` (${formatSpeedup(r.validation.speedup)})` : ''}`
-                                    : 'not validated yet'}
-                                .<pre className="code-block">{r.sql}</pre>
+                                <strong>{r.title || r.id}</strong> — {recommendationSummary(r)}
+                                <pre className="code-block">{r.sql}</pre>
                             </li>
                         ))}
                     </ol>
                 )}
-                {(d.health?.findings ?? []).length > 0 && (
+                {findings.length > 0 && (
                     <>
                         <h3>Index health</h3>
                         <ul>
-                            {(d.health?.findings ?? []).map((f, i) => (
+                            {findings.map((f, i) => (
                                 <li key={i}>
                                     [{f.severity}] {f.object}: {f.message} <code>{f.fix_sql}</code>
                                 </li>
@@ -175,8 +164,7 @@ function Report({ target }: { target: Target }) {
                                 <tr key={e.id}>
                                     <td className="nowrap">{formatDateTime(e.at)}</td>
                                     <td>
-                                        {e.action}
-                                        {e.related_id ? ` of #${e.related_id}` : ` #${e.id}`}
+                                        {changeLabel(e)}
                                     </td>
                                     <td>{e.actor}</td>
                                     <td>{e.outcome}</td>
