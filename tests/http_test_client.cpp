@@ -1,5 +1,6 @@
 #include "http_test_client.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -158,8 +159,10 @@ HttpTestResponse HttpTestClient::Request(std::string_view method,
                                          std::string_view target,
                                          std::string_view body,
                                          const HeaderList& headers) {
-    std::string request = std::string(method) + " " + std::string(target) +
-                          " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) + "\r\n";
+    std::string request = std::string(method) + " " + std::string(target) + " HTTP/1.1\r\n";
+    // A Host among the headers replaces the default one (a request has exactly one).
+    const bool own_host = std::any_of(headers.begin(), headers.end(), [](const auto& h) { return h.first == "Host"; });
+    if (!own_host) request += "Host: 127.0.0.1:" + std::to_string(port_) + "\r\n";
     for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
     if (!body.empty() || method == "POST" || method == "PUT") {
         request += "Content-Length: " + std::to_string(body.size()) + "\r\n";

@@ -322,6 +322,9 @@ Result<std::string> BuildSetCookie(std::string_view name, std::string_view value
 LoginRateLimiter::LoginRateLimiter(const Clock& clock, Options options) : clock_(clock), options_(options) {}
 
 std::string LoginRateLimiter::Key(std::string_view username, std::string_view remote_address) {
+    // User names are short; a longer one cannot be a real account, and must not cost memory per attempt.
+    constexpr std::size_t kMaxUsernameBytes = 64;
+    username = username.substr(0, kMaxUsernameBytes);
     std::string key;
     key.reserve(username.size() + remote_address.size() + 1);
     for (const char c : username) key += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
@@ -335,47 +338,60 @@ void LoginRateLimiter::Prune(Entry& entry, TimePoint now) const {
     std::erase_if(entry.failures, [&](TimePoint t) { return t <= oldest_kept; });
 }
 
-std::optional<std::chrono::seconds> LoginRateLimiter::RetryAfter(std::string_view username,
-                                                                 std::string_view remote_address) {
-    const TimePoint now = clock_.Now();
-    std::lock_guard lock(mutex_);
-    auto it = entries_.find(Key(username, remote_address));
-    if (it == entries_.end()) return std::nullopt;
+std::optional<std::chrono::seconds> LoginRateLimiter::Wait(Table& table,
+                                                           const std::string& key,
+                                                           int limit,
+                                                           TimePoint now) const {
+    auto it = table.find(key);
+    if (it == table.end()) return std::nullopt;
     Prune(it->second, now);
     const auto& failures = it->second.failures;
-    if (static_cast<int>(failures.size()) < options_.max_failures) return std::nullopt;
+    if (static_cast<int>(failures.size()) < limit) return std::nullopt;
     // Allowed again once the count drops below the limit, i.e. when this failure leaves the window.
-    const TimePoint frees_at =
-        failures[failures.size() - static_cast<std::size_t>(options_.max_failures)] + options_.window;
+    const TimePoint frees_at = failures[failures.size() - static_cast<std::size_t>(limit)] + options_.window;
     const auto wait = std::chrono::ceil<std::chrono::seconds>(frees_at - now);
     return std::max(wait, std::chrono::seconds(1));
 }
 
-void LoginRateLimiter::RecordFailure(std::string_view username, std::string_view remote_address) {
+std::optional<std::chrono::seconds> LoginRateLimiter::RetryAfter(std::string_view username,
+                                                                 std::string_view remote_address) {
     const TimePoint now = clock_.Now();
     std::lock_guard lock(mutex_);
-    std::string key = Key(username, remote_address);
-    if (!entries_.contains(key) && entries_.size() >= options_.max_tracked_keys) {
-        for (auto it = entries_.begin(); it != entries_.end();) {
+    const auto user = Wait(by_user_, Key(username, remote_address), options_.max_failures, now);
+    const auto address = Wait(by_address_, std::string(remote_address), options_.max_failures_per_address, now);
+    if (user && address) return std::max(*user, *address);
+    return user ? user : address;
+}
+
+void LoginRateLimiter::Add(Table& table, std::string key, TimePoint now) const {
+    if (!table.contains(key) && table.size() >= options_.max_tracked_keys) {
+        for (auto it = table.begin(); it != table.end();) {
             Prune(it->second, now);
-            it = it->second.failures.empty() ? entries_.erase(it) : std::next(it);
+            it = it->second.failures.empty() ? table.erase(it) : std::next(it);
         }
-        if (entries_.size() >= options_.max_tracked_keys) {
-            auto stalest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
+        if (table.size() >= options_.max_tracked_keys) {
+            auto stalest = std::min_element(table.begin(), table.end(), [](const auto& a, const auto& b) {
                 return a.second.last_seen < b.second.last_seen;
             });
-            entries_.erase(stalest);
+            table.erase(stalest);
         }
     }
-    Entry& entry = entries_[std::move(key)];
+    Entry& entry = table[std::move(key)];
     Prune(entry, now);
     entry.failures.push_back(now);
     entry.last_seen = now;
 }
 
+void LoginRateLimiter::RecordFailure(std::string_view username, std::string_view remote_address) {
+    const TimePoint now = clock_.Now();
+    std::lock_guard lock(mutex_);
+    Add(by_user_, Key(username, remote_address), now);
+    Add(by_address_, std::string(remote_address), now);
+}
+
 void LoginRateLimiter::RecordSuccess(std::string_view username, std::string_view remote_address) {
     std::lock_guard lock(mutex_);
-    entries_.erase(Key(username, remote_address));
+    by_user_.erase(Key(username, remote_address));
 }
 
 HttpResponse TooManyAttempts(std::chrono::seconds retry_after) {

@@ -100,9 +100,10 @@ struct CookieAttributes {
 class LoginRateLimiter {
 public:
     struct Options {
-        int max_failures = 5;
+        int max_failures = 5;               // per user name and address
+        int max_failures_per_address = 50;  // whatever the user names, so a spray of names is limited too
         std::chrono::seconds window{300};
-        std::size_t max_tracked_keys = 100000;  // memory bound; the stalest keys are forgotten first
+        std::size_t max_tracked_keys = 100000;  // memory bound per table; the stalest keys are forgotten first
     };
 
     explicit LoginRateLimiter(const Clock& clock) : LoginRateLimiter(clock, Options{}) {}
@@ -112,7 +113,7 @@ public:
     [[nodiscard]] std::optional<std::chrono::seconds> RetryAfter(std::string_view username,
                                                                  std::string_view remote_address);
     void RecordFailure(std::string_view username, std::string_view remote_address);
-    /// Forgets the failures of this key.
+    /// Forgets the failures of this user name from this address (not the address's own count).
     void RecordSuccess(std::string_view username, std::string_view remote_address);
 
 private:
@@ -120,13 +121,17 @@ private:
         std::vector<TimePoint> failures;  // ascending, only those within the window
         TimePoint last_seen;
     };
+    using Table = std::map<std::string, Entry>;
     static std::string Key(std::string_view username, std::string_view remote_address);
     void Prune(Entry& entry, TimePoint now) const;
+    std::optional<std::chrono::seconds> Wait(Table& table, const std::string& key, int limit, TimePoint now) const;
+    void Add(Table& table, std::string key, TimePoint now) const;
 
     const Clock& clock_;
     Options options_;
     std::mutex mutex_;
-    std::map<std::string, Entry> entries_;
+    Table by_user_;     // lower-cased user name (its first 64 bytes) and address
+    Table by_address_;  // address alone
 };
 
 /// A 429 response with Retry-After, for a login the limiter refused.

@@ -288,6 +288,25 @@ TEST(LoginRateLimiterTest, SuccessForgetsFailuresAndOptionsApply) {
     EXPECT_TRUE(limiter.RetryAfter("y", "ip"));
 }
 
+TEST(LoginRateLimiterTest, ASprayOfUserNamesFromOneAddressIsLimitedToo) {
+    FakeClock clock;
+    LoginRateLimiter limiter(clock, {.max_failures = 5, .max_failures_per_address = 8});
+    for (int i = 0; i < 8; ++i) {
+        const std::string name = "user" + std::to_string(i);
+        EXPECT_FALSE(limiter.RetryAfter(name, "10.0.0.9")) << i;
+        limiter.RecordFailure(name, "10.0.0.9");
+    }
+    EXPECT_EQ(limiter.RetryAfter("admin", "10.0.0.9"), std::chrono::seconds(300));  // a name never tried
+    EXPECT_FALSE(limiter.RetryAfter("admin", "10.0.0.10"));
+    limiter.RecordSuccess("user0", "10.0.0.9");  // a success forgets the name, not the address's spray
+    EXPECT_TRUE(limiter.RetryAfter("user0", "10.0.0.9"));
+
+    // Names longer than any real account's count as one key (their first 64 bytes).
+    const std::string base(64, 'n');
+    for (int i = 0; i < 5; ++i) limiter.RecordFailure(base + std::to_string(i), "10.0.0.11");
+    EXPECT_TRUE(limiter.RetryAfter(base + "zzz", "10.0.0.11"));
+}
+
 TEST(LoginRateLimiterTest, TooManyAttemptsCarriesRetryAfter) {
     auto response = TooManyAttempts(std::chrono::seconds(42));
     EXPECT_EQ(response.status, 429);

@@ -15,6 +15,7 @@
 #include "api/auth.hpp"
 #include "api/exposition_check.hpp"
 #include "api/metrics.hpp"
+#include "api/request_pipeline.hpp"
 #include "api/stream_hub.hpp"
 #include "http_test_client.hpp"
 
@@ -296,6 +297,68 @@ TEST_F(HttpServerTest, RolesAuthenticationAndCsrfAreEnforcedPerRoute) {
     EXPECT_EQ(client.Get("/api/v1/private", {{"Cookie", "optischema_session=viewer"}}).status, 200);
 }
 
+TEST_F(HttpServerTest, ChangesFromAnotherOriginAreRefusedWhateverTheCredentials) {
+    router_.Post("/api/v1/apply",
+                 [](const HttpRequest&) {
+                     return HttpResponse::Json(200, {{"applied", true}});
+                 },
+                 {.required_role = Role::kOperator});
+    StartServer();
+    HttpTestClient client(port_);
+    const std::string self = "http://127.0.0.1:" + std::to_string(port_);
+    const optischema::testing::HeaderList bearer = {{"Authorization", "Bearer operator-token"}};
+    auto foreign = client.Request("POST", "/api/v1/apply", "{}",
+                                  {{"Authorization", "Bearer operator-token"}, {"Origin", "http://evil.example"}});
+    EXPECT_EQ(foreign.status, 403);
+    EXPECT_EQ(ErrorCodeOf(foreign), "cross_origin");
+    // Public routes too (a login from another site), and an opaque origin.
+    EXPECT_EQ(client.Request("POST", "/api/v1/echo", "x", {{"Origin", "null"}}).status, 403);
+    EXPECT_EQ(client.Request("POST", "/api/v1/apply", "{}", bearer).status, 200);  // no Origin: not a browser
+    EXPECT_EQ(
+        client.Request("POST", "/api/v1/apply", "{}", {{"Authorization", "Bearer operator-token"}, {"Origin", self}})
+            .status,
+        200);
+    // Behind a proxy that rewrites Host, the host the browser asked for comes in X-Forwarded-Host.
+    EXPECT_EQ(client
+                  .Request("POST", "/api/v1/apply", "{}",
+                           {{"Authorization", "Bearer operator-token"},
+                            {"Origin", "https://advisor.example"},
+                            {"X-Forwarded-Host", "advisor.example"}})
+                  .status,
+              200);
+    // Reads from another origin are not changes (the browser keeps their answers from the other page).
+    EXPECT_EQ(client.Get("/api/v1/targets/1", {{"Origin", "http://evil.example"}}).status, 200);
+}
+
+TEST_F(HttpServerTest, WithoutAuthenticationOnlyRequestsToLocalhostAreAnswered) {
+    options_.authenticate = [](const HttpRequest&) {
+        return std::optional<Principal>(Principal{"local", Role::kAdmin, AuthMethod::kLocal});
+    };
+    router_.Get("/api/v1/private", [](const HttpRequest& request) {
+        return HttpResponse::Json(200, {{"user", request.principal->username}});
+    });
+    StartServer();
+    HttpTestClient client(port_);
+    EXPECT_EQ(client.Get("/api/v1/private").status, 200);
+    EXPECT_EQ(client.Get("/api/v1/private", {{"Host", "localhost:8080"}}).status, 200);
+    EXPECT_EQ(client.Get("/api/v1/private", {{"Host", "[::1]:8080"}}).status, 200);
+    // A rebinding page's own name, pointed at 127.0.0.1, must get nothing.
+    auto rebound = client.Get("/api/v1/private", {{"Host", "attacker.example:8080"}});
+    EXPECT_EQ(rebound.status, 403);
+    EXPECT_NE(rebound.body.find("localhost"), std::string::npos);
+    EXPECT_EQ(client.Get("/api/v1/private", {{"Host", "127.0.0.1.attacker.example"}}).status, 403);
+}
+
+TEST(LoopbackHostTest, NamesThisMachineOnly) {
+    for (const std::string_view yes : {"localhost", "LOCALHOST:80", "127.0.0.1", "127.1.2.3:8080", "[::1]:80", "::1"}) {
+        EXPECT_TRUE(IsLoopbackHost(yes)) << yes;
+    }
+    for (const std::string_view no : {"0.0.0.0:8080", ":8080", "10.0.0.1:80", "localhost.evil.example", "[::2]:80",
+                                      "evil.example", "127.0.0.1.evil.example", ""}) {
+        EXPECT_FALSE(IsLoopbackHost(no)) << no;
+    }
+}
+
 TEST_F(HttpServerTest, WithoutAuthenticatorNonPublicRoutesAre401) {
     options_.authenticate = nullptr;
     router_.Get("/api/v1/private", [](const HttpRequest&) { return HttpResponse::Json(200, {}); });
@@ -320,6 +383,8 @@ protected:
         Write(root / ".env", "TOPSECRET");
         Write(base_ / "secret.txt", "TOPSECRET");
         fs::create_symlink(base_ / "secret.txt", root / "assets" / "link.js");
+        Write(root / "assets" / "page.5d6e.js", "console.log('page')");
+        fs::create_symlink(base_ / "secret.txt", root / "assets" / "page.5d6e.js.gz");  // a .gz sibling leading out
         options_.static_dir = root;
     }
     ~StaticFilesTest() override {
@@ -401,6 +466,9 @@ TEST_F(StaticFilesTest, RefusesTraversalHiddenFilesAndSymlinksOut) {
     }
     // An absolute-looking path is still relative to the dashboard: the SPA fallback, not /etc/passwd.
     HttpTestClient client(port_);
+    auto sibling = client.Get("/assets/page.5d6e.js", {{"Accept-Encoding", "gzip"}});
+    EXPECT_EQ(sibling.status, 200);
+    EXPECT_EQ(sibling.body, "console.log('page')") << "the plain file, not the .gz that leads out of the root";
     auto passwd = client.Get("//etc/passwd");
     EXPECT_EQ(passwd.body, "<html>dashboard</html>");
 }

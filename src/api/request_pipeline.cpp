@@ -1,5 +1,6 @@
 #include "api/request_pipeline.hpp"
 
+#include <algorithm>
 #include <exception>
 
 #include <fmt/format.h>
@@ -44,8 +45,24 @@ bool SameOrigin(const HttpRequest& request) {
     if (!origin) return true;
     const auto scheme_end = origin->find("://");
     if (scheme_end == std::string_view::npos) return false;
-    const auto host = request.headers.Get("Host");
-    return host && EqualsIgnoreCase(origin->substr(scheme_end + 3), *host);
+    const auto origin_host = origin->substr(scheme_end + 3);
+    // A reverse proxy may rewrite Host; the host it was asked for then comes in X-Forwarded-Host,
+    // which a cross-site page cannot set (it is not a header a browser sends without a preflight).
+    for (const std::string_view header : {"Host", "X-Forwarded-Host"}) {
+        if (const auto host = request.headers.Get(header); host && EqualsIgnoreCase(origin_host, *host)) return true;
+    }
+    return false;
+}
+
+bool IsLoopbackHost(std::string_view host) {
+    if (host.starts_with('[')) {
+        const auto close = host.find(']');
+        return close != std::string_view::npos && host.substr(1, close - 1) == "::1";
+    }
+    if (host == "::1") return true;
+    host = host.substr(0, host.find(':'));
+    const bool ipv4 = std::all_of(host.begin(), host.end(), [](char c) { return c == '.' || (c >= '0' && c <= '9'); });
+    return EqualsIgnoreCase(host, "localhost") || (ipv4 && host.starts_with("127."));
 }
 
 RequestPipeline::RequestPipeline(const Router& router, const HttpServerOptions& options)
@@ -90,6 +107,11 @@ HttpResponse RequestPipeline::Dispatch(HttpRequest& request) {
     const Route& route = *match.route;
     request.route_pattern = route.pattern;
     request.path_params = std::move(match.params);
+    // Browsers send Origin with every cross-site POST/PUT/DELETE; no change is accepted from another site,
+    // whatever credentials it carries (the CSRF token guards cookie sessions as well).
+    if (IsMutatingMethod(request.method) && !SameOrigin(request)) {
+        return HttpResponse::Error(403, "cross_origin", "changes are only accepted from the dashboard's own origin");
+    }
     if (auto refusal = Authorize(request, route.options)) return std::move(*refusal);
     try {
         return route.handler(request);
@@ -112,6 +134,16 @@ std::optional<HttpResponse> RequestPipeline::Authorize(HttpRequest& request, con
         } catch (const std::exception& e) {
             spdlog::error("authentication failed for {} {}: {}", request.method, request.route_pattern, e.what());
             return HttpResponse::Error(500, "internal", "internal error");
+        }
+    }
+    // Without authentication everyone is admin, so only requests addressed to this machine count: a page
+    // that points a name it controls at 127.0.0.1 (DNS rebinding) sends its own name in Host.
+    if (request.principal && request.principal->method == AuthMethod::kLocal) {
+        const auto host = request.headers.Get("Host");
+        if (!host || !IsLoopbackHost(*host)) {
+            return HttpResponse::Error(403, "forbidden",
+                                       "authentication is off, so only requests to localhost are answered; "
+                                       "open the dashboard at http://localhost:PORT or turn authentication on");
         }
     }
     if (!request.principal) {

@@ -54,7 +54,11 @@ private:
 /// True for paths the router owns exclusively: "/api" and everything under "/api/".
 [[nodiscard]] bool IsApiPath(std::string_view path);
 
-/// True when an Origin header names the same host[:port] as the Host header (or there is no Origin).
+/// True when an Origin header names the same host[:port] as the Host (or X-Forwarded-Host) header, or
+/// there is no Origin.
 [[nodiscard]] bool SameOrigin(const HttpRequest& request);
+
+/// True for a Host header (or listen address) naming this machine: localhost, 127.x.x.x or [::1], any port.
+[[nodiscard]] bool IsLoopbackHost(std::string_view host);
 
 }  // namespace optischema::api

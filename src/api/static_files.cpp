@@ -120,9 +120,7 @@ HttpResponse StaticFiles::Serve(const HttpRequest& request) const {
     if (!relative.empty()) {
         const auto candidate = root_ / relative;
         if (IsRegularFile(candidate)) {
-            std::error_code ec;
-            const auto real = std::filesystem::canonical(candidate, ec);
-            if (ec || !IsInside(root_, real)) return HttpResponse::Error(404, "not_found", "no such file");
+            if (!Contained(candidate)) return HttpResponse::Error(404, "not_found", "no such file");
             return ServeFile(request, candidate, under_assets);
         }
         if (under_assets) return HttpResponse::Error(404, "not_found", "no such file");
@@ -132,12 +130,18 @@ HttpResponse StaticFiles::Serve(const HttpRequest& request) const {
     return ServeFile(request, index, false);
 }
 
+bool StaticFiles::Contained(const std::filesystem::path& file) const {
+    std::error_code ec;
+    const auto real = std::filesystem::canonical(file, ec);  // symbolic links resolved
+    return !ec && IsInside(root_, real);
+}
+
 HttpResponse StaticFiles::ServeFile(const HttpRequest& request,
                                     const std::filesystem::path& file,
                                     bool immutable) const {
     auto gz = file;
     gz += ".gz";
-    const bool has_gz = file.extension() != ".gz" && IsRegularFile(gz);
+    const bool has_gz = file.extension() != ".gz" && IsRegularFile(gz) && Contained(gz);
     const bool use_gz = has_gz && AcceptsGzip(request.headers.Get("Accept-Encoding").value_or(""));
     const auto& served = use_gz ? gz : file;
 

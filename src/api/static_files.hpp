@@ -26,6 +26,8 @@ public:
     [[nodiscard]] HttpResponse Serve(const HttpRequest& request) const;
 
 private:
+    /// True when `file`, its symbolic links resolved, lies under the root.
+    [[nodiscard]] bool Contained(const std::filesystem::path& file) const;
     [[nodiscard]] HttpResponse ServeFile(const HttpRequest& request,
                                          const std::filesystem::path& file,
                                          bool immutable) const;

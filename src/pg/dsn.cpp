@@ -1,5 +1,7 @@
 #include "pg/dsn.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstring>
 
@@ -19,11 +21,38 @@ struct Parsed {
     }
 };
 
+bool IsShortIdentifier(std::string_view s) {
+    if (s.empty() || s.size() > 40 || std::isdigit(static_cast<unsigned char>(s.front())) != 0) return false;
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; });
+}
+
+// libpq quotes the offending part of a malformed DSN, which may be a password ("invalid
+// percent-encoded token", or the whole URI). Only quoted parts that look like an option name
+// are kept; anything else is hidden, so the message is safe for logs, the audit trail and responses.
+std::string HideQuotedValues(std::string_view message) {
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < message.size()) {
+        const auto open = message.find('"', pos);
+        const auto close = open == std::string_view::npos ? open : message.find('"', open + 1);
+        if (close == std::string_view::npos) {
+            out.append(message.substr(pos));
+            break;
+        }
+        const auto quoted = message.substr(open + 1, close - open - 1);
+        out.append(message.substr(pos, open - pos));
+        out += IsShortIdentifier(quoted) ? fmt::format("\"{}\"", quoted) : std::string("(hidden)");
+        pos = close + 1;
+    }
+    return out;
+}
+
 void Parse(const std::string& dsn, Parsed& out) {
     char* err = nullptr;
     out.opts = PQconninfoParse(dsn.c_str(), &err);
     if (err != nullptr) {
-        out.error = CollapseWhitespace(err);
+        out.error = HideQuotedValues(CollapseWhitespace(err));
         PQfreemem(err);
     }
 }

@@ -25,6 +25,20 @@ TEST(DsnTest, RejectsMalformedWithAdvice) {
     EXPECT_NE(unknown.error().message.find("hots"), std::string::npos);
 }
 
+TEST(DsnTest, MalformedDsnErrorsNeverEchoThePassword) {
+    // libpq quotes the offending token or the whole URI; neither may reach a log or a response.
+    for (const std::string dsn :
+         {"postgresql://app:s3%zzt@db/shop", "postgresql://app:s3cr3t@[db/shop", "host=db password='s3cr3t"}) {
+        auto r = ValidateDsn(dsn);
+        ASSERT_FALSE(r) << dsn;
+        EXPECT_EQ(r.error().message.find("s3"), std::string::npos) << r.error().message;
+        EXPECT_NE(r.error().message.find("malformed DSN"), std::string::npos);
+    }
+    auto missing = ValidateDsn("host=db password=s3cr3t dbname");
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().message.find("\"dbname\""), std::string::npos) << missing.error().message;
+}
+
 TEST(DsnTest, RedactionDropsThePassword) {
     const std::string uri = RedactDsn("postgresql://app:s3cr3t@db.example.com:6432/shop");
     EXPECT_EQ(uri, "app@db.example.com:6432/shop");

@@ -40,13 +40,25 @@ Result<void> LlmService::Open() {
     return {};
 }
 
-Result<std::string> LlmService::StoredKey() {
+Result<std::string> LlmService::StoredKey(const LlmSettingsChange* change) {
     auto stored = store_.With([](store::Store& s) { return s.GetSetting(kSettingKey); });
     if (!stored) return tl::unexpected(stored.error());
     if (!*stored) return std::string();
     const Json j = Json::parse(**stored, nullptr, false);
-    const std::string secret = j.is_object() ? j.value("api_key", "") : "";
+    auto text = [&](const char* key) {
+        return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+    };
+    const std::string secret = text("api_key");
     if (secret.empty()) return std::string();
+    // The key was given for one provider at one address; it is never sent anywhere else unless typed again.
+    if (change != nullptr && !change->api_key &&
+        (change->provider != text("provider") || change->base_url != text("base_url"))) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            fmt::format("the saved key is for {} at {}: enter the key for the new provider or address "
+                        "(an empty one if it needs none)",
+                        text("provider"), text("base_url").empty() ? "its default address" : text("base_url")));
+    }
     auto key = secrets_.Decrypt(secret, kKeyContext);
     if (!key) {
         return MakeError(ErrorCode::kStorage,
@@ -135,7 +147,7 @@ Result<LlmSettings> LlmService::Current() {
 }
 
 Result<LlmSettings> LlmService::Save(const LlmSettingsChange& change) {
-    auto stored_key = StoredKey();
+    auto stored_key = StoredKey(&change);
     if (!stored_key) return tl::unexpected(stored_key.error());
     auto options = Resolve(change, *stored_key);
     if (!options) return tl::unexpected(options.error());
@@ -160,7 +172,7 @@ Result<LlmSettings> LlmService::Reset() {
 Result<LlmTestResult> LlmService::Test(const std::optional<LlmSettingsChange>& change) {
     app::AiOptions options;
     if (change) {
-        auto stored_key = StoredKey();
+        auto stored_key = StoredKey(&*change);
         if (!stored_key) return tl::unexpected(stored_key.error());
         auto resolved = Resolve(*change, *stored_key);
         if (!resolved) return tl::unexpected(resolved.error());

@@ -75,7 +75,9 @@ public:
 
 private:
     [[nodiscard]] Result<app::AiOptions> Resolve(const LlmSettingsChange& change, const std::string& stored_key);
-    [[nodiscard]] Result<std::string> StoredKey();
+    /// The saved key; with `change`, only if the change keeps the provider and address the key was saved for
+    /// or brings its own key (else kInvalidArgument: a key is never sent to a new address unasked).
+    [[nodiscard]] Result<std::string> StoredKey(const LlmSettingsChange* change = nullptr);
 
     LlmConfig config_;
     LockedStore& store_;

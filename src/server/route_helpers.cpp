@@ -22,11 +22,31 @@ Result<std::int64_t> IdParam(const HttpRequest& request, const char* name) {
     return id;
 }
 
-Result<Json> JsonBody(const HttpRequest& request) {
+Result<Json> JsonBody(const HttpRequest& request, std::initializer_list<BodyField> fields) {
     if (request.body.empty()) return Json::object();
     auto body = Json::parse(request.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
         return MakeError(ErrorCode::kInvalidArgument, "the body must be a JSON object");
+    }
+    for (const BodyField& field : fields) {
+        const auto it = body.find(field.name);
+        if (it == body.end()) continue;
+        if (it->is_null()) {
+            body.erase(it);
+            continue;
+        }
+        using Type = BodyField::Type;
+        const bool ok = field.type == Type::kString    ? it->is_string()
+                        : field.type == Type::kInteger ? it->is_number_integer()
+                        : field.type == Type::kNumber  ? it->is_number()
+                                                       : it->is_boolean();
+        if (!ok) {
+            const char* wanted = field.type == Type::kString    ? "a string"
+                                 : field.type == Type::kInteger ? "an integer"
+                                 : field.type == Type::kNumber  ? "a number"
+                                                                : "true or false";
+            return MakeError(ErrorCode::kInvalidArgument, fmt::format("{} must be {}", field.name, wanted));
+        }
     }
     return body;
 }
@@ -77,8 +97,16 @@ api::Handler Audited(Services& s, std::string action, api::Handler handler) {
         event.at = std::chrono::system_clock::now();
         event.actor = Actor(request);
         const auto body = Json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
-        const std::string name = body.is_object() ? body.value("name", body.value("username", "")) : "";
-        event.target = name.empty() ? request.path : name;
+        // What the change was about: the body's name or username when it has one (a string: the body is
+        // the client's and may hold anything), else the path.
+        std::string name;
+        for (const char* key : {"name", "username"}) {
+            if (const auto it = body.is_object() ? body.find(key) : body.end();
+                name.empty() && it != body.end() && it->is_string()) {
+                name = it->get<std::string>();
+            }
+        }
+        event.target = name.empty() ? request.path : name.substr(0, 200);
         event.action = action;
         event.outcome = response.status < 400 ? "ok" : "failed";
         if (response.status >= 400) {

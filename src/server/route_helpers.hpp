@@ -33,8 +33,16 @@ inline constexpr auto kDefaultRange = std::chrono::hours(1);
 
 /// A positive number in the path.
 [[nodiscard]] Result<std::int64_t> IdParam(const HttpRequest& request, const char* name = "id");
-/// The body as a JSON object (an empty body is `{}`).
-[[nodiscard]] Result<Json> JsonBody(const HttpRequest& request);
+/// A field a route reads from its JSON body, and the type it must have when present.
+struct BodyField {
+    enum class Type { kString, kInteger, kNumber, kBoolean };
+    const char* name;
+    Type type;
+};
+
+/// The body as a JSON object (an empty body is `{}`). Each listed field that is present must have its
+/// type (else kInvalidArgument naming it), and a null one is removed, so `value(name, default)` is safe.
+[[nodiscard]] Result<Json> JsonBody(const HttpRequest& request, std::initializer_list<BodyField> fields = {});
 
 struct Range {
     TimePoint from;

@@ -45,6 +45,13 @@ Json LatencyJson(const store::LatencySample& s) {
             {"error", s.error.empty() ? Json(nullptr) : Json(s.error)}};
 }
 
+constexpr std::initializer_list<BodyField> kTargetFields = {{"name", BodyField::Type::kString},
+                                                            {"dsn", BodyField::Type::kString},
+                                                            {"interval_s", BodyField::Type::kInteger},
+                                                            {"production", BodyField::Type::kBoolean}};
+constexpr std::initializer_list<BodyField> kUserFields = {
+    {"username", BodyField::Type::kString}, {"password", BodyField::Type::kString}, {"role", BodyField::Type::kString}};
+
 TargetConfig TargetFromBody(const Json& body) {
     TargetConfig t;
     t.name = body.value("name", "");
@@ -110,7 +117,7 @@ void RegisterTargets(api::Router& router, Services& s) {
                }));
     router.Post("/api/v1/targets/test",
                 Audited(s, "connect", Handle([](const HttpRequest& request) -> Result<HttpResponse> {
-                            auto body = JsonBody(request);
+                            auto body = JsonBody(request, {{"dsn", BodyField::Type::kString}});
                             if (!body) return tl::unexpected(body.error());
                             const std::string dsn = body->value("dsn", "");
                             if (dsn.empty()) return MakeError(ErrorCode::kInvalidArgument, "send {\"dsn\": \"...\"}");
@@ -122,7 +129,7 @@ void RegisterTargets(api::Router& router, Services& s) {
                 kSlowAdmin);
     router.Post("/api/v1/targets",
                 Audited(s, "settings", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
-                            auto body = JsonBody(request);
+                            auto body = JsonBody(request, kTargetFields);
                             if (!body) return tl::unexpected(body.error());
                             ConnectionReport report;
                             auto added = s.targets.Add(TargetFromBody(*body), report);
@@ -147,7 +154,7 @@ void RegisterTargets(api::Router& router, Services& s) {
                Audited(s, "settings", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                            auto id = IdParam(request);
                            if (!id) return tl::unexpected(id.error());
-                           auto body = JsonBody(request);
+                           auto body = JsonBody(request, kTargetFields);
                            if (!body) return tl::unexpected(body.error());
                            auto current = s.targets.Get(*id);
                            if (!current) return tl::unexpected(current.error());
@@ -251,7 +258,7 @@ void RegisterStatements(api::Router& router, Services& s) {
                 Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                     auto id = IdParam(request);
                     if (!id) return tl::unexpected(id.error());
-                    auto body = JsonBody(request);
+                    auto body = JsonBody(request, {{"analyze", BodyField::Type::kBoolean}});
                     if (!body) return tl::unexpected(body.error());
                     auto sql = StatementSql(s, *id, request.PathParam("fingerprint"));
                     if (!sql) return tl::unexpected(sql.error());
@@ -325,7 +332,7 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                 Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                     auto rec = FindRecommendation(s, request.PathParam("id"));
                     if (!rec) return tl::unexpected(rec.error());
-                    auto body = JsonBody(request);
+                    auto body = JsonBody(request, {{"runs", BodyField::Type::kInteger}});
                     if (!body) return tl::unexpected(body.error());
                     auto access = Access(s, rec->target_id);
                     if (!access) return tl::unexpected(access.error());
@@ -479,7 +486,7 @@ void RegisterAuth(api::Router& router, Services& s) {
         "/api/v1/users",
         Audited(
             s, "settings", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
-                auto body = JsonBody(request);
+                auto body = JsonBody(request, kUserFields);
                 if (!body) return tl::unexpected(body.error());
                 auto user = s.auth.CreateUser(body->value("username", ""), body->value("password", ""),
                                               body->value("role", "viewer"));
@@ -493,7 +500,7 @@ void RegisterAuth(api::Router& router, Services& s) {
             s, "settings", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                 auto id = IdParam(request);
                 if (!id) return tl::unexpected(id.error());
-                auto body = JsonBody(request);
+                auto body = JsonBody(request, kUserFields);
                 if (!body) return tl::unexpected(body.error());
                 auto user = s.auth.UpdateUser(*id, body->value("role", ""), body->value("password", ""));
                 if (!user) return tl::unexpected(user.error());

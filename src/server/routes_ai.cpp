@@ -44,6 +44,9 @@ Result<HttpResponse> SettingsResponse(Services& s, const Result<LlmSettings>& se
     return HttpResponse::Json(200, *json);
 }
 
+constexpr std::initializer_list<BodyField> kAskFields = {{"analyze", BodyField::Type::kBoolean},
+                                                         {"refresh", BodyField::Type::kBoolean}};
+
 template <typename T>
 Result<void> Field(const Json& body, const char* key, T& out) {
     if (!body.contains(key) || body[key].is_null()) return {};
@@ -154,7 +157,7 @@ void RegisterAiRoutes(api::Router& router, Services& s) {
                 Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                     auto id = IdParam(request);
                     if (!id) return tl::unexpected(id.error());
-                    auto body = JsonBody(request);
+                    auto body = JsonBody(request, kAskFields);
                     if (!body) return tl::unexpected(body.error());
                     auto sql = StatementSql(s, *id, request.PathParam("fingerprint"));
                     if (!sql) return tl::unexpected(sql.error());
@@ -167,7 +170,7 @@ void RegisterAiRoutes(api::Router& router, Services& s) {
     router.Post("/api/v1/recommendations/{id}/ai", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                     auto rec = FindRecommendation(s, request.PathParam("id"));
                     if (!rec) return tl::unexpected(rec.error());
-                    auto body = JsonBody(request);
+                    auto body = JsonBody(request, kAskFields);
                     if (!body) return tl::unexpected(body.error());
                     const Json evidence =
                         Json::parse(rec->evidence_json.empty() ? "{}" : rec->evidence_json, nullptr, false);

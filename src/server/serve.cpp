@@ -12,6 +12,7 @@
 
 #include "api/http_server.hpp"
 #include "api/metrics.hpp"
+#include "api/request_pipeline.hpp"
 #include "api/stream_hub.hpp"
 #include "collector/ranking.hpp"
 #include "common/format.hpp"
@@ -103,6 +104,14 @@ Result<int> RunServe(ServeConfig config) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+    if (!config.auth && !api::IsLoopbackHost(config.listen)) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            fmt::format("authentication is off (--no-auth or [auth] enabled = false), which makes everyone "
+                        "an admin, so the server may only listen on this machine: use --listen "
+                        "127.0.0.1:PORT instead of {}, or turn authentication on",
+                        config.listen));
+    }
     if (std::error_code ec; !fs::create_directories(config.data_dir, ec) && ec) {
         return MakeError(ErrorCode::kInvalidArgument,
                          fmt::format("cannot create the data directory {}: {}", config.data_dir, ec.message()));

@@ -297,6 +297,18 @@ TEST_F(ServeTest, TargetsAddedThroughTheApiAreCheckedFirst) {
     EXPECT_EQ(server.Call("POST", "/api/v1/targets", Json{{"name", "shop"}, {"dsn", dsn_}}.dump()).status, 400)
         << "names are unique";
     EXPECT_EQ(server.Call("POST", "/api/v1/targets", "[1,2]").status, 400);
+    // A field of the wrong type is a 400 that names it (and is audited), not an internal error.
+    auto wrong_type =
+        server.Call("POST", "/api/v1/targets", Json{{"name", "typed"}, {"dsn", dsn_}, {"interval_s", "60"}}.dump());
+    EXPECT_EQ(wrong_type.status, 400);
+    EXPECT_NE(wrong_type.body.find("interval_s must be an integer"), std::string::npos) << wrong_type.body;
+    EXPECT_EQ(server.Call("POST", "/api/v1/users", Json{{"username", 7}, {"password", "x"}}.dump()).status, 400);
+    // libpq quotes the bad part of a malformed DSN, password and all; none of it may come back.
+    auto leaky = server.Call("POST", "/api/v1/targets",
+                             Json{{"name", "leaky"}, {"dsn", "postgresql://app:s3cret-xyz%zz@db/shop"}}.dump());
+    EXPECT_EQ(leaky.status, 400);
+    EXPECT_NE(leaky.body.find("malformed DSN"), std::string::npos) << leaky.body;
+    EXPECT_EQ(leaky.body.find("s3cret-xyz"), std::string::npos) << leaky.body;
     EXPECT_EQ(server.Call("GET", "/api/v1/targets/999").status, 404);
     EXPECT_EQ(server.Call("GET", "/api/v1/targets/abc").status, 400);
     const std::string id = std::to_string(target["id"].get<int>());
@@ -335,6 +347,8 @@ TEST_F(ServeTest, TargetsAddedThroughTheApiAreCheckedFirst) {
     }
     EXPECT_EQ(actions["connect:ok:/api/v1/targets/test"], 2) << audit.body;
     EXPECT_EQ(actions["settings:failed:bare"], 1) << "the refused target";
+    EXPECT_EQ(actions["settings:failed:typed"], 1) << "the target with a wrongly typed field";
+    EXPECT_EQ(actions["settings:failed:leaky"], 1);
     EXPECT_EQ(actions["settings:ok:shop"], 1) << "the added target";
     EXPECT_EQ(actions["settings:ok:otto"], 1);
     EXPECT_GE(actions["settings:ok:/api/v1/targets/" + id], 1) << "the removal";
@@ -433,6 +447,26 @@ TEST_F(ServeTest, AskAiThroughTheDashboardSettingsWithTheCacheAndTheEngineChecki
     EXPECT_EQ(current["source"], "dashboard");
     EXPECT_EQ(current["has_key"], true);
     EXPECT_EQ(current["model"], "gpt-4o-mini");
+    // The saved key goes nowhere else unless typed again: another address without a key is refused
+    // (test or save), while another model at the same address keeps it.
+    Json elsewhere = settings;
+    elsewhere.erase("api_key");
+    elsewhere["base_url"] = "http://127.0.0.1:9/v1";
+    for (const char* path : {"/api/v1/settings/llm/test", "/api/v1/settings/llm"}) {
+        auto refused =
+            server.Call(path == std::string("/api/v1/settings/llm") ? "PUT" : "POST", path, elsewhere.dump());
+        EXPECT_EQ(refused.status, 400) << path << " " << refused.body;
+        EXPECT_NE(refused.body.find("enter the key"), std::string::npos) << refused.body;
+    }
+    EXPECT_EQ(llm.RequestCount(), 1u);
+    Json other_model = settings;
+    other_model.erase("api_key");
+    other_model["model"] = "gpt-4o";
+    auto kept = server.Call("PUT", "/api/v1/settings/llm", other_model.dump());
+    ASSERT_EQ(kept.status, 200) << kept.body;
+    EXPECT_EQ(Json::parse(kept.body)["has_key"], true);
+    ASSERT_EQ(server.Call("PUT", "/api/v1/settings/llm", settings.dump()).status, 200);
+    EXPECT_EQ(server.GetJson("/api/v1/settings/llm")["has_key"], true);
 
     // A wrong rewrite (another filter: other rows) and a useful index.
     const Json answer = {
@@ -595,9 +629,8 @@ TEST_F(ServeTest, HistoryPastItsRetentionIsPruned) {
         Server server(args);
         ASSERT_TRUE(server.WaitFor("/api/v1/targets", collected));
         for (int i = 0; i < 5; ++i) RunSql(dsn_, "SELECT * FROM items WHERE id = " + std::to_string(i));
-        ASSERT_TRUE(server.WaitFor("/api/v1/targets", [](const Json& j) {
-            return j["targets"][0]["status"]["snapshots"].get<int>() >= 5;
-        }));
+        ASSERT_TRUE(server.WaitFor(
+            "/api/v1/targets", [](const Json& j) { return j["targets"][0]["status"]["snapshots"].get<int>() >= 5; }));
     }
     // What the first run stored becomes old: snapshots and latency 60 days back, rollups 100 days back.
     constexpr const char* kDayMs = "86400000::bigint";

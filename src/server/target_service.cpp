@@ -44,8 +44,11 @@ void TargetService::StartWorker(const store::TargetRecord& record, const std::st
     options.interval = std::chrono::seconds(std::max(1, record.interval_s));
     auto worker = std::make_unique<TargetWorker>(record, dsn, open_store_, options, listener_);
     worker->Start();
-    std::lock_guard lock(mutex_);
-    workers_[record.id] = std::move(worker);
+    {
+        std::lock_guard lock(mutex_);
+        worker.swap(workers_[record.id]);
+    }
+    worker.reset();  // one already running (never expected): stopped and joined outside the lock
 }
 
 Result<std::string> TargetService::Decrypt(const store::TargetRecord& record) const {
@@ -164,8 +167,10 @@ Result<void> TargetService::Balance() {
         if (auto ok = claims_.Release(id); !ok) return ok;
     }
     for (const auto& t : watched) {
-        auto started = ClaimAndStart(t, share);
-        if (!started) return tl::unexpected(started.error());
+        // One target's trouble (a DSN this instance cannot decrypt) must not keep the others unwatched.
+        if (auto started = ClaimAndStart(t, share); !started) {
+            spdlog::warn("target {} ({}): {}", t.name, t.id, started.error().message);
+        }
     }
     // The snapshots other instances store, so that this one's views and streams follow them too.
     if (!remote_listener_) return {};
@@ -276,6 +281,8 @@ Result<TargetView> TargetService::Update(std::int64_t id, const TargetConfig& ch
     if (!changes.name.empty()) record.name = changes.name;
     record.interval_s = changes.interval_s;
     record.production = changes.production;
+    // Balance holds this for its whole pass: it cannot start the worker between our stop and restart.
+    std::lock_guard claims_lock(claims_mutex_);
     bool collected_here = false;
     {
         std::lock_guard lock(mutex_);
@@ -289,11 +296,10 @@ Result<TargetView> TargetService::Update(std::int64_t id, const TargetConfig& ch
 }
 
 Result<void> TargetService::Remove(std::int64_t id) {
+    // Under claims_mutex_, so that Balance cannot start the worker again before the target is gone.
+    std::lock_guard claims_lock(claims_mutex_);
     StopWorker(id);  // stops and joins before its history goes
-    {
-        std::lock_guard claims_lock(claims_mutex_);
-        if (auto ok = claims_.Release(id); !ok) return ok;
-    }
+    if (auto ok = claims_.Release(id); !ok) return ok;
     return store_.With([&](store::Store& s) { return s.DeleteTarget(id); });
 }
 

@@ -122,10 +122,14 @@ void TargetWorker::Prune(store::Store& store) {
 }
 
 void TargetWorker::Run() {
+    // The store may be down too (a shared PostgreSQL store): wait for it like for the target.
     auto store = open_store_();
-    if (!store) {
-        MarkDown(store.error().message);
-        return;
+    for (auto wait = options_.first_backoff; !store; wait = std::min(wait * 2, options_.max_backoff)) {
+        MarkDown("cannot open the store: " + store.error().message);
+        spdlog::warn("target {}: cannot open the store: {}; retrying in {} s", target_.name, store.error().message,
+                     wait.count());
+        if (!SleepUntil(SteadyClock::now() + wait)) return;
+        store = open_store_();
     }
     app::MonitorOptions monitor_options;
     monitor_options.resume = true;  // the first delta after (re)connecting is against the stored baseline
