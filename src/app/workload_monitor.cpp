@@ -1,10 +1,23 @@
 #include "app/workload_monitor.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "pg/dsn.hpp"
 
 namespace optischema::app {
+namespace {
+
+Result<store::TargetRecord> StoredTarget(store::Store& store, std::int64_t id) {
+    auto targets = store.ListTargets();
+    if (!targets) return tl::unexpected(targets.error());
+    for (auto& t : *targets) {
+        if (t.id == id) return std::move(t);
+    }
+    return MakeError(ErrorCode::kNotFound, fmt::format("target {} is no longer in the store (removed)", id));
+}
+
+}  // namespace
 
 WorkloadMonitor::WorkloadMonitor(pg::Connection conn,
                                  pg::Capabilities caps,
@@ -31,7 +44,9 @@ Result<std::unique_ptr<WorkloadMonitor>> WorkloadMonitor::Open(const std::string
         if (auto ok = caps->RequireReadAllStats(); !ok) return tl::unexpected(ok.error());
     }
     const std::string display = pg::RedactDsn(dsn);
-    auto target = store.EnsureTarget(options.target_name.empty() ? display : options.target_name, display);
+    auto target = options.target_id
+                      ? StoredTarget(store, *options.target_id)
+                      : store.EnsureTarget(options.target_name.empty() ? display : options.target_name, display);
     if (!target) return tl::unexpected(target.error());
 
     std::unique_ptr<WorkloadMonitor> monitor(

@@ -19,6 +19,7 @@ struct MonitorOptions {
     bool resume = false;               // take the first delta against the baseline in the store (a restarted server)
     collector::RankingOptions storage_ranking;  // what each snapshot keeps (adaptive 95% by default)
     std::string target_name;                    // the store's target; empty: named by the redacted DSN (the CLI)
+    std::optional<std::int64_t> target_id;      // the server's: this stored target, which must exist
 };
 
 /// One cycle's result as the CLI and the server use it.

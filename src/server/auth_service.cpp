@@ -9,6 +9,24 @@
 namespace optischema::server {
 namespace {
 
+// A name from a request as it may appear in a log line: control characters replaced, at most 64 bytes.
+std::string Printable(std::string_view name) {
+    std::string out(name.substr(0, 64));
+    for (char& c : out) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    }
+    return fmt::format("'{}'{}", out, name.size() > 64 ? "..." : "");
+}
+
+// A valid Argon2id hash no password matches, made once.
+const std::string& DecoyHash() {
+    static const std::string hash = [] {
+        auto made = api::HashPassword(api::NewToken());
+        return made ? *made : std::string();
+    }();
+    return hash;
+}
+
 std::size_t AdminCount(const std::vector<store::UserRecord>& users) {
     return static_cast<std::size_t>(
         std::count_if(users.begin(), users.end(), [](const store::UserRecord& u) { return u.role == "admin"; }));
@@ -61,7 +79,8 @@ Result<store::UserRecord> AuthService::CreateUser(const std::string& username,
 
 Result<store::UserRecord> AuthService::UpdateUser(std::int64_t id,
                                                   const std::string& role,
-                                                  const std::string& password) {
+                                                  const std::string& password,
+                                                  const api::HttpRequest& by) {
     if (!role.empty() && !api::ParseRole(role)) {
         return MakeError(ErrorCode::kInvalidArgument, "the role is viewer, operator or admin");
     }
@@ -69,6 +88,7 @@ Result<store::UserRecord> AuthService::UpdateUser(std::int64_t id,
         return MakeError(ErrorCode::kInvalidArgument,
                          fmt::format("a password needs at least {} characters", kMinPasswordLength));
     }
+    std::lock_guard lock(users_mutex_);
     auto users = store_.With([](store::Store& s) { return s.ListUsers(); });
     if (!users) return tl::unexpected(users.error());
     auto it = std::find_if(users->begin(), users->end(), [&](const store::UserRecord& u) { return u.id == id; });
@@ -87,10 +107,19 @@ Result<store::UserRecord> AuthService::UpdateUser(std::int64_t id,
     if (auto ok = store_.With([&](store::Store& s) { return s.UpdateUser(user); }); !ok) {
         return tl::unexpected(ok.error());
     }
+    if (!password.empty()) {
+        // Whoever knew the old password is logged out; the one setting it stays logged in.
+        const auto own = by.Cookie(kSessionCookie);
+        const std::string keep = own && !own->empty() ? api::TokenHash(*own) : std::string();
+        if (auto ok = store_.With([&](store::Store& s) { return s.DeleteBrowserSessions(user.id, keep); }); !ok) {
+            return tl::unexpected(ok.error());
+        }
+    }
     return user;
 }
 
 Result<void> AuthService::DeleteUser(std::int64_t id) {
+    std::lock_guard lock(users_mutex_);
     auto users = store_.With([](store::Store& s) { return s.ListUsers(); });
     if (!users) return tl::unexpected(users.error());
     auto it = std::find_if(users->begin(), users->end(), [&](const store::UserRecord& u) { return u.id == id; });
@@ -142,10 +171,13 @@ api::HttpResponse AuthService::Login(const api::HttpRequest& request) {
     if (auto wait = limiter_.RetryAfter(username, request.remote_address)) return api::TooManyAttempts(*wait);
     auto user = store_.With([&](store::Store& s) { return s.FindUser(username); });
     if (!user) return api::HttpResponse::FromError(user.error());
-    // The same answer for an unknown user and a wrong password.
-    if (!*user || !api::VerifyPassword((*user)->password_hash, password)) {
+    // The same answer for an unknown user and a wrong password, in the same time: an unknown user's
+    // password is checked against a hash of nothing, so that timing tells no names.
+    const bool verified = *user ? api::VerifyPassword((*user)->password_hash, password)
+                                : (static_cast<void>(api::VerifyPassword(DecoyHash(), password)), false);
+    if (!verified) {
         limiter_.RecordFailure(username, request.remote_address);
-        spdlog::info("failed login for user {} from {}", username, request.remote_address);
+        spdlog::info("failed login for user {} from {}", Printable(username), request.remote_address);
         return api::HttpResponse::Error(401, "invalid_credentials", "wrong user name or password");
     }
     limiter_.RecordSuccess(username, request.remote_address);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -43,10 +44,12 @@ public:
                                                        const std::string& role);
     /// Removes a user and their sessions; refuses to remove the only admin.
     [[nodiscard]] Result<void> DeleteUser(std::int64_t id);
-    /// Changes a user's role and/or password (empty: unchanged); refuses to demote the only admin.
+    /// Changes a user's role and/or password (empty: unchanged); refuses to demote the only admin. A new
+    /// password ends the user's other browser sessions (all but the one of `by`, the request making it).
     [[nodiscard]] Result<store::UserRecord> UpdateUser(std::int64_t id,
                                                        const std::string& role,
-                                                       const std::string& password);
+                                                       const std::string& password,
+                                                       const api::HttpRequest& by);
     /// A new API token for a user (shown once); only its hash is kept.
     [[nodiscard]] Result<std::string> CreateApiToken(std::int64_t user_id, const std::string& label);
 
@@ -57,6 +60,7 @@ private:
     const Clock& clock_;
     Options options_;
     api::LoginRateLimiter limiter_;
+    std::mutex users_mutex_;  // one user change at a time: "the only admin" stays true while it is checked
 };
 
 }  // namespace optischema::server

@@ -460,8 +460,9 @@ void RegisterExports(api::Router& router, Services& s) {
 }
 
 void RegisterAuth(api::Router& router, Services& s) {
+    // On the slow pool: a password hash costs tens of milliseconds, and a flood of logins must not hold up reads.
     router.Post("/api/v1/auth/login", [&s](const HttpRequest& request) { return s.auth.Login(request); },
-                {.public_route = true});
+                {.public_route = true, .slow = true});
     router.Post("/api/v1/auth/logout", [&s](const HttpRequest& request) { return s.auth.Logout(request); });
     router.Get("/api/v1/auth/me", [&s](const HttpRequest& request) {
         const auto& p = *request.principal;
@@ -502,7 +503,7 @@ void RegisterAuth(api::Router& router, Services& s) {
                 if (!id) return tl::unexpected(id.error());
                 auto body = JsonBody(request, kUserFields);
                 if (!body) return tl::unexpected(body.error());
-                auto user = s.auth.UpdateUser(*id, body->value("role", ""), body->value("password", ""));
+                auto user = s.auth.UpdateUser(*id, body->value("role", ""), body->value("password", ""), request);
                 if (!user) return tl::unexpected(user.error());
                 return HttpResponse::Json(200, {{"id", user->id}, {"username", user->username}, {"role", user->role}});
             })),

@@ -208,6 +208,19 @@ TEST_F(ServeTest, AuthenticationRolesAndCsrf) {
     EXPECT_EQ(server.Call("DELETE", "/api/v1/users/1").status, 409);
     EXPECT_EQ(server.GetJson("/api/v1/auth/me")["user"]["role"], "admin");
 
+    // A new password ends the user's other sessions (whoever knew the old one), not the one that set it.
+    std::string vera_id;
+    const Json users = server.GetJson("/api/v1/users");
+    for (const auto& u : users["users"]) {
+        if (u["username"] == "vera") vera_id = std::to_string(u["id"].get<int>());
+    }
+    ASSERT_EQ(server.Call("PUT", "/api/v1/users/" + vera_id, Json{{"password", "new-viewer-password"}}.dump()).status,
+              200);
+    EXPECT_EQ(viewer.Get("/api/v1/targets", headers).status, 401) << "the session from before the change";
+    EXPECT_NO_THROW(server.Login("vera", "new-viewer-password")) << "the new password works";
+    ASSERT_EQ(server.Call("PUT", "/api/v1/users/1", Json{{"password", kPassword}}.dump()).status, 200);
+    EXPECT_EQ(server.GetJson("/api/v1/auth/me")["user"]["username"], "admin") << "the admin who set it stays";
+
     // Logging out ends the session.
     HttpTestClient admin(server.port());
     const auto& session = server.session();
@@ -594,6 +607,22 @@ TEST_F(ServeTest, TwoInstancesOnASharedStoreSplitTheTargetsAndTakeOverWhenOneDie
     })) << "instance one shows what instance two collected";
     EXPECT_EQ(one.Call("POST", "/api/v1/targets/" + twos_id + "/collect").status, 409)
         << "the other instance collects it";
+
+    // An edit made on one instance reaches the collector on the other, which starts again with it (from
+    // the stored baseline: the count below stays exact); the old name does not come back as a target.
+    const std::string renamed = twos + "-renamed";
+    const int collected_before = two.GetJson("/api/v1/targets/" + twos_id)["status"]["snapshots"].get<int>();
+    ASSERT_GE(collected_before, 2);
+    auto edited = one.Call("PUT", "/api/v1/targets/" + twos_id, Json{{"name", renamed}}.dump());
+    ASSERT_EQ(edited.status, 200) << edited.body;
+    EXPECT_TRUE(two.WaitFor("/api/v1/targets/" + twos_id, [&](const Json& j) {
+        return j["status"]["snapshots"].get<int>() < collected_before;  // a new collector counts from 0
+    })) << "instance two restarts its collector";
+    EXPECT_TRUE(two.WaitFor("/api/v1/targets", [&](const Json& j) {
+        std::map<std::string, std::string> states;
+        for (const auto& t : j["targets"]) states[t["name"]] = t["status"]["state"];
+        return states.size() == 2 && states[renamed] == "up" && !states.contains(twos);
+    })) << two.GetJson("/api/v1/targets").dump();
 
     // Instance two dies without releasing anything: one takes its target over.
     two.Kill();

@@ -147,12 +147,28 @@ Result<void> TargetService::Balance() {
     for (auto& t : *targets) {
         if (!t.dsn_secret.empty()) watched.push_back(std::move(t));
     }
-    // Targets another instance removed.
+    // Targets removed (here or by another instance).
     for (auto id : Running()) {
         if (std::none_of(watched.begin(), watched.end(), [&](const auto& t) { return t.id == id; })) {
             StopWorker(id);
             if (auto ok = claims_.Release(id); !ok) return ok;
         }
+    }
+    // Targets edited (here or by another instance): their collectors start again with what is stored,
+    // keeping the claim. A new collector resumes from the stored baseline, so nothing is lost.
+    for (const auto& t : watched) {
+        auto dsn = Decrypt(t);
+        if (!dsn) continue;  // reported when claiming
+        bool outdated = false;
+        {
+            std::lock_guard lock(mutex_);
+            const auto it = workers_.find(t.id);
+            outdated = it != workers_.end() && it->second->Outdated(t, *dsn);
+        }
+        if (!outdated) continue;
+        spdlog::info("target {} ({}) was changed: restarting its collector", t.name, t.id);
+        StopWorker(t.id);
+        StartWorker(t, *dsn);
     }
     auto live = claims_.LiveInstances();
     if (!live) return tl::unexpected(live.error());
@@ -281,17 +297,10 @@ Result<TargetView> TargetService::Update(std::int64_t id, const TargetConfig& ch
     if (!changes.name.empty()) record.name = changes.name;
     record.interval_s = changes.interval_s;
     record.production = changes.production;
-    // Balance holds this for its whole pass: it cannot start the worker between our stop and restart.
-    std::lock_guard claims_lock(claims_mutex_);
-    bool collected_here = false;
-    {
-        std::lock_guard lock(mutex_);
-        collected_here = workers_.contains(id);
-    }
-    StopWorker(id);
     auto saved = Save(record, *dsn);
     if (!saved) return tl::unexpected(saved.error());
-    if (collected_here) StartWorker(*saved, *dsn);  // still claimed; another instance restarts its own
+    // Its collector, here or on another instance, restarts with the new settings at that one's next balance.
+    if (auto ok = Balance(); !ok) spdlog::warn("balancing after changing {}: {}", record.name, ok.error().message);
     return Get(id);
 }
 

@@ -134,6 +134,7 @@ void TargetWorker::Run() {
     app::MonitorOptions monitor_options;
     monitor_options.resume = true;  // the first delta after (re)connecting is against the stored baseline
     monitor_options.target_name = target_.name;
+    monitor_options.target_id = target_.id;  // never re-creates a target renamed or removed meanwhile
     std::unique_ptr<app::WorkloadMonitor> monitor;
     auto backoff = options_.first_backoff;
     auto next_probe = SteadyClock::now();

@@ -63,6 +63,10 @@ public:
     void CollectNow();
     [[nodiscard]] TargetStatus Status() const;
     [[nodiscard]] std::int64_t target_id() const { return target_.id; }
+    /// True when `record` (as stored now) with `dsn` would collect differently: renamed, another interval or DSN.
+    [[nodiscard]] bool Outdated(const store::TargetRecord& record, const std::string& dsn) const {
+        return record.name != target_.name || record.interval_s != target_.interval_s || dsn != dsn_;
+    }
 
 private:
     void Run();

@@ -64,6 +64,7 @@ public:
     [[nodiscard]] Result<std::optional<std::pair<SessionRecord, UserRecord>>> FindSession(const std::string& token_hash,
                                                                                           TimePoint now) override;
     [[nodiscard]] Result<void> DeleteSession(const std::string& token_hash) override;
+    [[nodiscard]] Result<void> DeleteBrowserSessions(std::int64_t user_id, const std::string& except) override;
     [[nodiscard]] Result<std::vector<SessionRecord>> ListApiTokens(std::int64_t user_id) override;
     [[nodiscard]] Result<void> AppendLatency(const LatencySample& sample) override;
     [[nodiscard]] Result<std::vector<LatencySample>> ListLatency(std::int64_t target_id,

@@ -145,6 +145,16 @@ Result<void> PgStore::DeleteSession(const std::string& token_hash) {
     });
 }
 
+Result<void> PgStore::DeleteBrowserSessions(std::int64_t user_id, const std::string& except) {
+    return Run("delete sessions", Mode::kIdempotent, [&]() -> Result<void> {
+        auto rows =
+            Query("DELETE FROM optischema.sessions WHERE user_id = $1 AND kind = 'session' AND token_hash <> $2",
+                  Params(user_id, except));
+        if (!rows) return tl::unexpected(rows.error());
+        return {};
+    });
+}
+
 Result<std::vector<SessionRecord>> PgStore::ListApiTokens(std::int64_t user_id) {
     std::vector<SessionRecord> out;
     auto ok = Run("list API tokens", Mode::kIdempotent, [&]() -> Result<void> {

@@ -135,6 +135,15 @@ Result<void> SqliteStore::DeleteSession(const std::string& token_hash) {
     return {};
 }
 
+Result<void> SqliteStore::DeleteBrowserSessions(std::int64_t user_id, const std::string& except) {
+    Statement s(db(), "DELETE FROM sessions WHERE user_id = ?1 AND kind = 'session' AND token_hash <> ?2");
+    if (!s.ok()) return tl::unexpected(StorageError(db(), "prepare session delete"));
+    s.Bind(1, user_id);
+    s.Bind(2, except);
+    if (s.Step() != SQLITE_DONE) return tl::unexpected(StorageError(db(), "delete sessions"));
+    return {};
+}
+
 Result<std::vector<SessionRecord>> SqliteStore::ListApiTokens(std::int64_t user_id) {
     const std::string sql = fmt::format(
         "SELECT {} FROM sessions WHERE user_id = ?1 AND kind = 'api' ORDER BY created_at_ms", kSessionColumns);

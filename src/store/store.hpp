@@ -184,6 +184,8 @@ public:
     [[nodiscard]] virtual Result<std::optional<std::pair<SessionRecord, UserRecord>>> FindSession(
         const std::string& token_hash, TimePoint now) = 0;
     [[nodiscard]] virtual Result<void> DeleteSession(const std::string& token_hash) = 0;
+    /// Ends a user's browser sessions (kind "session") but the one hashed `except` (may be empty); API tokens stay.
+    [[nodiscard]] virtual Result<void> DeleteBrowserSessions(std::int64_t user_id, const std::string& except) = 0;
     /// A user's API tokens (kind "api").
     [[nodiscard]] virtual Result<std::vector<SessionRecord>> ListApiTokens(std::int64_t user_id) = 0;
 

@@ -967,6 +967,21 @@ TEST_P(StoreContract, UsersSessionsAndTokens) {
     ASSERT_TRUE(gone);
     EXPECT_FALSE(*gone);
 
+    ASSERT_TRUE(store_->SaveSession({"hash-3", admin->id, "api", "ci", now, std::nullopt}));
+    ASSERT_TRUE(store_->SaveSession({"hash-4", admin->id, "session", "", now, now + std::chrono::hours(12)}));
+    auto other = store_->CreateUser({0, "other", "$argon2id$o", "viewer", {}});
+    ASSERT_TRUE(other);
+    ASSERT_TRUE(store_->SaveSession({"hash-5", other->id, "session", "", now, now + std::chrono::hours(12)}));
+    ASSERT_TRUE(store_->DeleteBrowserSessions(admin->id, "hash-4"));  // the one changing the password stays
+    for (const auto& [hash, kept] : std::vector<std::pair<std::string, bool>>{
+             {"hash-1", false}, {"hash-4", true}, {"hash-3", true}, {"hash-5", true}}) {
+        auto s = store_->FindSession(hash, now);
+        ASSERT_TRUE(s);
+        EXPECT_EQ(s->has_value(), kept) << hash << ": only the user's browser sessions end";
+    }
+    ASSERT_TRUE(store_->DeleteUser(other->id));
+    ASSERT_TRUE(store_->SaveSession({"hash-1", admin->id, "session", "", now, now + std::chrono::hours(12)}));
+
     admin->role = "operator";
     admin->password_hash = "$argon2id$new";
     ASSERT_TRUE(store_->UpdateUser(*admin));
