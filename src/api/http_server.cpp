@@ -176,8 +176,14 @@ namespace {
 /// One WebSocket stream client: a read loop for subscriptions and a bounded write queue fed by the hub.
 class WebSocketSession final : public ServerConnection, public StreamSink {
 public:
-    WebSocketSession(tcp::socket&& socket, HttpServer::Impl& server, std::optional<Principal> principal)
-        : ServerConnection(server), ws_(std::move(socket)), principal_(std::move(principal)) {}
+    WebSocketSession(tcp::socket&& socket,
+                     HttpServer::Impl& server,
+                     std::optional<Principal> principal,
+                     StreamHub::StillAllowed still_allowed)
+        : ServerConnection(server),
+          ws_(std::move(socket)),
+          principal_(std::move(principal)),
+          still_allowed_(std::move(still_allowed)) {}
     ~WebSocketSession() override {
         if (client_id_ != 0) server_.options().stream_hub->Disconnect(client_id_);
     }
@@ -246,7 +252,8 @@ private:
             closing_ = true;
             ws_.async_close(websocket::close_code::going_away, [self = Self()](beast::error_code) {});
         } else {
-            client_id_ = server_.options().stream_hub->Connect(std::weak_ptr<StreamSink>(Self()), principal_);
+            client_id_ = server_.options().stream_hub->Connect(std::weak_ptr<StreamSink>(Self()), principal_,
+                                                               std::move(still_allowed_));
         }
         DoRead();
     }
@@ -300,6 +307,7 @@ private:
     websocket::stream<beast::tcp_stream> ws_;
     beast::flat_buffer buffer_;
     std::optional<Principal> principal_;
+    StreamHub::StillAllowed still_allowed_;
     std::deque<std::shared_ptr<const std::string>> queue_;
     std::atomic<std::size_t> pending_{0};  // queued or posted, not yet written
     StreamHub::ClientId client_id_ = 0;
@@ -438,20 +446,36 @@ private:
         if (!request) return WriteError(400, "bad_request", request.error().message);
         net::post(server_.workers(), [self = Self(), request = std::move(*request)]() mutable {
             auto refusal = self->server_.pipeline().AuthorizeStream(request);
-            net::post(self->stream_.get_executor(),
-                      [self, refusal = std::move(refusal), principal = std::move(request.principal)]() mutable {
-                          if (refusal) {
-                              self->keep_alive_ = false;
-                              return self->Write(std::move(*refusal));
-                          }
-                          if (self->closing_ || self->server_.stopping()) {
-                              return self->WriteError(503, "shutting_down", "the server is shutting down");
-                          }
-                          self->stream_.expires_never();
-                          auto session = std::make_shared<WebSocketSession>(self->stream_.release_socket(),
-                                                                            self->server_, std::move(principal));
-                          session->Run(self->parser_->release());
-                      });
+            // The credentials the stream was opened with are checked again while it lasts (a logout ends it).
+            StreamHub::StillAllowed still_allowed;
+            if (const auto& authenticate = self->server_.options().authenticate) {
+                HttpRequest credentials;
+                credentials.headers = request.headers;
+                credentials.cookies = request.cookies;
+                credentials.remote_address = request.remote_address;
+                still_allowed = [authenticate, credentials = std::move(credentials)] {
+                    try {
+                        return authenticate(credentials).has_value();
+                    } catch (const std::exception&) {
+                        return false;
+                    }
+                };
+            }
+            net::post(self->stream_.get_executor(), [self, refusal = std::move(refusal),
+                                                     principal = std::move(request.principal),
+                                                     still_allowed = std::move(still_allowed)]() mutable {
+                if (refusal) {
+                    self->keep_alive_ = false;
+                    return self->Write(std::move(*refusal));
+                }
+                if (self->closing_ || self->server_.stopping()) {
+                    return self->WriteError(503, "shutting_down", "the server is shutting down");
+                }
+                self->stream_.expires_never();
+                auto session = std::make_shared<WebSocketSession>(self->stream_.release_socket(), self->server_,
+                                                                  std::move(principal), std::move(still_allowed));
+                session->Run(self->parser_->release());
+            });
         });
     }
 

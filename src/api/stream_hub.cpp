@@ -52,14 +52,40 @@ void StreamHub::Broadcast(std::string_view topic, const nlohmann::json& data) {
     }
     // Sent outside the lock: a sink may call back into the hub.
     for (auto& [id, sink] : targets) {
+        if (!Allowed(id)) {
+            DropClient(id, *sink);
+            continue;
+        }
         if (sink->TrySend(message)) {
             if (messages_counter_ != nullptr) messages_counter_->Increment();
             continue;
         }
-        Disconnect(id);
-        sink->Drop();
+        DropClient(id, *sink);
         if (dropped_counter_ != nullptr) dropped_counter_->Increment();
     }
+}
+
+bool StreamHub::Allowed(ClientId id) {
+    StillAllowed ask;
+    const auto now = std::chrono::steady_clock::now();
+    {
+        std::lock_guard lock(mutex_);
+        const auto it = clients_.find(id);
+        if (it == clients_.end()) return false;
+        const Client& c = it->second;
+        if (!c.still_allowed || now - c.allowed_at < c.recheck_every) return true;
+        ask = c.still_allowed;
+    }
+    // Outside the lock: the answer may need the store.
+    if (!ask()) return false;
+    std::lock_guard lock(mutex_);
+    if (const auto it = clients_.find(id); it != clients_.end()) it->second.allowed_at = now;
+    return true;
+}
+
+void StreamHub::DropClient(ClientId id, StreamSink& sink) {
+    Disconnect(id);
+    sink.Drop();
 }
 
 std::size_t StreamHub::ClientCount() const {
@@ -67,10 +93,19 @@ std::size_t StreamHub::ClientCount() const {
     return clients_.size();
 }
 
-StreamHub::ClientId StreamHub::Connect(std::weak_ptr<StreamSink> sink, std::optional<Principal> principal) {
+StreamHub::ClientId StreamHub::Connect(std::weak_ptr<StreamSink> sink,
+                                       std::optional<Principal> principal,
+                                       StillAllowed still_allowed,
+                                       std::chrono::milliseconds recheck_every) {
     std::lock_guard lock(mutex_);
     const ClientId id = next_id_++;
-    clients_.emplace(id, Client{std::move(sink), std::move(principal), true, {}});
+    clients_.emplace(id, Client{std::move(sink),
+                                std::move(principal),
+                                true,
+                                {},
+                                std::move(still_allowed),
+                                recheck_every,
+                                std::chrono::steady_clock::now()});
     if (clients_gauge_ != nullptr) clients_gauge_->Set(static_cast<double>(clients_.size()));
     return id;
 }

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -48,8 +50,17 @@ public:
     /// Clients currently connected.
     [[nodiscard]] std::size_t ClientCount() const;
 
+    /// Asks whether a client may still receive events (its session not ended by a logout, a password
+    /// change or expiry). Called from the broadcasting thread.
+    using StillAllowed = std::function<bool()>;
+
     /// Registers a client that receives everything until it subscribes. The hub keeps only a weak reference.
-    ClientId Connect(std::weak_ptr<StreamSink> sink, std::optional<Principal> principal);
+    /// `still_allowed`, when given, is asked again before an event reaches the client once `recheck_every`
+    /// has passed since the last answer; false disconnects the client.
+    ClientId Connect(std::weak_ptr<StreamSink> sink,
+                     std::optional<Principal> principal,
+                     StillAllowed still_allowed = {},
+                     std::chrono::milliseconds recheck_every = std::chrono::seconds(5));
     /// Forgets a client; unknown ids are ignored.
     void Disconnect(ClientId id);
     /// Applies a message a client sent and returns the reply to send it (an acknowledgement or an error).
@@ -61,7 +72,13 @@ private:
         std::optional<Principal> principal;
         bool all_topics = true;
         std::set<std::string, std::less<>> topics;
+        StillAllowed still_allowed;
+        std::chrono::milliseconds recheck_every{0};
+        std::chrono::steady_clock::time_point allowed_at;  // when still_allowed last said yes
     };
+    /// True when the client may receive an event now; asks still_allowed when its answer is old.
+    bool Allowed(ClientId id);
+    void DropClient(ClientId id, StreamSink& sink);
 
     mutable std::mutex mutex_;
     std::map<ClientId, Client> clients_;

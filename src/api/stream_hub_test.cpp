@@ -68,6 +68,36 @@ TEST(StreamHubTest, EveryClientGetsEverythingUntilItSubscribes) {
     EXPECT_EQ(Topics(picky->Messages()).back(), "target:9");
 }
 
+TEST(StreamHubTest, AClientWhoseSessionEndedIsDisconnectedAtTheNextEvent) {
+    StreamHub hub;
+    auto fresh = std::make_shared<FakeSink>(100);
+    auto checked = std::make_shared<FakeSink>(100);
+    std::atomic<bool> allowed{true};
+    std::atomic<int> asked{0};
+    hub.Connect(
+        checked, std::nullopt,
+        [&] {
+            ++asked;
+            return allowed.load();
+        },
+        std::chrono::milliseconds(0));
+    int fresh_asked = 0;
+    hub.Connect(
+        fresh, std::nullopt, [&] { return ++fresh_asked > 0; }, std::chrono::hours(1));
+    hub.Broadcast("target:1", nullptr);
+    EXPECT_EQ(asked, 1);
+    EXPECT_EQ(fresh_asked, 0) << "an answer younger than recheck_every is not asked again";
+    allowed = false;  // e.g. logged out
+    hub.Broadcast("target:1", nullptr);
+    EXPECT_TRUE(checked->dropped);
+    EXPECT_EQ(checked->Messages().size(), 1u) << "nothing reaches it after its session ended";
+    EXPECT_EQ(hub.ClientCount(), 1u);
+    hub.Broadcast("target:1", nullptr);
+    EXPECT_EQ(asked, 2) << "a disconnected client is not asked again";
+    EXPECT_EQ(fresh->Messages().size(), 3u);
+    EXPECT_FALSE(fresh->dropped);
+}
+
 TEST(StreamHubTest, BadClientMessagesGetAnErrorAndChangeNothing) {
     StreamHub hub;
     auto sink = std::make_shared<FakeSink>(100);

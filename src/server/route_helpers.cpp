@@ -149,14 +149,26 @@ Result<TargetAccess> Access(Services& s, std::int64_t target_id) {
     return TargetAccess{std::move(*target), std::move(*dsn)};
 }
 
-Result<TargetAccess> TargetOfAction(Services& s, std::int64_t action_id) {
+Result<ActionTarget> TargetOfAction(Services& s, std::int64_t action_id) {
     auto event = s.store.With([&](store::Store& st) { return st.GetAudit(action_id); });
     if (!event) return tl::unexpected(event.error());
     if (!*event) return MakeError(ErrorCode::kNotFound, fmt::format("no action {}", action_id));
+    const std::string& name = (*event)->target;
+    auto found = [&](Result<TargetAccess> access) -> Result<ActionTarget> {
+        if (!access) return tl::unexpected(access.error());
+        return ActionTarget{std::move(*access), name};
+    };
+    const auto detail = Json::parse((*event)->detail_json.empty() ? "{}" : (*event)->detail_json, nullptr, false);
+    if (detail.is_object() && detail.contains("recommendation") && detail["recommendation"].is_string()) {
+        const std::string rec_id = detail["recommendation"];
+        auto rec = s.store.With([&](store::Store& st) { return st.GetRecommendation(rec_id); });
+        if (!rec) return tl::unexpected(rec.error());
+        if (*rec) return found(Access(s, (*rec)->target_id));
+    }
     auto all = s.targets.List();
     if (!all) return tl::unexpected(all.error());
     for (const auto& t : *all) {
-        if (t.record.name == (*event)->target) return Access(s, t.record.id);
+        if (t.record.name == name) return found(Access(s, t.record.id));
     }
     return MakeError(ErrorCode::kNotFound, fmt::format("action {} was taken on {}, which the server does not watch",
                                                        action_id, (*event)->target));

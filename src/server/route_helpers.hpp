@@ -82,7 +82,13 @@ struct TargetAccess {
     std::string dsn;
 };
 [[nodiscard]] Result<TargetAccess> Access(Services& s, std::int64_t target_id);
-/// The target an audited action was taken on, by its name.
-[[nodiscard]] Result<TargetAccess> TargetOfAction(Services& s, std::int64_t action_id);
+/// The target an audited action was taken on, and the name the action was audited under.
+struct ActionTarget {
+    TargetAccess access;
+    std::string audited_as;
+};
+/// By the recommendation an apply carried out (its target id: right even after a rename, or when another
+/// target took the old name since), else by the audited name.
+[[nodiscard]] Result<ActionTarget> TargetOfAction(Services& s, std::int64_t action_id);
 
 }  // namespace optischema::server::route_helpers

@@ -268,6 +268,12 @@ void RegisterStatements(api::Router& router, Services& s) {
                     if (!conn) return tl::unexpected(conn.error());
                     app::ExplainOptions options;
                     options.analyze = body->value("analyze", false);
+                    // ANALYZE runs the statement on the target: load on a production database is an operator's call.
+                    if (options.analyze && !api::Allows(request.principal->role, api::Role::kOperator)) {
+                        return HttpResponse::Error(403, "forbidden",
+                                                   "EXPLAIN ANALYZE runs the statement on the target and needs the "
+                                                   "operator role; a viewer can see the estimated plan");
+                    }
                     auto report = app::Explain(*conn, *sql, options);
                     if (!report) return tl::unexpected(report.error());
                     return RawJson(200, app::FormatExplainJson(*report));
@@ -370,15 +376,15 @@ void RegisterRecommendations(api::Router& router, Services& s) {
     router.Post("/api/v1/audit/{id}/rollback", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                     auto id = IdParam(request);
                     if (!id) return tl::unexpected(id.error());
-                    auto access = TargetOfAction(s, *id);
-                    if (!access) return tl::unexpected(access.error());
+                    auto action = TargetOfAction(s, *id);
+                    if (!action) return tl::unexpected(action.error());
                     app::RollbackOptions options;
-                    options.dsn = access->dsn;
+                    options.dsn = action->access.dsn;
                     options.data_dir = s.config.data_dir;
                     options.store_dsn = s.config.store_dsn;
                     options.action_id = *id;
                     options.yes = true;
-                    options.target_name = access->target.record.name;
+                    options.target_name = action->audited_as;  // the same target, whatever it is called now
                     options.actor = Actor(request);
                     auto outcome = app::RollbackIndex(options);
                     if (!outcome) return tl::unexpected(outcome.error());
@@ -388,9 +394,9 @@ void RegisterRecommendations(api::Router& router, Services& s) {
     router.Get("/api/v1/audit/{id}/impact", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                    auto id = IdParam(request);
                    if (!id) return tl::unexpected(id.error());
-                   auto access = TargetOfAction(s, *id);
-                   if (!access) return tl::unexpected(access.error());
-                   auto json = app::RunImpact({access->dsn, s.config.data_dir, s.config.store_dsn, *id, "json"});
+                   auto action = TargetOfAction(s, *id);
+                   if (!action) return tl::unexpected(action.error());
+                   auto json = app::RunImpact({action->access.dsn, s.config.data_dir, s.config.store_dsn, *id, "json"});
                    if (!json) return tl::unexpected(json.error());
                    return RawJson(200, *json);
                }),

@@ -221,14 +221,17 @@ TEST_F(ServeTest, AuthenticationRolesAndCsrf) {
     ASSERT_EQ(server.Call("PUT", "/api/v1/users/1", Json{{"password", kPassword}}.dump()).status, 200);
     EXPECT_EQ(server.GetJson("/api/v1/auth/me")["user"]["username"], "admin") << "the admin who set it stays";
 
-    // Logging out ends the session.
+    // Logging out ends the session, and the live stream opened with it (within its 5 s recheck).
     HttpTestClient admin(server.port());
     const auto& session = server.session();
+    WebSocketTestClient stream(server.port(), "/api/v1/stream", {{"Cookie", session.first}});
+    ASSERT_TRUE(stream.ReadText(5s)) << "the stream works before the logout";
     EXPECT_EQ(
         admin.Request("POST", "/api/v1/auth/logout", "", {{"Cookie", session.first}, {"X-CSRF-Token", session.second}})
             .status,
         204);
     EXPECT_EQ(admin.Get("/api/v1/targets", {{"Cookie", session.first}}).status, 401);
+    EXPECT_TRUE(stream.connection().WaitForClose(15s)) << "the stream of a logged-out session is closed";
 }
 
 TEST_F(ServeTest, StatementsAppearAndTheStreamPushesEachSnapshot) {

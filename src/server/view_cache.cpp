@@ -31,7 +31,7 @@ Result<std::string> ViewCache::GetOrRender(std::int64_t target_id,
     Result<std::string> body = render();
     lock.lock();
     rendering_.erase(id);
-    if (body) entries_[id] = Entry{generation, std::chrono::steady_clock::now(), *body};
+    if (body) Keep(id, Entry{generation, std::chrono::steady_clock::now(), *body});
     rendered_.notify_all();
     return body;
 }
@@ -45,12 +45,27 @@ void ViewCache::Refresh(std::int64_t target_id,
     auto body = render();
     if (!body) return;
     lock.lock();
-    entries_[{target_id, key}] = Entry{generation, std::chrono::steady_clock::now(), std::move(*body)};
+    Keep({target_id, key}, Entry{generation, std::chrono::steady_clock::now(), std::move(*body)});
+}
+
+void ViewCache::Keep(std::pair<std::int64_t, std::string> id, Entry entry) {
+    if (auto it = entries_.find(id); it != entries_.end()) {
+        it->second = std::move(entry);
+    } else if (entries_.size() < max_entries_) {
+        entries_.emplace(std::move(id), std::move(entry));
+    }
 }
 
 void ViewCache::Invalidate(std::int64_t target_id) {
     std::lock_guard lock(mutex_);
     ++generations_[target_id];
+    // Views of an older snapshot are never served again (not even as the aged copy).
+    std::erase_if(entries_, [&](const auto& e) { return e.first.first == target_id; });
+}
+
+std::size_t ViewCache::Size() {
+    std::lock_guard lock(mutex_);
+    return entries_.size();
 }
 
 }  // namespace optischema::server

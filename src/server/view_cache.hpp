@@ -19,7 +19,10 @@ namespace optischema::server {
 /// these views; this turns each poll into a map lookup. Thread-safe.
 class ViewCache {
 public:
-    explicit ViewCache(std::chrono::milliseconds max_age = std::chrono::seconds(30)) : max_age_(max_age) {}
+    /// At most `max_entries` views are kept (each search a dashboard sends is a view of its own); past
+    /// that, views are rendered without being kept until the next snapshot of a target frees its own.
+    explicit ViewCache(std::chrono::milliseconds max_age = std::chrono::seconds(30), std::size_t max_entries = 256)
+        : max_age_(max_age), max_entries_(max_entries) {}
 
     /// The cached body for `key` of `target_id` if still current, else `render()`'s, cached. While one
     /// thread renders a key, the others get the aged copy when it shows the same snapshot, else wait for
@@ -29,8 +32,10 @@ public:
                                                   const std::function<Result<std::string>()>& render);
     /// Renders and stores a view ahead of the requests for it (after a snapshot).
     void Refresh(std::int64_t target_id, const std::string& key, const std::function<Result<std::string>()>& render);
-    /// A new snapshot of the target: its views are stale.
+    /// A new snapshot of the target: its views are stale, and forgotten.
     void Invalidate(std::int64_t target_id);
+    /// Views kept now.
+    [[nodiscard]] std::size_t Size();
 
 private:
     struct Entry {
@@ -39,7 +44,10 @@ private:
         std::string body;
     };
     std::chrono::milliseconds max_age_;
+    std::size_t max_entries_;
     [[nodiscard]] std::optional<std::string> Current(std::int64_t target_id, const std::string& key);
+    /// Keeps a rendered view unless the cache is full (a view already kept is always replaced).
+    void Keep(std::pair<std::int64_t, std::string> id, Entry entry);
 
     std::mutex mutex_;
     std::condition_variable rendered_;

@@ -12,6 +12,7 @@ import { RangeSelect } from '../../components/RangeSelect';
 import { RequireTarget } from '../../components/RequireTarget';
 import { Async, Empty, ErrorState, Loading } from '../../components/States';
 import { TimeChart, type ChartSeries } from '../../components/TimeChart';
+import { hasRole } from '../../lib/api';
 import { presetRange } from '../../lib/compare';
 import { displayText, formatCount, formatMs, formatNumber, formatPct } from '../../lib/format';
 import { sortFindings } from '../../lib/plan';
@@ -55,7 +56,9 @@ function FindingCard({ f }: { f: Finding }) {
 }
 
 function ExplainSection({ target, fingerprint }: { target: Target; fingerprint: string }) {
-    const { api } = useSession();
+    const { api, user } = useSession();
+    // EXPLAIN ANALYZE runs the statement on the target: the server allows it to operators and admins.
+    const canAnalyze = hasRole(user?.role, 'operator');
     const [result, setResult] = useState<{ analyze: boolean; data?: ExplainResponse; error?: unknown } | null>(null);
     const [busy, setBusy] = useState<boolean | null>(null);
     const run = useCallback(
@@ -89,15 +92,17 @@ function ExplainSection({ target, fingerprint }: { target: Target; fingerprint: 
                             {busy === false ? <span className="spinner" aria-hidden="true" /> : null}
                             Explain
                         </button>
-                        <button
-                            type="button"
-                            onClick={() => void run(true)}
-                            disabled={busy !== null}
-                            title="Runs the sample for real inside a transaction that is rolled back"
-                        >
-                            {busy === true ? <span className="spinner" aria-hidden="true" /> : null}
-                            Explain analyze
-                        </button>
+                        {canAnalyze && (
+                            <button
+                                type="button"
+                                onClick={() => void run(true)}
+                                disabled={busy !== null}
+                                title="Runs the sample for real inside a transaction that is rolled back"
+                            >
+                                {busy === true ? <span className="spinner" aria-hidden="true" /> : null}
+                                Explain analyze
+                            </button>
+                        )}
                     </div>
                 </div>
                 {busy !== null && !data && <Loading label={busy ? 'Running EXPLAIN ANALYZE…' : 'Explaining…'} />}
@@ -107,7 +112,7 @@ function ExplainSection({ target, fingerprint }: { target: Target; fingerprint: 
                         <p className="muted">
                             {data.analyzed ?? result?.analyze
                                 ? `Executed in ${formatMs(data.execution_ms)} (planning ${formatMs(data.planning_ms)}), rolled back.`
-                                : 'Estimated plan (no execution). Use Explain analyze for real times.'}{' '}
+                                : `Estimated plan (no execution).${canAnalyze ? ' Use Explain analyze for real times.' : ''}`}{' '}
                             Method: {data.method || '—'}.
                         </p>
                         <PlanTree plan={data.plan} findings={findings} caption="Plan tree with exclusive time per node" />
