@@ -129,6 +129,13 @@ Result<Connection> Connection::Open(const std::string& dsn, const SessionLimits&
         keys.push_back("connect_timeout");
         values.push_back(connect_timeout.c_str());
     }
+    // Over TCP, a server that vanished (a network cut, a failover) is noticed in about a minute instead of
+    // the kernel's two hours: TCP keepalives, and a bound on unacknowledged sends. The DSN may set others.
+    for (const auto& [key, value] : {std::pair{"keepalives_idle", "30"}, std::pair{"keepalives_interval", "10"},
+                                     std::pair{"keepalives_count", "3"}, std::pair{"tcp_user_timeout", "60000"}}) {
+        keys.push_back(key);
+        values.push_back(value);
+    }
     keys.push_back("dbname");
     values.push_back(dsn.c_str());
     keys.push_back("application_name");

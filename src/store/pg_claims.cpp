@@ -73,8 +73,10 @@ Result<std::unique_ptr<PgClaims>> PgClaims::Open(const std::string& dsn, std::ch
 Result<void> PgClaims::ApplySessionSettings() {
     // Over TCP, a peer that vanished (power loss, network cut) must lose its claims in about a minute, not
     // after the kernel's default two hours of keepalive silence. No effect on a unix socket.
-    auto ok = conn_.ExecuteAll(
-        {"SET tcp_keepalives_idle = 30", "SET tcp_keepalives_interval = 10", "SET tcp_keepalives_count = 3"});
+    // The application name marks the session as this instance's claims, for the fence in Heartbeat.
+    auto ok = conn_.ExecuteAll({"SET tcp_keepalives_idle = 30", "SET tcp_keepalives_interval = 10",
+                                "SET tcp_keepalives_count = 3",
+                                fmt::format("SET application_name = '{}{}'", kSessionPrefix, instance_.id)});
     if (!ok) {
         return MakeError(ErrorCode::kStorage,
                          fmt::format("PostgreSQL store {}: claims session settings: {}", where_, ok.error().message));
@@ -182,7 +184,34 @@ Result<std::vector<std::int64_t>> PgClaims::Heartbeat() {
     std::vector<std::int64_t> lost(lost_.begin(), lost_.end());
     lost_.clear();
     if (!lost.empty()) spdlog::warn("claims: {} target claim(s) lost", lost.size());
+    if (auto ok = FenceHungPeers(); !ok) spdlog::warn("{}", ok.error().message);
     return lost;
+}
+
+Result<void> PgClaims::FenceHungPeers() {
+    // A peer forgotten for its silence (see "gone" above) whose claims session is still connected is hung,
+    // not dead: its locks would keep its targets from everyone. End that session, which releases them. A
+    // session younger than a few heartbeats may not have recorded its instance yet, and is left alone; so
+    // is one this role may not signal.
+    const auto settle_ms = 3 * heartbeat_interval_.count();
+    auto rows = Call(
+        "fence hung peers",
+        fmt::format(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(a.pid)) FROM pg_stat_activity a "
+            "WHERE a.application_name LIKE '{0}%' AND a.datname = current_database() AND a.pid <> pg_backend_pid() "
+            "AND a.backend_start < clock_timestamp() - $1 * interval '1 millisecond' "
+            "AND pg_has_role(a.usesysid, 'MEMBER') AND NOT EXISTS (SELECT 1 FROM "
+            "optischema.instances i WHERE '{0}' || i.id = a.application_name)",
+            kSessionPrefix),
+        Params(static_cast<std::int64_t>(settle_ms)));
+    if (!rows) return tl::unexpected(rows.error());
+    if (const auto fenced = AsInt((*rows)[0], 0); fenced > 0) {
+        spdlog::warn(
+            "claims: ended the store session of {} instance(s) that stopped heartbeating but still held "
+            "claims (hung); their targets are free for the others",
+            fenced);
+    }
+    return {};
 }
 
 Result<int> PgClaims::LiveInstances() {

@@ -22,6 +22,8 @@ class PgClaims final : public TargetClaims {
 public:
     /// The first key of every claim lock ("OPTC").
     static constexpr std::int32_t kLockClass = 0x4F505443;
+    /// The claims session's application_name is this and the instance id.
+    static constexpr std::string_view kSessionPrefix = "optischema claims ";
 
     /// Connects to the store database (already migrated by PgStore::Open) and records this instance.
     /// A peer is live while its last heartbeat is within 3 × `heartbeat_interval`.
@@ -34,7 +36,8 @@ public:
     /// Target ids must fit in 32 bits (the advisory lock's second key); others are refused.
     [[nodiscard]] Result<bool> TryClaim(std::int64_t target_id) override;
     [[nodiscard]] Result<void> Release(std::int64_t target_id) override;
-    /// Also reconnects a broken session: every claim it held is then reported lost.
+    /// Also reconnects a broken session: every claim it held is then reported lost. And fences hung peers:
+    /// the claims session of an instance silent long enough to be forgotten is ended, freeing its claims.
     [[nodiscard]] Result<std::vector<std::int64_t>> Heartbeat() override;
     [[nodiscard]] Result<int> LiveInstances() override;
     [[nodiscard]] std::vector<std::int64_t> Held() const override { return {held_.begin(), held_.end()}; }
@@ -49,6 +52,8 @@ private:
                                         std::string_view sql,
                                         const std::vector<std::optional<std::string>>& params);
     [[nodiscard]] Result<void> ApplySessionSettings();
+    /// Ends the claims sessions of instances no longer in optischema.instances; see Heartbeat.
+    [[nodiscard]] Result<void> FenceHungPeers();
     void LoseSession();
 
     pg::Connection conn_;

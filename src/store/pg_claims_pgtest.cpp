@@ -189,15 +189,44 @@ TEST_F(PgClaimsTest, LongGoneInstancesAreForgotten) {
         "1");
 }
 
+TEST_F(PgClaimsTest, AHungPeersClaimsAreFreedOnceItIsForgotten) {
+    constexpr auto kInterval = 20ms;  // forgotten after 10 freshness windows: 600 ms
+    auto a = Instance(kInterval);
+    auto b = Instance(kInterval);
+    ASSERT_TRUE(Claim(*b, 7));
+    const int pid_b = b->SessionPid();
+    EXPECT_FALSE(Claim(*a, 7));
+    // b hangs: its session stays connected and keeps the lock, but b heartbeats no more.
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    bool taken = false;
+    while (!taken && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(100ms);
+        ASSERT_TRUE(Heartbeat(*a).empty());
+        taken = Claim(*a, 7);
+    }
+    EXPECT_TRUE(taken) << "a ended the hung peer's session and took its target";
+    EXPECT_EQ(LocksHeldBy(pid_b), 0);
+    EXPECT_EQ(Heartbeat(*b), Ids{7}) << "b, back, learns that it lost the claim";
+    EXPECT_FALSE(Claim(*b, 7));
+    EXPECT_TRUE(Heartbeat(*a).empty()) << "b heartbeats again: a leaves it alone";
+    EXPECT_EQ(LocksHeldBy(a->SessionPid()), 1);
+}
+
 TEST_F(PgClaimsTest, ClaimsBelongToOneStoreDatabase) {
     const std::string other_dsn = FreshDatabase("store_claims_other");
     ASSERT_TRUE(PgStore::Open(other_dsn));
-    auto a = Instance();
-    auto other = PgClaims::Open(other_dsn, 10s);
+    auto a = Instance(20ms);
+    auto other = PgClaims::Open(other_dsn, 20ms);
     ASSERT_TRUE(other) << other.error().ToString();
     EXPECT_TRUE(Claim(*a, 1));
     EXPECT_TRUE(Claim(**other, 1)) << "another store is another fleet";
     EXPECT_EQ(Live(*a), 1);
+    // The other fleet's instance is not in this store's table, yet its session is no hung peer of a's.
+    std::this_thread::sleep_for(200ms);
+    ASSERT_TRUE(Heartbeat(*a).empty());
+    EXPECT_EQ(LocksHeldBy((*other)->SessionPid()), 1) << "the other fleet's session still holds its claim";
+    EXPECT_TRUE(Heartbeat(**other).empty()) << "the other fleet's session was left alone";
+    EXPECT_EQ((*other)->Held(), Ids{1});
 }
 
 TEST_F(PgClaimsTest, RefusesTargetIdsBeyondTheLockKey) {
