@@ -110,7 +110,13 @@ void TargetWorker::Prune(store::Store& store) {
         if (!keep) return std::nullopt;
         return now - *keep;
     };
-    auto pruned = store.PruneHistory(target_.id, before(options_.keep_snapshots), before(options_.keep_rollups));
+    // Between batches, a stop wins: a first prune of a long history must not hold up a shutdown.
+    auto keep_going = [this] {
+        std::lock_guard lock(mutex_);
+        return !stopping_;
+    };
+    auto pruned =
+        store.PruneHistory(target_.id, before(options_.keep_snapshots), before(options_.keep_rollups), keep_going);
     if (!pruned) {
         spdlog::warn("target {}: pruning history past its retention: {}", target_.name, pruned.error().message);
         return;

@@ -799,7 +799,8 @@ Result<std::vector<model::StatementGroup>> PgStore::RangeGroups(std::int64_t tar
 
 Result<PruneCounts> PgStore::PruneHistory(std::int64_t target_id,
                                           std::optional<TimePoint> raw_before,
-                                          std::optional<TimePoint> rollups_before) {
+                                          std::optional<TimePoint> rollups_before,
+                                          const std::function<bool()>& keep_going) {
     PruneCounts counts;
     // Each statement commits on its own; the groups go with their snapshot (ON DELETE CASCADE).
     auto run = [&](std::string_view what, const std::string& deleted_ids,
@@ -826,6 +827,10 @@ Result<PruneCounts> PgStore::PruneHistory(std::int64_t target_id,
                          Params(target_id, before, detail::kPruneBatchSnapshots), counts.snapshots);
             if (!n) return tl::unexpected(n.error());
             if (*n < detail::kPruneBatchSnapshots) break;
+            if (keep_going && !keep_going()) {
+                counts.complete = false;
+                return counts;
+            }
         }
         auto n = run("prune latency samples",
                      "DELETE FROM optischema.latency_samples WHERE target_id = $1 AND at_ms < $2 RETURNING 1",

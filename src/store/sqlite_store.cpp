@@ -749,7 +749,8 @@ Result<void> SqliteStore::DeleteTarget(std::int64_t id) {
 
 Result<PruneCounts> SqliteStore::PruneHistory(std::int64_t target_id,
                                               std::optional<TimePoint> raw_before,
-                                              std::optional<TimePoint> rollups_before) {
+                                              std::optional<TimePoint> rollups_before,
+                                              const std::function<bool()>& keep_going) {
     sqlite3* db = db_.get();
     PruneCounts counts;
     // Each DELETE commits on its own (autocommit); the groups go with their snapshot (ON DELETE CASCADE).
@@ -773,6 +774,10 @@ Result<PruneCounts> SqliteStore::PruneHistory(std::int64_t target_id,
                     before, counts.snapshots);
             if (!n) return tl::unexpected(n.error());
             if (*n < detail::kPruneBatchSnapshots) break;
+            if (keep_going && !keep_going()) {
+                counts.complete = false;
+                return counts;
+            }
         }
         auto n = run("DELETE FROM latency_samples WHERE target_id = ?1 AND at_ms < ?2", before, counts.latency_samples);
         if (!n) return tl::unexpected(n.error());

@@ -31,7 +31,8 @@ public:
                                                                TimePoint to) override;
     [[nodiscard]] Result<PruneCounts> PruneHistory(std::int64_t target_id,
                                                    std::optional<TimePoint> raw_before,
-                                                   std::optional<TimePoint> rollups_before) override;
+                                                   std::optional<TimePoint> rollups_before,
+                                                   const std::function<bool()>& keep_going) override;
     [[nodiscard]] Result<std::optional<model::Baseline>> LoadBaseline(std::int64_t target_id) override;
     [[nodiscard]] Result<std::vector<std::pair<std::int64_t, model::QueryText>>> LoadQueries(
         std::int64_t target_id) override;

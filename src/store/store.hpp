@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -105,6 +106,7 @@ struct PruneCounts {
     std::int64_t snapshots = 0;  // with their groups
     std::int64_t rollup_rows = 0;
     std::int64_t latency_samples = 0;
+    bool complete = true;  // false: stopped between batches because keep_going said so
 };
 
 /// Durable history of targets, snapshots and per-fingerprint statistics. Implementations are
@@ -146,10 +148,12 @@ public:
     /// latency samples taken before `raw_before`, except the target's latest snapshot, and the hourly
     /// rollups of hours that start before `rollups_before`; nullopt keeps that part. Ranges over whole
     /// hours still add up from the rollups after their snapshots are gone. Snapshots go in batches, each
-    /// in a short transaction of its own, so a large first prune does not hold up the collectors.
+    /// in a short transaction of its own, so a large first prune does not hold up the collectors; before
+    /// each batch after the first, `keep_going` (when given) may stop it (a server shutting down).
     [[nodiscard]] virtual Result<PruneCounts> PruneHistory(std::int64_t target_id,
                                                            std::optional<TimePoint> raw_before,
-                                                           std::optional<TimePoint> rollups_before) = 0;
+                                                           std::optional<TimePoint> rollups_before,
+                                                           const std::function<bool()>& keep_going = {}) = 0;
 
     /// The baseline saved with the target's latest snapshot, to resume deltas after a restart.
     [[nodiscard]] virtual Result<std::optional<model::Baseline>> LoadBaseline(std::int64_t target_id) = 0;

@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "store/snapshot_rules.hpp"
+
 namespace optischema::store::contract {
 
 using model::Counters;
@@ -1113,6 +1115,26 @@ TEST_P(StoreContract, PruneHistoryGoesThroughManyBatches) {
     EXPECT_EQ(pruned->snapshots, kSnapshots - 1);
     EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM snapshots"), 1);
     EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM snapshot_groups"), 1);
+    EXPECT_TRUE(pruned->complete);
+}
+
+TEST_P(StoreContract, PruneHistoryStopsBetweenBatchesWhenAsked) {
+    const auto target = store_->EnsureTarget("prod", "host=db1");
+    ASSERT_TRUE(target);
+    constexpr int kSnapshots = 3 * detail::kPruneBatchSnapshots;
+    for (int i = 0; i < kSnapshots; ++i) {
+        ASSERT_TRUE(store_->SaveSnapshot(Write(target->id, 1'000 + i, 1, {Group(kFpA, {1}, "SELECT 1", 1, 1.0)})));
+    }
+    int asked = 0;
+    auto pruned = store_->PruneHistory(target->id, FromUnixMs(1'000'000), std::nullopt, [&] { return ++asked < 2; });
+    ASSERT_TRUE(pruned) << pruned.error().ToString();
+    EXPECT_FALSE(pruned->complete);
+    EXPECT_EQ(pruned->snapshots, 2 * detail::kPruneBatchSnapshots) << "two batches, then the stop";
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM snapshots"), kSnapshots - 2 * detail::kPruneBatchSnapshots);
+    auto rest = store_->PruneHistory(target->id, FromUnixMs(1'000'000), std::nullopt);
+    ASSERT_TRUE(rest);
+    EXPECT_TRUE(rest->complete);
+    EXPECT_EQ(rest->snapshots, detail::kPruneBatchSnapshots - 1) << "the next prune goes on, keeping the latest";
 }
 
 TEST_P(StoreContract, SettingsAreKeptByKeyUntilDeleted) {
