@@ -2,12 +2,23 @@
 
 #include <algorithm>
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include "pg/connection.hpp"
 
 namespace optischema::server {
 namespace {
+
+// A collection allocates and frees its whole snapshot (tens of MB at 5,000 statements). glibc keeps
+// freed pages inside its arenas; handing them back after each cycle keeps the server's resident size
+// at what it holds, not at its peak: 10 targets of 5,000 statements, 129 -> 69 MB between collections,
+// for about 4 ms per cycle (bench/api/run.sh).
+void ReturnFreedMemory() {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
 
 using SteadyClock = std::chrono::steady_clock;
 
@@ -177,6 +188,7 @@ void TargetWorker::Run() {
                 }
                 backoff = options_.first_backoff;
                 if (listener_) listener_(target_.id, *cycle);
+                ReturnFreedMemory();
             } else if (cycle.error().code == ErrorCode::kConflict) {
                 // Another instance stored a snapshot since ours: start again from its baseline, so that
                 // nothing is counted twice. Not an outage.
