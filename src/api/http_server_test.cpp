@@ -96,6 +96,15 @@ protected:
         port_ = *port;
     }
 
+    /// POST /api/v1/apply for operators: {"applied": true}.
+    void AddApplyRoute() {
+        router_.Post("/api/v1/apply",
+                     [](const HttpRequest&) {
+                         return HttpResponse::Json(200, {{"applied", true}});
+                     },
+                     {.required_role = Role::kOperator});
+    }
+
     Router router_;
     MetricsRegistry metrics_;
     StreamHub hub_;
@@ -264,11 +273,7 @@ TEST_F(HttpServerTest, RolesAuthenticationAndCsrfAreEnforcedPerRoute) {
     router_.Get("/api/v1/private", [](const HttpRequest& request) {
         return HttpResponse::Json(200, {{"user", request.principal->username}});
     });
-    router_.Post("/api/v1/apply",
-                 [](const HttpRequest&) {
-                     return HttpResponse::Json(200, {{"applied", true}});
-                 },
-                 {.required_role = Role::kOperator});
+    AddApplyRoute();
     StartServer();
     HttpTestClient client(port_);
 
@@ -298,11 +303,7 @@ TEST_F(HttpServerTest, RolesAuthenticationAndCsrfAreEnforcedPerRoute) {
 }
 
 TEST_F(HttpServerTest, ChangesFromAnotherOriginAreRefusedWhateverTheCredentials) {
-    router_.Post("/api/v1/apply",
-                 [](const HttpRequest&) {
-                     return HttpResponse::Json(200, {{"applied", true}});
-                 },
-                 {.required_role = Role::kOperator});
+    AddApplyRoute();
     StartServer();
     HttpTestClient client(port_);
     const std::string self = "http://127.0.0.1:" + std::to_string(port_);
