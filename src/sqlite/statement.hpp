@@ -20,7 +20,6 @@ public:
 
     [[nodiscard]] bool ok() const { return rc_ == SQLITE_OK; }
     /// How many parameters (?N) the statement takes.
-    [[nodiscard]] int ParameterCount() const { return sqlite3_bind_parameter_count(stmt_); }
     Statement& Bind(int i, std::int64_t v) {
         sqlite3_bind_int64(stmt_, i, v);
         return *this;

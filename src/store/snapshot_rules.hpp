@@ -14,8 +14,19 @@
 
 namespace optischema::store::detail {
 
-/// PruneHistory deletes at most this many snapshots (with their groups) per transaction.
+/// PruneHistory deletes at most this many snapshots (with their groups) per transaction,
 inline constexpr std::int64_t kPruneBatchSnapshots = 50;
+/// and at most this many latency samples or rollup rows.
+inline constexpr std::int64_t kPruneBatchRows = 5'000;
+
+/// One part of PruneHistory: rows older than `before` (nullopt: kept) deleted in batches of `batch`
+/// by `sql` (parameters: target id, before in Unix ms, batch size), the count added to `*counted`.
+struct PruneStep {
+    std::optional<TimePoint> before;
+    const char* sql;
+    std::int64_t batch;
+    std::int64_t* counted;
+};
 
 /// kConflict when the delta was computed from another baseline than the target's stored one (`stored_ms`,
 /// nullopt when none is stored): another collector saved a snapshot of the target in between.

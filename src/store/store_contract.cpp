@@ -1137,6 +1137,42 @@ TEST_P(StoreContract, PruneHistoryStopsBetweenBatchesWhenAsked) {
     EXPECT_EQ(rest->snapshots, detail::kPruneBatchSnapshots - 1) << "the next prune goes on, keeping the latest";
 }
 
+TEST_P(StoreContract, PruneHistoryDeletesLatencySamplesAndRollupsInBatchesToo) {
+    const auto target = store_->EnsureTarget("prod", "host=db1");
+    ASSERT_TRUE(target);
+    constexpr long long kHour = 3'600'000;
+    constexpr long long kRows = detail::kPruneBatchRows + 1;  // two batches of each
+    std::vector<StatementGroup> many;
+    for (long long i = 1; i <= kRows; ++i) many.push_back(Group(fmt::format("{:016x}", i), {i}, "SELECT 1", 1, 1.0));
+    ASSERT_TRUE(store_->SaveSnapshot(Write(target->id, 10 * kHour, 1'000, many)));
+    ASSERT_TRUE(store_->SaveSnapshot(Write(target->id, 20 * kHour, 1'000, {Group(kFpA, {1}, "SELECT 1", 1, 1.0)})));
+    harness_->RawExec(fmt::format(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {}) INSERT INTO latency_samples "
+        "(target_id, at_ms, connect_ms, p50_ms, p95_ms, error) SELECT {}, i, 1, 1, 1, '' FROM n",
+        kRows, target->id));
+
+    // Snapshots: one short batch; samples: a full batch, asked (yes), the rest; rollups: a full batch,
+    // asked (no): stopped there.
+    int asked = 0;
+    const auto before = FromUnixMs(15 * kHour);
+    auto pruned = store_->PruneHistory(target->id, before, before, [&] { return ++asked < 2; });
+    ASSERT_TRUE(pruned) << pruned.error().ToString();
+    EXPECT_EQ(asked, 2);
+    EXPECT_FALSE(pruned->complete);
+    EXPECT_EQ(pruned->snapshots, 1);
+    EXPECT_EQ(pruned->latency_samples, kRows);
+    EXPECT_EQ(pruned->rollup_rows, detail::kPruneBatchRows);
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM latency_samples"), 0);
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM group_rollups"), 2) << "one of hour 10, the one of hour 20";
+
+    auto rest = store_->PruneHistory(target->id, before, before);
+    ASSERT_TRUE(rest) << rest.error().ToString();
+    EXPECT_TRUE(rest->complete);
+    EXPECT_EQ(rest->snapshots + rest->latency_samples, 0);
+    EXPECT_EQ(rest->rollup_rows, 1);
+    EXPECT_EQ(harness_->RawInt("SELECT count(*) FROM group_rollups"), 1);
+}
+
 TEST_P(StoreContract, SettingsAreKeptByKeyUntilDeleted) {
     auto none = store_->GetSetting("llm");
     ASSERT_TRUE(none);
