@@ -253,7 +253,8 @@ private:
             ws_.async_close(websocket::close_code::going_away, [self = Self()](beast::error_code) {});
         } else {
             client_id_ = server_.options().stream_hub->Connect(std::weak_ptr<StreamSink>(Self()), principal_,
-                                                               std::move(still_allowed_));
+                                                               std::move(still_allowed_),
+                                                               server_.options().stream_recheck_every);
         }
         DoRead();
     }
@@ -453,9 +454,11 @@ private:
                 credentials.headers = request.headers;
                 credentials.cookies = request.cookies;
                 credentials.remote_address = request.remote_address;
+                // A store that cannot answer for a moment does not end the stream; only a denial does.
                 still_allowed = [authenticate, credentials = std::move(credentials)] {
                     try {
-                        return authenticate(credentials).has_value();
+                        auto principal = authenticate(credentials);
+                        return !principal || principal->has_value();
                     } catch (const std::exception&) {
                         return false;
                     }

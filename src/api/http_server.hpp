@@ -27,9 +27,9 @@ inline constexpr std::string_view kDashboardCsp =
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Resolves the credentials of a request (session cookie, bearer token) to who sent it; nullopt when
-/// there are none or they are invalid. Called on a worker thread for every non-public route and for
-/// the stream upgrade; must be thread-safe.
-using Authenticator = std::function<std::optional<Principal>(const HttpRequest&)>;
+/// there are none or they are invalid, an error when they cannot be checked now (the store is down).
+/// Called on a worker thread for every non-public route and for the stream upgrade; must be thread-safe.
+using Authenticator = std::function<Result<std::optional<Principal>>(const HttpRequest&)>;
 
 /// Limits and wiring of an HttpServer. Pointers, when set, must outlive the server.
 struct HttpServerOptions {
@@ -50,6 +50,7 @@ struct HttpServerOptions {
     std::size_t stream_queue_messages = 256;               // per client; a client this far behind is dropped
     std::size_t stream_max_incoming_bytes = 64 << 10;      // largest message a client may send
     std::chrono::milliseconds stream_idle_timeout{30000};  // ping after half of it, close after all of it
+    std::chrono::milliseconds stream_recheck_every{5000};  // a stream's credentials are checked again this often
 };
 
 /// HTTP/1.1 + WebSocket server on Boost.Beast (which only http_server.cpp includes). Requests go

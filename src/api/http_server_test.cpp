@@ -28,8 +28,11 @@ using optischema::testing::HttpTestResponse;
 using optischema::testing::WebSocketTestClient;
 using namespace std::chrono_literals;
 
-// Bearer "<role>-token" or cookie optischema_session=<role> authenticate as that role.
-std::optional<Principal> TestAuthenticator(const HttpRequest& request) {
+// Bearer "<role>-token" or cookie optischema_session=<role> authenticate as that role; while
+// `store_down` is set, every check fails as when the store cannot answer.
+std::atomic<bool> store_down{false};
+Result<std::optional<Principal>> TestAuthenticator(const HttpRequest& request) {
+    if (store_down) return MakeError(ErrorCode::kStorage, "store unreachable");
     if (const auto authorization = request.headers.Get("Authorization");
         authorization && authorization->starts_with("Bearer ")) {
         const auto token = authorization->substr(7);
@@ -664,6 +667,25 @@ TEST_F(HttpServerTest, StreamUpgradeGoesThroughAuthentication) {
         {{"Cookie", "optischema_session=viewer"}, {"Origin", "http://127.0.0.1:" + std::to_string(port_)}}));
     HttpTestClient plain(port_);
     EXPECT_EQ(plain.Get("/api/v1/stream").status, 426);
+}
+
+TEST_F(HttpServerTest, CredentialsThatCannotBeCheckedAre503AndEndNoStream) {
+    options_.stream_recheck_every = 0ms;
+    AddApplyRoute();
+    StartServer();
+    WebSocketTestClient stream(port_, "/api/v1/stream", {{"Authorization", "Bearer viewer-token"}});
+    ASSERT_TRUE(Eventually([&] { return hub_.ClientCount() == 1; }));
+    store_down = true;
+    HttpTestClient client(port_);
+    auto refused = client.Request("POST", "/api/v1/apply", "", {{"Authorization", "Bearer operator-token"}});
+    EXPECT_EQ(refused.status, 503) << refused.body;
+    EXPECT_EQ(ErrorCodeOf(refused), "unavailable");
+    hub_.Broadcast("target:1", {{"snapshot", 1}});
+    auto during = stream.ReadText(5s);
+    store_down = false;
+    ASSERT_TRUE(during) << "a store that cannot answer does not end the stream";
+    EXPECT_EQ(nlohmann::json::parse(*during).at("data").at("snapshot"), 1);
+    EXPECT_EQ(hub_.ClientCount(), 1u);
 }
 
 TEST_F(HttpServerTest, StreamPingsIdleClientsAndClosesThoseThatNeverAnswer) {

@@ -130,7 +130,15 @@ std::optional<HttpResponse> RequestPipeline::Authorize(HttpRequest& request, con
     if (options.public_route) return std::nullopt;
     if (options_.authenticate) {
         try {
-            request.principal = options_.authenticate(request);
+            auto principal = options_.authenticate(request);
+            if (!principal) {
+                spdlog::warn("credentials of {} {} cannot be checked: {}", request.method, request.route_pattern,
+                             principal.error().message);
+                return HttpResponse::Error(503, "unavailable",
+                                           "credentials cannot be checked right now (the store is unavailable); "
+                                           "try again shortly");
+            }
+            request.principal = std::move(*principal);
         } catch (const std::exception& e) {
             spdlog::error("authentication failed for {} {}: {}", request.method, request.route_pattern, e.what());
             return HttpResponse::Error(500, "internal", "internal error");

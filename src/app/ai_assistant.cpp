@@ -151,6 +151,7 @@ Result<std::unique_ptr<llm::LlmClient>> MakeAiClient(const AiOptions& options) {
     config.base_url = options.base_url.empty() ? defaults.base_url : options.base_url;
     config.model = options.model.empty() ? defaults.model : options.model;
     config.api_key = options.api_key;
+    config.key_from_environment = options.key_from_environment;
     config.timeout = std::chrono::seconds(options.timeout_s);
     if (options.price_usd_per_mtok.size() == 2) {
         config.prices.push_back({config.model, options.price_usd_per_mtok[0], options.price_usd_per_mtok[1]});

@@ -23,6 +23,7 @@ struct AiOptions {
     std::string base_url;             // empty: the provider's public endpoint
     std::string model;                // empty: the provider's default (gpt-4o-mini, deepseek-chat, gemini-2.5-flash)
     std::string api_key;              // empty: OPTISCHEMA_LLM_API_KEY (the CLI takes it only from there)
+    bool key_from_environment = true;  // false: an empty api_key means none (the server resolves keys itself)
     std::vector<double> price_usd_per_mtok;  // {input, output} per million tokens; empty: the cost is unknown
     int timeout_s = 120;                     // per request attempt
     bool use_cache = true;                   // answers are kept in <data dir>/llm_cache.sqlite

@@ -99,7 +99,7 @@ Result<std::unique_ptr<LlmClient>> MakeClient(ProviderConfig config) {
     if (config.timeout.count() <= 0 || config.connect_timeout.count() <= 0) {
         return MakeError(ErrorCode::kInvalidArgument, "the LLM timeouts must be positive");
     }
-    config.api_key = ResolveApiKey(config.api_key);
+    if (config.key_from_environment) config.api_key = ResolveApiKey(config.api_key);
     if (config.kind == ProviderKind::kGemini) {
         if (config.api_key.empty()) {
             return MakeError(ErrorCode::kPrerequisiteMissing,

@@ -65,6 +65,7 @@ struct ProviderConfig {
                            // Empty: the provider's public endpoint.
     std::string model;
     std::string api_key;  // empty: OPTISCHEMA_LLM_API_KEY (see ResolveApiKey); optional for local servers
+    bool key_from_environment = true;  // false: an empty api_key means none, whatever the environment says
     std::chrono::milliseconds timeout{60'000};          // whole request, per attempt
     std::chrono::milliseconds connect_timeout{10'000};  // TCP + TLS handshake, per attempt
     int max_retries = 2;                                // extra attempts after a 429, a 5xx or a lost connection

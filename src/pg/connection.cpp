@@ -1,5 +1,6 @@
 #include "pg/connection.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -87,21 +88,32 @@ bool Succeeded(PGresult* res) {
     return status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
 }
 
-bool DsnSetsConnectTimeout(const std::string& dsn) {
-    if (const char* env = std::getenv("PGCONNECT_TIMEOUT"); env != nullptr && *env != '\0') return true;
-    char* err = nullptr;
-    PQconninfoOption* opts = PQconninfoParse(dsn.c_str(), &err);
-    if (err != nullptr) PQfreemem(err);
-    if (opts == nullptr) return false;
-    bool found = false;
-    for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
-        if (std::strcmp(o->keyword, "connect_timeout") == 0 && o->val != nullptr && *o->val != '\0') found = true;
-    }
-    PQconninfoFree(opts);
-    return found;
+bool EnvSet(const char* name) {
+    const char* value = std::getenv(name);
+    return value != nullptr && *value != '\0';
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> ConnectionDefaults(const std::string& dsn,
+                                                                    const SessionLimits& limits) {
+    const std::vector<std::string> set = DsnKeywords(dsn);
+    const auto sets = [&](std::string_view key) { return std::find(set.begin(), set.end(), key) != set.end(); };
+    std::vector<std::pair<std::string, std::string>> out;
+    if (!sets("connect_timeout") && !EnvSet("PGCONNECT_TIMEOUT")) {
+        out.emplace_back("connect_timeout", std::to_string(limits.connect_timeout.count()));
+    }
+    // Over TCP, a server that vanished (a network cut, a failover) is noticed in about a minute instead of
+    // the kernel's two hours: TCP keepalives, and a bound on unacknowledged sends. A service file may set
+    // its own, so none are added for a service; keys this libpq does not know (tcp_user_timeout before
+    // libpq 12) are left out.
+    if (sets("service") || EnvSet("PGSERVICE")) return out;
+    for (const auto& [key, value] : {std::pair{"keepalives_idle", "30"}, std::pair{"keepalives_interval", "10"},
+                                     std::pair{"keepalives_count", "3"}, std::pair{"tcp_user_timeout", "60000"}}) {
+        if (!sets(key) && IsLibpqKeyword(key)) out.emplace_back(key, value);
+    }
+    return out;
+}
 
 int Rows::ColumnIndex(std::string_view name) const {
     for (std::size_t i = 0; i < columns_.size(); ++i) {
@@ -122,19 +134,12 @@ Result<Connection> Connection::Open(const std::string& dsn, const SessionLimits&
     if (auto valid = ValidateDsn(dsn); !valid) return tl::unexpected(valid.error());
 
     // Later keywords override the DSN's (expand_dbname), earlier ones are only defaults.
-    const std::string connect_timeout = std::to_string(limits.connect_timeout.count());
+    const auto defaults = ConnectionDefaults(dsn, limits);
     std::vector<const char*> keys;
     std::vector<const char*> values;
-    if (!DsnSetsConnectTimeout(dsn)) {
-        keys.push_back("connect_timeout");
-        values.push_back(connect_timeout.c_str());
-    }
-    // Over TCP, a server that vanished (a network cut, a failover) is noticed in about a minute instead of
-    // the kernel's two hours: TCP keepalives, and a bound on unacknowledged sends. The DSN may set others.
-    for (const auto& [key, value] : {std::pair{"keepalives_idle", "30"}, std::pair{"keepalives_interval", "10"},
-                                     std::pair{"keepalives_count", "3"}, std::pair{"tcp_user_timeout", "60000"}}) {
-        keys.push_back(key);
-        values.push_back(value);
+    for (const auto& [key, value] : defaults) {
+        keys.push_back(key.c_str());
+        values.push_back(value.c_str());
     }
     keys.push_back("dbname");
     values.push_back(dsn.c_str());

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/error.hpp"
@@ -25,6 +26,11 @@ struct SessionLimits {
     std::chrono::milliseconds idle_in_transaction_timeout{60'000};
     std::chrono::seconds connect_timeout{10};  // used only when neither the DSN nor PGCONNECT_TIMEOUT sets one
 };
+
+/// The connection options OptiSchema adds unless the DSN (or the environment, or a service file) sets
+/// them: connect_timeout, and TCP keepalives with tcp_user_timeout so a vanished server is noticed.
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> ConnectionDefaults(const std::string& dsn,
+                                                                                  const SessionLimits& limits);
 
 /// Text rows of one result. A NULL field is std::nullopt.
 class Rows {

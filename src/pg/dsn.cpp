@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstring>
+#include <vector>
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
@@ -27,25 +28,31 @@ bool IsShortIdentifier(std::string_view s) {
                        [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; });
 }
 
-// libpq quotes the offending part of a malformed DSN, which may be a password ("invalid
-// percent-encoded token", or the whole URI). Only quoted parts that look like an option name
-// are kept; anything else is hidden, so the message is safe for logs, the audit trail and responses.
+// libpq quotes the offending part of a malformed DSN, which may hold a password ("invalid
+// percent-encoded token", the whole URI, or a stray word: missing "=" after "hunter2"), and a
+// password may itself hold quotes, so quotes cannot be paired. Everything from the first quote to
+// the last is hidden except where it names what the user typed as a key: one quoted identifier
+// (invalid connection option "hots") and missing "=" after a libpq keyword. The message
+// is then safe for logs, the audit trail and responses.
 std::string HideQuotedValues(std::string_view message) {
-    std::string out;
-    std::size_t pos = 0;
-    while (pos < message.size()) {
-        const auto open = message.find('"', pos);
-        const auto close = open == std::string_view::npos ? open : message.find('"', open + 1);
-        if (close == std::string_view::npos) {
-            out.append(message.substr(pos));
-            break;
-        }
-        const auto quoted = message.substr(open + 1, close - open - 1);
-        out.append(message.substr(pos, open - pos));
-        out += IsShortIdentifier(quoted) ? fmt::format("\"{}\"", quoted) : std::string("(hidden)");
-        pos = close + 1;
+    std::vector<std::size_t> quotes;
+    for (std::size_t i = 0; i < message.size(); ++i) {
+        if (message[i] == '"') quotes.push_back(i);
     }
-    return out;
+    if (quotes.empty()) return std::string(message);
+    const auto quoted = [&](std::size_t pair) {
+        return message.substr(quotes[2 * pair] + 1, quotes[2 * pair + 1] - quotes[2 * pair] - 1);
+    };
+    const auto prefix = message.substr(0, quotes.front());
+    const auto suffix = message.substr(quotes.back() + 1);
+    if (quotes.size() == 2 && IsShortIdentifier(quoted(0))) {
+        return fmt::format("{}\"{}\"{}", prefix, quoted(0), suffix);
+    }
+    if (quotes.size() == 4 && quoted(0) == "=" && message.substr(quotes[1], quotes[2] - quotes[1]) == "\" after ") {
+        if (IsLibpqKeyword(quoted(1))) return std::string(message);
+        return fmt::format("{}\"=\" after a word that is not a keyword (hidden){}", prefix, suffix);
+    }
+    return fmt::format("{}(hidden){}", prefix, suffix);
 }
 
 void Parse(const std::string& dsn, Parsed& out) {
@@ -58,6 +65,26 @@ void Parse(const std::string& dsn, Parsed& out) {
 }
 
 }  // namespace
+
+bool IsLibpqKeyword(std::string_view keyword) {
+    PQconninfoOption* defaults = PQconndefaults();
+    if (defaults == nullptr) return false;
+    bool found = false;
+    for (PQconninfoOption* o = defaults; o->keyword != nullptr && !found; ++o) found = keyword == o->keyword;
+    PQconninfoFree(defaults);
+    return found;
+}
+
+std::vector<std::string> DsnKeywords(const std::string& dsn) {
+    std::vector<std::string> out;
+    Parsed parsed;
+    Parse(dsn, parsed);
+    if (parsed.opts == nullptr) return out;
+    for (PQconninfoOption* o = parsed.opts; o->keyword != nullptr; ++o) {
+        if (o->val != nullptr && *o->val != '\0') out.emplace_back(o->keyword);
+    }
+    return out;
+}
 
 Result<void> ValidateDsn(const std::string& dsn) {
     Parsed parsed;

@@ -28,7 +28,11 @@ TEST(DsnTest, RejectsMalformedWithAdvice) {
 TEST(DsnTest, MalformedDsnErrorsNeverEchoThePassword) {
     // libpq quotes the offending token or the whole URI; neither may reach a log or a response.
     for (const std::string dsn :
-         {"postgresql://app:s3%zzt@db/shop", "postgresql://app:s3cr3t@[db/shop", "host=db password='s3cr3t"}) {
+         {"postgresql://app:s3%zzt@db/shop", "postgresql://app:s3cr3t@[db/shop", "host=db password='s3cr3t",
+          // A quote inside the password cannot shift what is hidden.
+          "postgresql://app:s3\"x%zz@db/shop", "postgresql://app:s3\"x\"y%zz@db/shop", "postgresql://app:\"s3\"@db:x/shop",
+          // A stray word is not a key.
+          "host=db user=app s3cr3t", "host=db s3\"cr3t"}) {
         auto r = ValidateDsn(dsn);
         ASSERT_FALSE(r) << dsn;
         EXPECT_EQ(r.error().message.find("s3"), std::string::npos) << r.error().message;

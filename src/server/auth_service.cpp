@@ -139,7 +139,7 @@ Result<std::string> AuthService::CreateApiToken(std::int64_t user_id, const std:
     return token;
 }
 
-std::optional<api::Principal> AuthService::Authenticate(const api::HttpRequest& request) {
+Result<std::optional<api::Principal>> AuthService::Authenticate(const api::HttpRequest& request) {
     if (!options_.enabled) return api::Principal{"local", api::Role::kAdmin, api::AuthMethod::kLocal};
     std::optional<std::string> token;
     api::AuthMethod method = api::AuthMethod::kCookie;
@@ -151,7 +151,8 @@ std::optional<api::Principal> AuthService::Authenticate(const api::HttpRequest& 
     }
     if (!token || token->empty()) return std::nullopt;
     auto found = store_.With([&](store::Store& s) { return s.FindSession(api::TokenHash(*token), clock_.Now()); });
-    if (!found || !*found) return std::nullopt;
+    if (!found) return tl::unexpected(found.error());
+    if (!*found) return std::nullopt;
     const auto& [session, user] = **found;
     // A session cookie cannot be replayed as a bearer token or the other way round.
     if ((method == api::AuthMethod::kBearer) != (session.kind == "api")) return std::nullopt;

@@ -30,8 +30,9 @@ public:
     /// one that is returned (to print once). Nullopt when users already exist.
     [[nodiscard]] Result<std::optional<std::string>> Bootstrap(const std::string& password);
 
-    /// Who sent a request: a session cookie or a Bearer API token. Nullopt when neither is valid.
-    [[nodiscard]] std::optional<api::Principal> Authenticate(const api::HttpRequest& request);
+    /// Who sent a request: a session cookie or a Bearer API token. Nullopt when neither is valid; an
+    /// error when the store cannot say.
+    [[nodiscard]] Result<std::optional<api::Principal>> Authenticate(const api::HttpRequest& request);
 
     /// POST /auth/login: checks the password (rate-limited per user and address) and answers with the
     /// session and CSRF cookies set.

@@ -68,8 +68,9 @@ Result<std::string> LlmService::StoredKey(const LlmSettingsChange* change) {
     return *key;
 }
 
-// The settings `change` describes, with `stored_key` when it names no key, and the config file's key
-// file or OPTISCHEMA_LLM_API_KEY when there is none.
+// The settings `change` describes, with `stored_key` when it names no key, and else the key of the
+// server's own configuration ([llm] api_key_file or OPTISCHEMA_LLM_API_KEY), which belongs to [llm]'s
+// provider and address: it is never sent to another one an admin types in.
 Result<app::AiOptions> LlmService::Resolve(const LlmSettingsChange& change, const std::string& stored_key) {
     app::AiOptions options;
     options.provider = change.provider;
@@ -78,16 +79,30 @@ Result<app::AiOptions> LlmService::Resolve(const LlmSettingsChange& change, cons
     options.timeout_s = change.timeout_s;
     options.price_usd_per_mtok = change.price_usd_per_mtok;
     options.api_key = change.api_key.value_or(stored_key);
-    if (options.api_key.empty() && !config_.api_key_file.empty()) {
-        std::ifstream in(config_.api_key_file);
-        if (!in) {
-            return MakeError(ErrorCode::kInvalidArgument,
-                             fmt::format("cannot read the AI provider key file {} ([llm] api_key_file)",
-                                         config_.api_key_file.string()));
+    options.key_from_environment = false;
+    const bool configured_provider = !config_.provider.empty() && change.provider == config_.provider &&
+                                     change.base_url == config_.base_url;
+    if (options.api_key.empty() && !change.api_key && configured_provider) {
+        if (!config_.api_key_file.empty()) {
+            std::ifstream in(config_.api_key_file);
+            if (!in) {
+                return MakeError(ErrorCode::kInvalidArgument,
+                                 fmt::format("cannot read the AI provider key file {} ([llm] api_key_file)",
+                                             config_.api_key_file.string()));
+            }
+            options.api_key = Trimmed(std::string(std::istreambuf_iterator<char>(in), {}));
         }
-        options.api_key = Trimmed(std::string(std::istreambuf_iterator<char>(in), {}));
+        if (options.api_key.empty()) options.api_key = llm::ResolveApiKey("");
+    } else if (options.api_key.empty() && !change.api_key &&
+               (!config_.api_key_file.empty() || !llm::ResolveApiKey("").empty())) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("the key of the server's configuration ([llm] api_key_file or "
+                                     "OPTISCHEMA_LLM_API_KEY) is for {} at {}: enter the key for this provider or "
+                                     "address (an empty one if it needs none)",
+                                     config_.provider.empty() ? "the provider of [llm], which names none"
+                                                              : config_.provider,
+                                     config_.base_url.empty() ? "its default address" : config_.base_url));
     }
-    if (options.api_key.empty()) options.api_key = llm::ResolveApiKey("");
     if (options.timeout_s < 1 || options.timeout_s > 3600) {
         return MakeError(ErrorCode::kInvalidArgument, "timeout_s must be between 1 and 3600");
     }

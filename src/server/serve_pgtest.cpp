@@ -562,6 +562,43 @@ TEST_F(ServeTest, AskAiThroughTheDashboardSettingsWithTheCacheAndTheEngineChecki
     EXPECT_EQ(result.err.find(kKey), std::string::npos) << "the key is never logged";
 }
 
+TEST_F(ServeTest, TheConfiguredKeyGoesOnlyToTheConfiguredProvider) {
+    constexpr const char* kKey = "sk-config-key-5a4b3c2d1e0f";
+    FakeLlmServer configured;
+    FakeLlmServer elsewhere;
+    BinaryRunner dir;
+    const std::string config = dir.data_dir() + "/llm.toml";
+    std::ofstream(config) << "[llm]\nprovider = \"openai\"\nbase_url = \"" << configured.BaseUrl()
+                          << "/v1\"\nmodel = \"gpt-4o-mini\"\n";
+    setenv("OPTISCHEMA_LLM_API_KEY", kKey, 1);
+    Server server({"--config", config});
+    unsetenv("OPTISCHEMA_LLM_API_KEY");
+
+    configured.EnqueueJson(OpenAiBody(Json("OK")));
+    auto tested = server.Call("POST", "/api/v1/settings/llm/test", "{}");
+    ASSERT_EQ(tested.status, 200) << tested.body;
+    EXPECT_EQ(Json::parse(tested.body)["ok"], true) << tested.body;
+    ASSERT_EQ(configured.RequestCount(), 1u);
+    EXPECT_EQ(configured.Requests()[0].Header("authorization"), std::string("Bearer ") + kKey);
+
+    // An admin who types another address gets no key from the environment: typed again or explicitly none.
+    const Json other = {{"provider", "openai"}, {"base_url", elsewhere.BaseUrl() + "/v1"}, {"model", "gpt-4o-mini"}};
+    for (const auto& [method, path] : {std::pair{"POST", "/api/v1/settings/llm/test"}, {"PUT", "/api/v1/settings/llm"}}) {
+        auto refused = server.Call(method, path, other.dump());
+        EXPECT_EQ(refused.status, 400) << path << " " << refused.body;
+        EXPECT_NE(refused.body.find("enter the key"), std::string::npos) << refused.body;
+    }
+    Json keyless = other;
+    keyless["api_key"] = "";
+    elsewhere.EnqueueJson(OpenAiBody(Json("OK")));
+    auto without = server.Call("POST", "/api/v1/settings/llm/test", keyless.dump());
+    ASSERT_EQ(without.status, 200) << without.body;
+    ASSERT_EQ(elsewhere.RequestCount(), 1u);
+    EXPECT_EQ(elsewhere.Requests()[0].Header("authorization"), "") << "no key went elsewhere";
+    const auto result = server.Stop();
+    EXPECT_EQ(result.err.find(kKey), std::string::npos) << "the key is never logged";
+}
+
 // The state of each target by name, as one instance shows them.
 std::map<std::string, std::string> States(Server& server) {
     std::map<std::string, std::string> out;

@@ -145,7 +145,7 @@ Result<void> TargetService::Balance() {
     if (!targets) return tl::unexpected(targets.error());
     std::vector<store::TargetRecord> watched;
     for (auto& t : *targets) {
-        if (!t.dsn_secret.empty()) watched.push_back(std::move(t));
+        if (!t.dsn_secret.empty() && !removing_.contains(t.id)) watched.push_back(std::move(t));
     }
     // Targets removed (here or by another instance).
     for (auto id : Running()) {
@@ -305,11 +305,22 @@ Result<TargetView> TargetService::Update(std::int64_t id, const TargetConfig& ch
 }
 
 Result<void> TargetService::Remove(std::int64_t id) {
-    // Under claims_mutex_, so that Balance cannot start the worker again before the target is gone.
-    std::lock_guard claims_lock(claims_mutex_);
+    // Balance leaves a target being removed alone, so the slow part (joining its collector, deleting a
+    // long history) runs without claims_mutex_ and this instance's heartbeats go on meanwhile.
+    {
+        std::lock_guard claims_lock(claims_mutex_);
+        removing_.insert(id);
+    }
     StopWorker(id);  // stops and joins before its history goes
-    if (auto ok = claims_.Release(id); !ok) return ok;
-    return store_.With([&](store::Store& s) { return s.DeleteTarget(id); });
+    Result<void> removed = [&] {
+        std::lock_guard claims_lock(claims_mutex_);
+        return claims_.Release(id);
+    }();
+    if (removed) removed = store_.With([&](store::Store& s) { return s.DeleteTarget(id); });
+    // A balance that listed the target before it was deleted has finished (it holds claims_mutex_).
+    std::lock_guard claims_lock(claims_mutex_);
+    removing_.erase(id);
+    return removed;
 }
 
 Result<void> TargetService::CollectNow(std::int64_t id) {

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -88,6 +89,7 @@ private:
     std::chrono::milliseconds balance_every_;
 
     std::mutex claims_mutex_;  // claims_ is thread-compatible; taken before mutex_ when both are needed
+    std::set<std::int64_t> removing_;  // targets Remove is deleting, left alone by Balance; under claims_mutex_
     std::mutex mutex_;
     std::map<std::int64_t, std::unique_ptr<TargetWorker>> workers_;
     std::map<std::int64_t, std::int64_t> remote_last_snapshot_;  // target -> the latest snapshot id seen

@@ -2,13 +2,19 @@
 
 namespace optischema::server {
 
+std::uint64_t ViewCache::Generation(std::int64_t target_id) const {
+    auto it = generations_.find(target_id);
+    return it == generations_.end() ? 0 : it->second;
+}
+
+bool ViewCache::Fresh(std::int64_t target_id, const Entry& entry) const {
+    return entry.generation == Generation(target_id) && std::chrono::steady_clock::now() - entry.at <= max_age_;
+}
+
 std::optional<std::string> ViewCache::Current(std::int64_t target_id, const std::string& key) {
     auto it = entries_.find({target_id, key});
-    if (it == entries_.end()) return std::nullopt;
-    if (it->second.generation != generations_[target_id] ||
-        std::chrono::steady_clock::now() - it->second.at > max_age_) {
-        return std::nullopt;
-    }
+    if (it == entries_.end() || !Fresh(target_id, it->second)) return std::nullopt;
+    it->second.used = std::chrono::steady_clock::now();
     return it->second.body;
 }
 
@@ -22,11 +28,11 @@ Result<std::string> ViewCache::GetOrRender(std::int64_t target_id,
         if (!rendering_.contains(id)) break;
         // Someone is rendering it already: an aged copy of the same snapshot's data will do meanwhile.
         auto it = entries_.find(id);
-        if (it != entries_.end() && it->second.generation == generations_[target_id]) return it->second.body;
+        if (it != entries_.end() && it->second.generation == Generation(target_id)) return it->second.body;
         rendered_.wait(lock);
     }
     rendering_.insert(id);
-    const std::uint64_t generation = generations_[target_id];
+    const std::uint64_t generation = Generation(target_id);
     lock.unlock();
     Result<std::string> body = render();
     lock.lock();
@@ -40,20 +46,37 @@ void ViewCache::Refresh(std::int64_t target_id,
                         const std::string& key,
                         const std::function<Result<std::string>()>& render) {
     std::unique_lock lock(mutex_);
-    const std::uint64_t generation = generations_[target_id];
+    const std::uint64_t generation = Generation(target_id);
     lock.unlock();
     auto body = render();
     if (!body) return;
     lock.lock();
-    Keep({target_id, key}, Entry{generation, std::chrono::steady_clock::now(), std::move(*body)});
+    Keep({target_id, key}, Entry{generation, std::chrono::steady_clock::now(), std::move(*body), /*pinned=*/true});
 }
 
 void ViewCache::Keep(std::pair<std::int64_t, std::string> id, Entry entry) {
+    entry.used = entry.at;
     if (auto it = entries_.find(id); it != entries_.end()) {
+        entry.pinned = entry.pinned || it->second.pinned;
         it->second = std::move(entry);
-    } else if (entries_.size() < max_entries_) {
+    } else if (entries_.size() < max_entries_ || Displace()) {
         entries_.emplace(std::move(id), std::move(entry));
     }
+}
+
+bool ViewCache::Displace() {
+    auto victim = entries_.end();
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+        if (it->second.pinned) continue;
+        if (!Fresh(it->first.first, it->second)) {
+            victim = it;
+            break;
+        }
+        if (victim == entries_.end() || it->second.used < victim->second.used) victim = it;
+    }
+    if (victim == entries_.end()) return false;
+    entries_.erase(victim);
+    return true;
 }
 
 void ViewCache::Invalidate(std::int64_t target_id) {

@@ -20,7 +20,9 @@ namespace optischema::server {
 class ViewCache {
 public:
     /// At most `max_entries` views are kept (each search a dashboard sends is a view of its own); past
-    /// that, views are rendered without being kept until the next snapshot of a target frees its own.
+    /// that, a new view takes the place of a stale one, else of the least recently used one. Views
+    /// rendered ahead by Refresh (the default views after a snapshot) are never displaced that way, so a
+    /// flood of searches cannot turn every dashboard poll into a rendering.
     explicit ViewCache(std::chrono::milliseconds max_age = std::chrono::seconds(30), std::size_t max_entries = 256)
         : max_age_(max_age), max_entries_(max_entries) {}
 
@@ -40,14 +42,20 @@ public:
 private:
     struct Entry {
         std::uint64_t generation = 0;
-        std::chrono::steady_clock::time_point at;
+        std::chrono::steady_clock::time_point at;  // rendered
         std::string body;
+        bool pinned = false;  // rendered ahead by Refresh
+        std::chrono::steady_clock::time_point used{};
     };
     std::chrono::milliseconds max_age_;
     std::size_t max_entries_;
     [[nodiscard]] std::optional<std::string> Current(std::int64_t target_id, const std::string& key);
-    /// Keeps a rendered view unless the cache is full (a view already kept is always replaced).
+    /// Keeps a rendered view, displacing another when full (a view already kept is always replaced).
     void Keep(std::pair<std::int64_t, std::string> id, Entry entry);
+    /// Frees one place: a stale view if any, else the least recently used; false when all are pinned.
+    bool Displace();
+    [[nodiscard]] std::uint64_t Generation(std::int64_t target_id) const;
+    [[nodiscard]] bool Fresh(std::int64_t target_id, const Entry& entry) const;
 
     std::mutex mutex_;
     std::condition_variable rendered_;

@@ -18,20 +18,40 @@ TEST(ViewCacheTest, RendersOncePerSnapshotAndForgetsStaleViews) {
     EXPECT_EQ(cache.GetOrRender(2, "statements", render), "body 2");
 }
 
-TEST(ViewCacheTest, KeepsAtMostItsLimitWhateverTheSearches) {
+TEST(ViewCacheTest, KeepsAtMostItsLimitAndDisplacesTheLeastRecentlyUsed) {
     ViewCache cache(std::chrono::seconds(30), 3);
     int renders = 0;
     auto render = [&]() -> Result<std::string> { return "body " + std::to_string(++renders); };
-    for (int i = 0; i < 100; ++i) ASSERT_TRUE(cache.GetOrRender(1, "search=" + std::to_string(i), render));
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(cache.GetOrRender(1, "search=" + std::to_string(i), render));
+    EXPECT_EQ(cache.GetOrRender(1, "search=0", render), "body 1") << "used again: now the most recent";
+    EXPECT_EQ(cache.GetOrRender(1, "search=3", render), "body 4");
     EXPECT_EQ(cache.Size(), 3u);
-    EXPECT_EQ(cache.GetOrRender(1, "search=0", render), "body 1") << "the first views are kept";
-    EXPECT_EQ(cache.GetOrRender(1, "search=99", render), "body 101") << "past the limit: rendered, not kept";
-    cache.Refresh(1, "search=1", render);
-    EXPECT_EQ(cache.GetOrRender(1, "search=1", render), "body 102") << "a kept view is replaced";
+    EXPECT_EQ(cache.GetOrRender(1, "search=0", render), "body 1") << "kept";
+    EXPECT_EQ(cache.GetOrRender(1, "search=3", render), "body 4") << "kept in place of search=1";
+    EXPECT_EQ(cache.GetOrRender(1, "search=1", render), "body 5") << "displaced, rendered again";
     cache.Invalidate(1);
     EXPECT_EQ(cache.Size(), 0u);
-    EXPECT_EQ(cache.GetOrRender(1, "search=99", render), "body 103");
-    EXPECT_EQ(cache.GetOrRender(1, "search=99", render), "body 103") << "room again after the snapshot";
+}
+
+TEST(ViewCacheTest, AFloodOfSearchesNeverDisplacesTheViewsRenderedAhead) {
+    ViewCache cache(std::chrono::seconds(30), 3);
+    int renders = 0;
+    auto render = [&]() -> Result<std::string> { return "body " + std::to_string(++renders); };
+    cache.Refresh(1, "statements", render);
+    cache.Refresh(2, "statements", render);
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(cache.GetOrRender(9'999, "search=" + std::to_string(i), render));
+    EXPECT_EQ(cache.Size(), 3u);
+    EXPECT_EQ(cache.GetOrRender(1, "statements", render), "body 1");
+    EXPECT_EQ(cache.GetOrRender(2, "statements", render), "body 2");
+    EXPECT_EQ(cache.GetOrRender(9'999, "search=99", render), "body 102") << "the last search holds the free place";
+    // A view rendered ahead stays pinned when a request renders it again (after max age).
+    ViewCache aging(std::chrono::milliseconds(0), 1);
+    aging.Refresh(1, "statements", render);
+    ASSERT_TRUE(aging.GetOrRender(1, "statements", render));
+    ASSERT_TRUE(aging.GetOrRender(1, "search=x", render));
+    EXPECT_EQ(aging.Size(), 1u);
+    const std::string next = "body " + std::to_string(renders + 1);
+    EXPECT_EQ(aging.GetOrRender(1, "search=x", render), next) << "not kept: the only place is pinned";
 }
 
 TEST(ViewCacheTest, AFailedRenderIsNotKept) {
