@@ -421,7 +421,7 @@ private:
         for (const auto& field : raw) request.headers.Add(field.name_string(), field.value());
         for (const auto cookie : request.headers.GetAll("Cookie")) request.cookies.merge(ParseCookies(cookie));
         request.body = std::move(raw.body());
-        request.remote_address = remote_;
+        request.remote_address = ClientAddress(remote_, request.headers, server_.options().trusted_proxies);
         return request;
     }
 

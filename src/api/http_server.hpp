@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/http_message.hpp"
 #include "api/principal.hpp"
@@ -43,6 +44,7 @@ struct HttpServerOptions {
     std::size_t max_connections = 1024;                // beyond this, new connections are closed at once
     std::filesystem::path static_dir;                  // the built dashboard; empty: none
     std::string content_security_policy = std::string(kDashboardCsp);
+    std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For names the client (ClientAddress)
     Authenticator authenticate;  // unset: every non-public route answers 401
     MetricsRegistry* metrics = nullptr;
     StreamHub* stream_hub = nullptr;  // unset: no WebSocket endpoint

@@ -363,6 +363,31 @@ TEST(LoopbackHostTest, NamesThisMachineOnly) {
     }
 }
 
+TEST(ClientAddressTest, OnlyATrustedProxyNamesTheClient) {
+    const std::vector<std::string> proxies = {"10.0.0.5", "10.0.0.6"};
+    auto from = [&](std::string_view peer, std::vector<std::string> forwarded) {
+        HttpHeaders headers;
+        for (const auto& line : forwarded) headers.Add("X-Forwarded-For", line);
+        return ClientAddress(peer, headers, proxies);
+    };
+    EXPECT_EQ(from("203.0.113.9", {"198.51.100.1"}), "203.0.113.9") << "anyone else's header is ignored";
+    EXPECT_EQ(from("10.0.0.5", {}), "10.0.0.5");
+    EXPECT_EQ(from("10.0.0.5", {"198.51.100.1"}), "198.51.100.1");
+    EXPECT_EQ(from("10.0.0.5", {"1.2.3.4, 198.51.100.1"}), "198.51.100.1") << "the client may have forged 1.2.3.4";
+    EXPECT_EQ(from("10.0.0.5", {"1.2.3.4", "198.51.100.1, 10.0.0.6"}), "198.51.100.1") << "proxies are skipped";
+    EXPECT_EQ(from("10.0.0.5", {"2001:db8::7"}), "2001:db8::7");
+    EXPECT_EQ(from("10.0.0.5", {"unknown"}), "10.0.0.5") << "not an address";
+}
+
+TEST_F(HttpServerTest, BehindATrustedProxyTheClientAddressComesFromXForwardedFor) {
+    options_.trusted_proxies = {"127.0.0.1"};
+    StartServer();
+    HttpTestClient client(port_);
+    auto proxied = client.Get("/api/v1/targets/1", {{"X-Forwarded-For", "198.51.100.1"}});
+    ASSERT_EQ(proxied.status, 200);
+    EXPECT_EQ(Json(proxied)["remote"], "198.51.100.1");
+}
+
 TEST_F(HttpServerTest, WithoutAuthenticatorNonPublicRoutesAre401) {
     options_.authenticate = nullptr;
     router_.Get("/api/v1/private", [](const HttpRequest&) { return HttpResponse::Json(200, {}); });

@@ -1,5 +1,8 @@
 #include "api/request_pipeline.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <exception>
 
@@ -8,6 +11,7 @@
 
 #include "api/auth.hpp"
 #include "api/metrics.hpp"
+#include "common/strings.hpp"
 
 namespace optischema::api {
 
@@ -52,6 +56,30 @@ bool SameOrigin(const HttpRequest& request) {
         if (const auto host = request.headers.Get(header); host && EqualsIgnoreCase(origin_host, *host)) return true;
     }
     return false;
+}
+
+bool IsIpAddress(const std::string& text) {
+    unsigned char buffer[sizeof(in6_addr)];
+    return inet_pton(AF_INET, text.c_str(), buffer) == 1 || inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+
+std::string ClientAddress(std::string_view peer,
+                          const HttpHeaders& headers,
+                          const std::vector<std::string>& trusted_proxies) {
+    const auto trusted = [&](std::string_view address) {
+        return std::find(trusted_proxies.begin(), trusted_proxies.end(), address) != trusted_proxies.end();
+    };
+    if (!trusted(peer)) return std::string(peer);
+    std::vector<std::string> hops;  // X-Forwarded-For, in order, over all its header lines
+    for (const auto line : headers.GetAll("X-Forwarded-For")) {
+        for (const auto& hop : Split(line, ',')) hops.emplace_back(Trim(hop));
+    }
+    for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+        if (trusted(*it)) continue;
+        // A hop that is not an address ("unknown", a name): the proxy's own address is all there is.
+        return IsIpAddress(*it) ? *it : std::string(peer);
+    }
+    return std::string(peer);
 }
 
 bool IsLoopbackHost(std::string_view host) {

@@ -4,7 +4,9 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/http_message.hpp"
 #include "api/http_server.hpp"
@@ -57,6 +59,16 @@ private:
 /// True when an Origin header names the same host[:port] as the Host (or X-Forwarded-Host) header, or
 /// there is no Origin.
 [[nodiscard]] bool SameOrigin(const HttpRequest& request);
+
+/// True for an IPv4 or IPv6 address in text form ("10.0.0.5", "::1"), not a name.
+[[nodiscard]] bool IsIpAddress(const std::string& text);
+
+/// The address of the client a request comes from: the peer's, or, when the peer is one of
+/// `trusted_proxies` (exact IP addresses), the last address in X-Forwarded-For that is not itself a
+/// trusted proxy (what the nearest untrusted hop said; earlier entries are the client's to forge).
+[[nodiscard]] std::string ClientAddress(std::string_view peer,
+                                        const HttpHeaders& headers,
+                                        const std::vector<std::string>& trusted_proxies);
 
 /// True for a Host header (or listen address) naming this machine: localhost, 127.x.x.x or [::1], any port.
 [[nodiscard]] bool IsLoopbackHost(std::string_view host);

@@ -170,6 +170,15 @@ api::HttpResponse AuthService::Login(const api::HttpRequest& request) {
     const std::string username = body["username"];
     const std::string password = body["password"];
     if (auto wait = limiter_.RetryAfter(username, request.remote_address)) return api::TooManyAttempts(*wait);
+    if (!password_checks_.try_acquire()) {
+        auto busy = api::HttpResponse::Error(503, "busy", "too many logins at this moment; try again in a second");
+        busy.headers.Set("Retry-After", "1");
+        return busy;
+    }
+    struct Release {
+        std::counting_semaphore<16>& checks;
+        ~Release() { checks.release(); }
+    } release{password_checks_};
     auto user = store_.With([&](store::Store& s) { return s.FindUser(username); });
     if (!user) return api::HttpResponse::FromError(user.error());
     // The same answer for an unknown user and a wrong password, in the same time: an unknown user's

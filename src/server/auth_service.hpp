@@ -2,6 +2,7 @@
 
 #include <mutex>
 #include <optional>
+#include <semaphore>
 #include <string>
 
 #include "api/auth.hpp"
@@ -34,8 +35,8 @@ public:
     /// error when the store cannot say.
     [[nodiscard]] Result<std::optional<api::Principal>> Authenticate(const api::HttpRequest& request);
 
-    /// POST /auth/login: checks the password (rate-limited per user and address) and answers with the
-    /// session and CSRF cookies set.
+    /// POST /auth/login: checks the password (rate-limited per user and address, two checks at a time)
+    /// and answers with the session and CSRF cookies set.
     [[nodiscard]] api::HttpResponse Login(const api::HttpRequest& request);
     /// POST /auth/logout: forgets the session and clears the cookies.
     [[nodiscard]] api::HttpResponse Logout(const api::HttpRequest& request);
@@ -61,6 +62,9 @@ private:
     const Clock& clock_;
     Options options_;
     api::LoginRateLimiter limiter_;
+    // Password hashes (Argon2id, ~64 MiB and tens of milliseconds each) computed at once; more logins at
+    // that moment are 503 with Retry-After, so they never take all the request workers.
+    std::counting_semaphore<16> password_checks_{2};
     std::mutex users_mutex_;  // one user change at a time: "the only admin" stays true while it is checked
 };
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "api/request_pipeline.hpp"
 #include "llm/client.hpp"
 #include "pg/dsn.hpp"
 
@@ -95,7 +96,8 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig co
     }
     if (auto ok = RejectUnknown(file, root,
                                 {"listen", "data_dir", "store", "secret_key_file", "static_dir", "auth", "targets",
-                                 "llm", "retention", "latency_probe_s", "io_threads", "worker_threads"},
+                                 "llm", "retention", "latency_probe_s", "io_threads", "worker_threads",
+                                 "trusted_proxies"},
                                 "");
         !ok) {
         return tl::unexpected(ok.error());
@@ -107,6 +109,20 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig co
         if (!ok) return tl::unexpected(ok.error());
     }
     if (!static_dir.empty()) config.static_dir = static_dir;
+    if (const toml::node* proxies = root.get("trusted_proxies")) {
+        const toml::array* list = proxies->as_array();
+        if (list == nullptr) {
+            return tl::unexpected(ConfigError(file, proxies->source(), "trusted_proxies is a list of IP addresses"));
+        }
+        for (const toml::node& proxy : *list) {
+            const auto address = proxy.value<std::string>();
+            if (!address || !api::IsIpAddress(*address)) {
+                return tl::unexpected(ConfigError(
+                    file, proxy.source(), "trusted_proxies holds IP addresses such as \"10.0.0.5\" (not names)"));
+            }
+            config.trusted_proxies.push_back(*address);
+        }
+    }
     if (!key_file.empty()) config.secret_key_file = key_file;
     if (!config.store_dsn.empty()) {
         if (auto ok = pg::ValidateDsn(config.store_dsn); !ok) {

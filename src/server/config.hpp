@@ -39,6 +39,8 @@ struct ServeConfig {
     int session_hours = 12;
     bool secure_cookies = false;       // set when users reach the server over HTTPS (a TLS proxy in front)
     bool auth = true;                  // false: no login, everyone is admin (only for a local, single-user setup)
+    std::vector<std::string> trusted_proxies;  // reverse proxies (IP addresses) whose X-Forwarded-For names
+                                               // the client: login limits, logs and the audit trail use it
     int latency_probe_s = 60;          // how often connection latency is measured per target
     int snapshot_retention_days = 30;  // snapshots and latency samples; 0: kept forever
     int rollup_retention_days = 400;   // hourly rollups, which keep long ranges cheap; 0: kept forever
@@ -55,6 +57,7 @@ struct ServeConfig {
 ///     store = "postgresql://optischema@storedb/optischema"   # a fleet's shared store (optional)
 ///     secret_key_file = "/etc/optischema/secret.key"         # the same file on every instance of a fleet
 ///     static_dir = "/usr/share/optischema/web"
+///     trusted_proxies = ["10.0.0.5"]   # a TLS proxy in front: the client's address from X-Forwarded-For
 ///     [auth]
 ///     admin_password_file = "/etc/optischema/admin-password"
 ///     session_hours = 12

@@ -118,6 +118,14 @@ TEST(LoadConfig, MistakesNameTheKeyAndTheLine) {
     EXPECT_NE(retention.error().message.find(":2: retention.snapshots_days must be between 0"), std::string::npos)
         << retention.error().message;
 
+    auto proxy_name = Load("trusted_proxies = [\"10.0.0.5\", \"proxy.internal\"]\n");
+    ASSERT_FALSE(proxy_name);
+    EXPECT_NE(proxy_name.error().message.find(":1: trusted_proxies holds IP addresses"), std::string::npos)
+        << proxy_name.error().message;
+    auto proxies = Load("trusted_proxies = [\"10.0.0.5\", \"::1\"]\n");
+    ASSERT_TRUE(proxies) << proxies.error().message;
+    EXPECT_EQ(proxies->trusted_proxies, (std::vector<std::string>{"10.0.0.5", "::1"}));
+
     auto wrong_type = Load("[llm]\nmodel = 4\n");
     ASSERT_FALSE(wrong_type);
     EXPECT_NE(wrong_type.error().message.find("model has the wrong type"), std::string::npos);

@@ -206,6 +206,7 @@ Result<int> RunServe(ServeConfig config) {
     options.authenticate = [&auth](const api::HttpRequest& request) { return auth.Authenticate(request); };
     options.metrics = &metrics;
     options.stream_hub = &hub;
+    options.trusted_proxies = config.trusted_proxies;
     options.worker_threads = config.worker_threads;
     api::HttpServer http(router, options);
     auto port = http.Start(config.listen, config.io_threads);
