@@ -802,50 +802,39 @@ Result<PruneCounts> PgStore::PruneHistory(std::int64_t target_id,
                                           std::optional<TimePoint> rollups_before,
                                           const std::function<bool()>& keep_going) {
     PruneCounts counts;
-    // Deletes in batches of `batch` rows, each statement committing on its own, until fewer are left;
-    // false when keep_going stopped it between batches.
-    auto batches = [&](const detail::PruneStep& step) -> Result<bool> {
+    // Each batch's statement commits on its own.
+    auto delete_batch = [&](const detail::PruneStep& step) -> Result<std::int64_t> {
         const std::string sql = fmt::format("WITH d AS ({} RETURNING 1) SELECT count(*) FROM d", step.sql);
-        for (;;) {
-            std::int64_t n = 0;
-            auto ok = Run("prune history", Mode::kIdempotent, [&]() -> Result<void> {
-                auto rows = Query(sql, Params(target_id, ToUnixMs(*step.before), step.batch));
-                if (!rows) return tl::unexpected(rows.error());
-                n = AsInt((*rows)[0], 0);
-                return {};
-            });
-            if (!ok) return tl::unexpected(ok.error());
-            *step.counted += n;
-            if (n < step.batch) return true;
-            if (keep_going && !keep_going()) return false;
-        }
+        std::int64_t n = 0;
+        auto ok = Run("prune history", Mode::kIdempotent, [&]() -> Result<void> {
+            auto rows = Query(sql, Params(target_id, ToUnixMs(*step.before), step.batch));
+            if (!rows) return tl::unexpected(rows.error());
+            n = AsInt((*rows)[0], 0);
+            return {};
+        });
+        if (!ok) return tl::unexpected(ok.error());
+        return n;
     };
     // The groups go with their snapshot (ON DELETE CASCADE); the latest snapshot stays.
-    const auto steps = {
-        detail::PruneStep{raw_before,
-                          "DELETE FROM optischema.snapshots WHERE id IN (SELECT id FROM optischema.snapshots WHERE "
-                          "target_id = $1 AND taken_at_ms < $2 AND taken_at_ms < (SELECT max(taken_at_ms) FROM "
-                          "optischema.snapshots WHERE target_id = $1) LIMIT $3)",
-                          detail::kPruneBatchSnapshots, &counts.snapshots},
-        detail::PruneStep{raw_before,
-                          "DELETE FROM optischema.latency_samples WHERE (target_id, at_ms) IN (SELECT target_id, "
-                          "at_ms FROM optischema.latency_samples WHERE target_id = $1 AND at_ms < $2 LIMIT $3)",
-                          detail::kPruneBatchRows, &counts.latency_samples},
-        detail::PruneStep{rollups_before,
-                          "DELETE FROM optischema.group_rollups WHERE (target_id, hour_ms, fingerprint) IN (SELECT "
-                          "target_id, hour_ms, fingerprint FROM optischema.group_rollups WHERE target_id = $1 AND "
-                          "hour_ms < $2 LIMIT $3)",
-                          detail::kPruneBatchRows, &counts.rollup_rows},
-    };
-    for (const detail::PruneStep& step : steps) {
-        if (!step.before) continue;
-        auto done = batches(step);
-        if (!done) return tl::unexpected(done.error());
-        if (!*done) {
-            counts.complete = false;
-            return counts;
-        }
-    }
+    auto ok = detail::RunPruneSteps(
+        {
+            detail::PruneStep{raw_before,
+                              "DELETE FROM optischema.snapshots WHERE id IN (SELECT id FROM optischema.snapshots WHERE "
+                              "target_id = $1 AND taken_at_ms < $2 AND taken_at_ms < (SELECT max(taken_at_ms) FROM "
+                              "optischema.snapshots WHERE target_id = $1) LIMIT $3)",
+                              detail::kPruneBatchSnapshots, &counts.snapshots},
+            detail::PruneStep{raw_before,
+                              "DELETE FROM optischema.latency_samples WHERE (target_id, at_ms) IN (SELECT target_id, "
+                              "at_ms FROM optischema.latency_samples WHERE target_id = $1 AND at_ms < $2 LIMIT $3)",
+                              detail::kPruneBatchRows, &counts.latency_samples},
+            detail::PruneStep{rollups_before,
+                              "DELETE FROM optischema.group_rollups WHERE (target_id, hour_ms, fingerprint) IN (SELECT "
+                              "target_id, hour_ms, fingerprint FROM optischema.group_rollups WHERE target_id = $1 AND "
+                              "hour_ms < $2 LIMIT $3)",
+                              detail::kPruneBatchRows, &counts.rollup_rows},
+        },
+        keep_going, counts.complete, delete_batch);
+    if (!ok) return tl::unexpected(ok.error());
     return counts;
 }
 

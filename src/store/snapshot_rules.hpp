@@ -4,6 +4,8 @@
 // (SnapshotWrite::delta_from) and the batch size of PruneHistory.
 
 #include <cstdint>
+#include <functional>
+#include <initializer_list>
 #include <optional>
 
 #include <fmt/format.h>
@@ -27,6 +29,29 @@ struct PruneStep {
     std::int64_t batch;
     std::int64_t* counted;
 };
+
+/// Runs each step with a `before` in batches (`delete_batch` deletes one and says how many rows went)
+/// until a batch comes back short; `keep_going` may stop it between batches (then `complete` is false).
+template <typename DeleteBatch>
+[[nodiscard]] Result<void> RunPruneSteps(std::initializer_list<PruneStep> steps,
+                                         const std::function<bool()>& keep_going,
+                                         bool& complete,
+                                         DeleteBatch&& delete_batch) {
+    for (const PruneStep& step : steps) {
+        if (!step.before) continue;
+        for (;;) {
+            Result<std::int64_t> n = delete_batch(step);
+            if (!n) return tl::unexpected(n.error());
+            *step.counted += *n;
+            if (*n < step.batch) break;
+            if (keep_going && !keep_going()) {
+                complete = false;
+                return {};
+            }
+        }
+    }
+    return {};
+}
 
 /// kConflict when the delta was computed from another baseline than the target's stored one (`stored_ms`,
 /// nullopt when none is stored): another collector saved a snapshot of the target in between.

@@ -753,47 +753,34 @@ Result<PruneCounts> SqliteStore::PruneHistory(std::int64_t target_id,
                                               const std::function<bool()>& keep_going) {
     sqlite3* db = db_.get();
     PruneCounts counts;
-    // Deletes in batches of `batch` rows, each committing on its own (autocommit), until fewer are left;
-    // false when keep_going stopped it between batches.
-    auto batches = [&](const detail::PruneStep& step) -> Result<bool> {
+    // Each batch's DELETE commits on its own (autocommit).
+    auto delete_batch = [&](const detail::PruneStep& step) -> Result<std::int64_t> {
         Statement s(db, step.sql);
         if (!s.ok()) return tl::unexpected(StorageError(db, "prepare prune"));
         const std::int64_t before = ToUnixMs(*step.before);
-        for (;;) {
-            s.Reset();
-            s.Bind(1, target_id).Bind(2, before).Bind(3, step.batch);
-            if (s.Step() != SQLITE_DONE) return tl::unexpected(StorageError(db, "prune history"));
-            const std::int64_t n = sqlite3_changes(db);
-            *step.counted += n;
-            if (n < step.batch) return true;
-            if (keep_going && !keep_going()) return false;
-        }
+        s.Bind(1, target_id).Bind(2, before).Bind(3, step.batch);
+        if (s.Step() != SQLITE_DONE) return tl::unexpected(StorageError(db, "prune history"));
+        return static_cast<std::int64_t>(sqlite3_changes(db));
     };
     // The groups go with their snapshot (ON DELETE CASCADE); the latest snapshot stays.
-    const auto steps = {
-        detail::PruneStep{raw_before,
-                  "DELETE FROM snapshots WHERE id IN (SELECT id FROM snapshots WHERE target_id = ?1 AND "
-                  "taken_at_ms < ?2 AND taken_at_ms < (SELECT max(taken_at_ms) FROM snapshots WHERE "
-                  "target_id = ?1) LIMIT ?3)",
-                  detail::kPruneBatchSnapshots, &counts.snapshots},
-        detail::PruneStep{raw_before,
-                  "DELETE FROM latency_samples WHERE (target_id, at_ms) IN (SELECT target_id, at_ms FROM "
-                  "latency_samples WHERE target_id = ?1 AND at_ms < ?2 LIMIT ?3)",
-                  detail::kPruneBatchRows, &counts.latency_samples},
-        detail::PruneStep{rollups_before,
-                  "DELETE FROM group_rollups WHERE (target_id, hour_ms, fingerprint) IN (SELECT target_id, "
-                  "hour_ms, fingerprint FROM group_rollups WHERE target_id = ?1 AND hour_ms < ?2 LIMIT ?3)",
-                  detail::kPruneBatchRows, &counts.rollup_rows},
-    };
-    for (const detail::PruneStep& step : steps) {
-        if (!step.before) continue;
-        auto done = batches(step);
-        if (!done) return tl::unexpected(done.error());
-        if (!*done) {
-            counts.complete = false;
-            return counts;
-        }
-    }
+    auto ok = detail::RunPruneSteps(
+        {
+            detail::PruneStep{raw_before,
+                              "DELETE FROM snapshots WHERE id IN (SELECT id FROM snapshots WHERE target_id = ?1 AND "
+                              "taken_at_ms < ?2 AND taken_at_ms < (SELECT max(taken_at_ms) FROM snapshots WHERE "
+                              "target_id = ?1) LIMIT ?3)",
+                              detail::kPruneBatchSnapshots, &counts.snapshots},
+            detail::PruneStep{raw_before,
+                              "DELETE FROM latency_samples WHERE (target_id, at_ms) IN (SELECT target_id, at_ms FROM "
+                              "latency_samples WHERE target_id = ?1 AND at_ms < ?2 LIMIT ?3)",
+                              detail::kPruneBatchRows, &counts.latency_samples},
+            detail::PruneStep{rollups_before,
+                              "DELETE FROM group_rollups WHERE (target_id, hour_ms, fingerprint) IN (SELECT target_id, "
+                              "hour_ms, fingerprint FROM group_rollups WHERE target_id = ?1 AND hour_ms < ?2 LIMIT ?3)",
+                              detail::kPruneBatchRows, &counts.rollup_rows},
+        },
+        keep_going, counts.complete, delete_batch);
+    if (!ok) return tl::unexpected(ok.error());
     return counts;
 }
 
