@@ -4,6 +4,17 @@
 # optischema_test(NAME SOURCES... DEPS ...)      a pure unit test (*_test.cpp)
 # optischema_pgtest(NAME SOURCES... DEPS ...)    a test against the throwaway cluster (*_pgtest.cpp)
 
+# What tests share, compiled once: the throwaway clusters' environment, a raw HTTP client, a local LLM
+# server that speaks the providers' protocols, and a runner of the optischema binary.
+add_library(optischema_test_support STATIC
+    ${PROJECT_SOURCE_DIR}/tests/pg_test_env.cpp ${PROJECT_SOURCE_DIR}/tests/http_test_client.cpp
+    ${PROJECT_SOURCE_DIR}/tests/fake_llm_server.cpp ${PROJECT_SOURCE_DIR}/tests/binary_runner.cpp)
+target_compile_options(optischema_test_support PRIVATE ${OPTISCHEMA_WARNINGS})
+target_compile_definitions(optischema_test_support PRIVATE OPTISCHEMA_BINARY="${PROJECT_BINARY_DIR}/optischema")
+target_include_directories(optischema_test_support PUBLIC ${PROJECT_SOURCE_DIR}/tests)
+target_link_libraries(optischema_test_support PUBLIC GTest::gtest PkgConfig::LIBPQ nlohmann_json::nlohmann_json
+                                                     Threads::Threads)
+
 function(optischema_library name)
     cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
     add_library(${name} STATIC ${ARG_SOURCES})
@@ -17,7 +28,7 @@ function(optischema_test name)
     add_executable(${name} ${ARG_SOURCES})
     target_compile_options(${name} PRIVATE ${OPTISCHEMA_WARNINGS})
     target_compile_definitions(${name} PRIVATE OPTISCHEMA_TESTDATA_DIR="${PROJECT_SOURCE_DIR}/testdata")
-    target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest_main)
+    target_link_libraries(${name} PRIVATE ${ARG_DEPS} optischema_test_support GTest::gtest_main)
     add_test(NAME ${name} COMMAND ${name})
     set_tests_properties(${name} PROPERTIES LABELS unit)
 endfunction()
@@ -45,11 +56,10 @@ set_tests_properties(pg_bare_cluster_stop PROPERTIES FIXTURES_CLEANUP pg_bare_cl
 # BARE: the test also needs the cluster without pg_stat_statements preloaded.
 function(optischema_pgtest name)
     cmake_parse_arguments(ARG "SERIAL;BARE" "" "SOURCES;DEPS" ${ARGN})
-    add_executable(${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/tests/pg_test_env.cpp)
+    add_executable(${name} ${ARG_SOURCES})
     target_compile_options(${name} PRIVATE ${OPTISCHEMA_WARNINGS})
     target_compile_definitions(${name} PRIVATE OPTISCHEMA_TESTDATA_DIR="${PROJECT_SOURCE_DIR}/testdata")
-    target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
-    target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest_main)
+    target_link_libraries(${name} PRIVATE ${ARG_DEPS} optischema_test_support GTest::gtest_main)
     add_test(NAME ${name} COMMAND ${name})
     set(fixtures pg_cluster)
     if(ARG_BARE)

@@ -25,7 +25,14 @@ if (( ${#missing[@]} > 0 )); then
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
+# Ninja, with ccache in front of the compiler when it is installed (CMakeLists.txt): its cache outlives
+# build/, so a fresh clone on a machine that built before compiles only what changed. A build/ made by
+# another generator is made anew.
+if [[ -f build/CMakeCache.txt ]] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' build/CMakeCache.txt; then
+    echo "setup: build/ was made by another generator: configuring it anew for Ninja"
+    rm -rf build
+fi
 if [[ ! -f build/CMakeCache.txt ]]; then
-    cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
 cmake --build build -j"$jobs"
