@@ -13,7 +13,7 @@
 
 #include "analyzer/findings.hpp"
 #include "analyzer/plan.hpp"
-#include "app/explain_command.hpp"
+#include "service/explain.hpp"
 #include "pg/connection.hpp"
 
 namespace optischema {
@@ -69,9 +69,9 @@ void BM_BareExplainRoundTrip(benchmark::State& state) {
 }
 
 void BM_ExplainEndToEnd(benchmark::State& state) {
-    app::ExplainOptions options;
+    service::ExplainRequest options;
     for (auto _ : state) {
-        auto report = app::Explain(Conn(), kQuery, options);
+        auto report = service::Explain(Conn(), kQuery, options);
         if (!report) state.SkipWithError(report.error().message.c_str());
     }
 }
@@ -82,18 +82,18 @@ void BM_BareExplainAnalyzeRoundTrip(benchmark::State& state) {
 }
 
 void BM_ExplainAnalyzeEndToEnd(benchmark::State& state) {
-    app::ExplainOptions options;
+    service::ExplainRequest options;
     options.analyze = true;
     for (auto _ : state) {
-        auto report = app::Explain(Conn(), kQuery, options);
+        auto report = service::Explain(Conn(), kQuery, options);
         if (!report) state.SkipWithError(report.error().message.c_str());
     }
 }
 
 void BM_ExplainNormalizedWithSample(benchmark::State& state) {
-    app::ExplainOptions options;
+    service::ExplainRequest options;
     for (auto _ : state) {
-        auto report = app::Explain(Conn(), kNormalized, options);
+        auto report = service::Explain(Conn(), kNormalized, options);
         if (!report) state.SkipWithError(report.error().message.c_str());
     }
 }

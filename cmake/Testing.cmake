@@ -71,3 +71,7 @@ function(optischema_pgtest name)
         RUN_SERIAL ${ARG_SERIAL}
         ENVIRONMENT "OPTISCHEMA_TEST_CLUSTER_DIR=${OPTISCHEMA_PGTEST_DIR};OPTISCHEMA_TEST_BARE_CLUSTER_DIR=${OPTISCHEMA_BARE_PGTEST_DIR}")
 endfunction()
+
+# Includes cross layers only downwards (docs/ARCHITECTURE.md).
+add_test(NAME layers COMMAND ${PROJECT_SOURCE_DIR}/scripts/check_layers.sh)
+set_tests_properties(layers PROPERTIES LABELS unit)

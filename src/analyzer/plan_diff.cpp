@@ -75,6 +75,20 @@ std::vector<std::string> ScanOrder(const std::vector<Info>& infos) {
 
 }  // namespace
 
+const char* NodeChangeName(NodeChange::Kind kind) {
+    switch (kind) {
+        case NodeChange::Kind::kSame:
+            return "same";
+        case NodeChange::Kind::kChanged:
+            return "changed";
+        case NodeChange::Kind::kAdded:
+            return "added";
+        case NodeChange::Kind::kRemoved:
+            return "removed";
+    }
+    return "same";
+}
+
 PlanDiff DiffPlans(const model::Plan& before, const model::Plan& after) {
     std::vector<Info> old_nodes, new_nodes;
     Collect(before.root, old_nodes, nullptr);

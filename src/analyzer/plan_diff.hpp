@@ -26,6 +26,9 @@ struct NodeChange {
     std::int64_t after_blocks = 0;
 };
 
+/// "same", "changed", "added" or "removed".
+[[nodiscard]] const char* NodeChangeName(NodeChange::Kind kind);
+
 /// Two plans of one query compared: before/after an index or a rewrite.
 struct PlanDiff {
     std::vector<NodeChange> nodes;  // in the new plan's order, then the removed nodes

@@ -16,6 +16,9 @@ struct sqlite3;
 
 namespace optischema::llm {
 
+/// The response cache's file in the data directory.
+inline constexpr const char* kResponseCacheFile = "llm_cache.sqlite";
+
 /// Identifies one question to one model.
 struct CacheKey {
     std::string provider;      // ProviderKindName()

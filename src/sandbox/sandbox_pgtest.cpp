@@ -8,6 +8,7 @@
 
 #include "pg_test_env.hpp"
 #include "sandbox/benchmark.hpp"
+#include "sandbox/cluster_host.hpp"
 #include "sandbox/equivalence.hpp"
 #include "sandbox/index_change.hpp"
 #include "sandbox/managed_cluster.hpp"
@@ -232,6 +233,26 @@ TEST_F(ManagedSandboxTest, EquivalenceAcceptsARightRewriteAndRejectsWrongOnes) {
 }
 
 // CREATE/DROP INDEX CONCURRENTLY on the target itself.
+// Validations that run at once share a cluster: a lease never stops it under another, the last one does.
+TEST(ClusterHostTest, LeasesShareOneClusterThatStopsWithTheLastLease) {
+    const auto base = SandboxBase().parent_path() / "cluster-host-test";
+    ClusterHost host(base);
+    auto first = host.Lease(15);
+    ASSERT_TRUE(first) << first.error().message;
+    auto second = host.Lease(15);
+    ASSERT_TRUE(second) << second.error().message;
+    EXPECT_EQ(first->get(), second->get()) << "one cluster for both leases";
+    const std::string dsn = (*first)->Dsn("postgres");
+    const auto home = (*first)->home();
+    first->reset();
+    EXPECT_EQ(QueryValue(dsn, "SELECT 1"), "1") << "the second lease keeps it running";
+    second->reset();
+    EXPECT_FALSE(std::filesystem::exists(home / "data" / "postmaster.pid")) << "the last lease stopped it";
+    EXPECT_THROW(QueryValue(dsn, "SELECT 1"), std::runtime_error);
+    std::filesystem::remove_all(home);
+    std::filesystem::remove_all(base);
+}
+
 class IndexChangeTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {

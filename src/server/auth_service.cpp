@@ -46,7 +46,7 @@ std::optional<std::string> BearerToken(const api::HttpRequest& request) {
 
 }  // namespace
 
-AuthService::AuthService(LockedStore& store, const Clock& clock, Options options)
+AuthService::AuthService(store::StorePool& store, const Clock& clock, Options options)
     : store_(store), clock_(clock), options_(options), limiter_(clock) {}
 
 Result<std::optional<std::string>> AuthService::Bootstrap(const std::string& password) {

@@ -9,7 +9,7 @@
 #include "api/http_message.hpp"
 #include "api/principal.hpp"
 #include "common/clock.hpp"
-#include "server/locked_store.hpp"
+#include "store/store_pool.hpp"
 
 namespace optischema::server {
 
@@ -25,7 +25,7 @@ public:
         bool enabled = true;  // false: every request is a local admin (single-user setups)
     };
 
-    AuthService(LockedStore& store, const Clock& clock, Options options);
+    AuthService(store::StorePool& store, const Clock& clock, Options options);
 
     /// Creates the user `admin` when there are no users: with `password` when given, else a generated
     /// one that is returned (to print once). Nullopt when users already exist.
@@ -58,7 +58,7 @@ public:
     [[nodiscard]] bool enabled() const { return options_.enabled; }
 
 private:
-    LockedStore& store_;
+    store::StorePool& store_;
     const Clock& clock_;
     Options options_;
     api::LoginRateLimiter limiter_;

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "app/explain_command.hpp"
+#include "service/explain.hpp"
 #include "common/strings.hpp"
 #include "pg/connection.hpp"
 
@@ -18,7 +18,6 @@ using Json = nlohmann::json;
 
 constexpr const char* kSettingKey = "llm";
 constexpr const char* kKeyContext = "llm:api_key";
-constexpr const char* kCacheFile = "llm_cache.sqlite";
 
 std::string Trimmed(std::string text) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
@@ -27,13 +26,13 @@ std::string Trimmed(std::string text) {
 
 }  // namespace
 
-LlmService::LlmService(LlmConfig config, LockedStore& store, const api::SecretBox& secrets, std::string data_dir)
+LlmService::LlmService(LlmConfig config, store::StorePool& store, const api::SecretBox& secrets, std::string data_dir)
     : config_(std::move(config)), store_(store), secrets_(secrets), data_dir_(std::move(data_dir)) {}
 
 LlmService::~LlmService() = default;
 
 Result<void> LlmService::Open() {
-    auto cache = llm::ResponseCache::Open((std::filesystem::path(data_dir_) / kCacheFile).string(),
+    auto cache = llm::ResponseCache::Open((std::filesystem::path(data_dir_) / llm::kResponseCacheFile).string(),
                                           std::chrono::hours(config_.cache_ttl_hours), clock_);
     if (!cache) return tl::unexpected(cache.error());
     cache_ = std::move(*cache);
@@ -71,8 +70,8 @@ Result<std::string> LlmService::StoredKey(const LlmSettingsChange* change) {
 // The settings `change` describes, with `stored_key` when it names no key, and else the key of the
 // server's own configuration ([llm] api_key_file or OPTISCHEMA_LLM_API_KEY), which belongs to [llm]'s
 // provider and address: it is never sent to another one an admin types in.
-Result<app::AiOptions> LlmService::Resolve(const LlmSettingsChange& change, const std::string& stored_key) {
-    app::AiOptions options;
+Result<service::AiOptions> LlmService::Resolve(const LlmSettingsChange& change, const std::string& stored_key) {
+    service::AiOptions options;
     options.provider = change.provider;
     options.base_url = change.base_url;
     options.model = change.model;
@@ -113,7 +112,7 @@ Result<app::AiOptions> LlmService::Resolve(const LlmSettingsChange& change, cons
                          "prices are two numbers >= 0: input and output per million tokens");
     }
     // MakeAiClient is the one judge of a usable configuration (provider, URL, model, Gemini's key).
-    if (auto client = app::MakeAiClient(options); !client) return tl::unexpected(client.error());
+    if (auto client = service::MakeAiClient(options); !client) return tl::unexpected(client.error());
     return options;
 }
 
@@ -185,7 +184,7 @@ Result<LlmSettings> LlmService::Reset() {
 }
 
 Result<LlmTestResult> LlmService::Test(const std::optional<LlmSettingsChange>& change) {
-    app::AiOptions options;
+    service::AiOptions options;
     if (change) {
         auto stored_key = StoredKey(&*change);
         if (!stored_key) return tl::unexpected(stored_key.error());
@@ -201,7 +200,7 @@ Result<LlmTestResult> LlmService::Test(const std::optional<LlmSettingsChange>& c
         if (!current->problem.empty()) return MakeError(ErrorCode::kInvalidArgument, current->problem);
         options = current->options;
     }
-    auto client = app::MakeAiClient(options);
+    auto client = service::MakeAiClient(options);
     if (!client) return tl::unexpected(client.error());
     LlmTestResult out;
     out.provider = (*client)->Provider();
@@ -228,8 +227,8 @@ Result<llm::CacheStats> LlmService::CacheStats() {
     return cache_->Stats();
 }
 
-Result<app::AiReport> LlmService::Ask(
-    const std::string& dsn, const std::string& sql, const std::string& proposal, bool analyze, bool refresh) {
+Result<service::AiReport> LlmService::Ask(
+    const service::Context& target, const std::string& sql, const std::string& proposal, bool analyze, bool refresh) {
     auto settings = Current();
     if (!settings) return tl::unexpected(settings.error());
     if (settings->source == "none") {
@@ -237,25 +236,22 @@ Result<app::AiReport> LlmService::Ask(
                          "no AI provider is set up: an admin chooses one in Settings (or [llm] in the config file)");
     }
     if (!settings->problem.empty()) return MakeError(ErrorCode::kInvalidArgument, settings->problem);
-    app::AiOptions options = settings->options;
+    service::AiOptions options = settings->options;
     options.use_cache = false;  // the service's own cache, below
     options.proposal = proposal;
-    auto client = app::MakeAiClient(options);
+    auto client = service::MakeAiClient(options);
     if (!client) return tl::unexpected(client.error());
-    auto conn = pg::Connection::Open(dsn);
+    auto conn = pg::Connection::Open(target.target.dsn);
     if (!conn) return tl::unexpected(conn.error());
-    app::ExplainOptions explain;
-    explain.analyze = analyze;
-    auto report = app::Explain(*conn, sql, explain);
+    auto report = service::Explain(*conn, sql, service::ExplainRequest{.analyze = analyze});
     if (!report) return tl::unexpected(report.error());
-    app::VerificationOptions verification;
-    verification.dsn = dsn;
-    verification.data_dir = data_dir_;
+    service::VerificationOptions verification;
+    verification.sandbox = &target;
     verification.verify_in = options.verify_in;
     verification.runs = options.verify_runs;
-    if (!cache_) return app::AskAi(*conn, **client, sql, *report, options, verification);
+    if (!cache_) return service::AskAi(*conn, **client, sql, *report, options, verification);
     llm::CachedClient cached(**client, *cache_, refresh);
-    return app::AskAi(*conn, cached, sql, *report, options, verification);
+    return service::AskAi(*conn, cached, sql, *report, options, verification);
 }
 
 }  // namespace optischema::server

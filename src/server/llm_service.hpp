@@ -6,19 +6,19 @@
 #include <vector>
 
 #include "api/auth.hpp"
-#include "app/ai_assistant.hpp"
+#include "service/ai_assistant.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "llm/cache.hpp"
 #include "server/config.hpp"
-#include "server/locked_store.hpp"
+#include "store/store_pool.hpp"
 
 namespace optischema::server {
 
 /// The AI assistant as it is set up now.
 struct LlmSettings {
     std::string source;      // "dashboard" (saved in the store), "config" (the config file) or "none"
-    app::AiOptions options;  // provider, base URL, model, timeout, price and the resolved key
+    service::AiOptions options;  // provider, base URL, model, timeout, price and the resolved key
     bool has_key = false;
     std::string problem;  // why saved settings cannot be used now (e.g. the key file is gone); empty when fine
 };
@@ -49,7 +49,7 @@ struct LlmTestResult {
 class LlmService {
 public:
     /// `store` and `secrets` must outlive the service.
-    LlmService(LlmConfig config, LockedStore& store, const api::SecretBox& secrets, std::string data_dir);
+    LlmService(LlmConfig config, store::StorePool& store, const api::SecretBox& secrets, std::string data_dir);
     ~LlmService();
 
     /// Opens the response cache (<data dir>/llm_cache.sqlite, shared with `optischema explain --ai`).
@@ -66,21 +66,24 @@ public:
     [[nodiscard]] Result<LlmTestResult> Test(const std::optional<LlmSettingsChange>& change);
     [[nodiscard]] Result<llm::CacheStats> CacheStats();
 
-    /// Explains `sql` on the target (with ANALYZE when `analyze`), asks the model about it through the
-    /// cache (`refresh`: skip it) with `proposal` as the engine's proposal, and verifies the answer's
-    /// suggestions in the managed sandbox. Fails with kPrerequisiteMissing when no provider is set up;
-    /// a provider that fails is AiReport::error.
-    [[nodiscard]] Result<app::AiReport> Ask(
-        const std::string& dsn, const std::string& sql, const std::string& proposal, bool analyze, bool refresh);
+    /// Explains `sql` on `target`'s target (with ANALYZE when `analyze`), asks the model about it through
+    /// the cache (`refresh`: skip it) with `proposal` as the engine's proposal, and verifies the answer's
+    /// suggestions in a managed sandbox of `target`. Fails with kPrerequisiteMissing when no provider is
+    /// set up; a provider that fails is AiReport::error.
+    [[nodiscard]] Result<service::AiReport> Ask(const service::Context& target,
+                                                const std::string& sql,
+                                                const std::string& proposal,
+                                                bool analyze,
+                                                bool refresh);
 
 private:
-    [[nodiscard]] Result<app::AiOptions> Resolve(const LlmSettingsChange& change, const std::string& stored_key);
+    [[nodiscard]] Result<service::AiOptions> Resolve(const LlmSettingsChange& change, const std::string& stored_key);
     /// The saved key; with `change`, only if the change keeps the provider and address the key was saved for
     /// or brings its own key (else kInvalidArgument: a key is never sent to a new address unasked).
     [[nodiscard]] Result<std::string> StoredKey(const LlmSettingsChange* change = nullptr);
 
     LlmConfig config_;
-    LockedStore& store_;
+    store::StorePool& store_;
     const api::SecretBox& secrets_;
     std::string data_dir_;
     SystemClock clock_;

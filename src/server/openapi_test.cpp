@@ -160,7 +160,7 @@ TEST_F(RoutesFixture, TheDocumentListsExactlyTheRoutesTheServerRegisters) {
     auto opened = store::SqliteStore::Open(config_.data_dir);
     ASSERT_TRUE(opened) << opened.error().message;
     stores.push_back(std::move(*opened));
-    LockedStore store(std::move(stores));
+    store::StorePool store(std::move(stores));
     auto secrets = api::SecretBox::LoadOrCreate(dir_ / "secret.key");
     ASSERT_TRUE(secrets) << secrets.error().message;
     SystemClock clock;
@@ -172,9 +172,11 @@ TEST_F(RoutesFixture, TheDocumentListsExactlyTheRoutesTheServerRegisters) {
     TargetService targets(
         store, *secrets,
         []() -> Result<std::unique_ptr<store::Store>> { return MakeError(ErrorCode::kInternal, "unused"); },
-        WorkerOptions{}, [](std::int64_t, const app::Cycle&) {}, claims);
+        WorkerOptions{}, [](std::int64_t, const service::Cycle&) {}, claims);
     LlmService llm(config_.llm, store, *secrets, config_.data_dir);
-    Services services{config_, store, targets, auth, hub, metrics, views, llm};
+    sandbox::ClusterHost clusters(dir_ / "sandbox");
+    RunningChanges changes;
+    Services services{config_, store, targets, auth, hub, metrics, views, llm, clusters, changes};
     api::Router router;
     RegisterRoutes(router, services);
 

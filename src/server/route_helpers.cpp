@@ -149,6 +149,10 @@ Result<TargetAccess> Access(Services& s, std::int64_t target_id) {
     return TargetAccess{std::move(*target), std::move(*dsn)};
 }
 
+service::Context ContextFor(Services& s, const TargetAccess& access, const HttpRequest& request) {
+    return service::Context{s.store, {access.dsn, access.target.record.name}, Actor(request), &s.clusters};
+}
+
 Result<ActionTarget> TargetOfAction(Services& s, std::int64_t action_id) {
     auto event = s.store.With([&](store::Store& st) { return st.GetAudit(action_id); });
     if (!event) return tl::unexpected(event.error());

@@ -82,6 +82,9 @@ struct TargetAccess {
     std::string dsn;
 };
 [[nodiscard]] Result<TargetAccess> Access(Services& s, std::int64_t target_id);
+/// What a use case that proves or changes something on the target needs, with the requester as the actor.
+[[nodiscard]] service::Context ContextFor(Services& s, const TargetAccess& access, const HttpRequest& request);
+
 /// The target an audited action was taken on, and the name the action was audited under.
 struct ActionTarget {
     TargetAccess access;

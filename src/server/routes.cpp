@@ -8,13 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "app/advise_command.hpp"
-#include "app/audit_log.hpp"
-#include "app/change_commands.hpp"
-#include "app/check_command.hpp"
-#include "app/explain_command.hpp"
-#include "app/explain_report.hpp"
-#include "app/validate_command.hpp"
+#include "service/advise.hpp"
+#include "service/audit.hpp"
+#include "service/change.hpp"
+#include "service/check.hpp"
+#include "service/explain.hpp"
+#include "service/explain_report.hpp"
+#include "service/validate.hpp"
 #include "common/format.hpp"
 #include "common/strings.hpp"
 #include "server/openapi.hpp"
@@ -104,6 +104,13 @@ Json RecommendationJson(const store::RecommendationRecord& r) {
             {"evidence", evidence.is_discarded() ? Json::object() : evidence},
             {"validation", validation.is_discarded() ? Json(nullptr) : validation},
             {"updated_at", IsoTime(r.updated_at)}};
+}
+
+// An audited action's target under the name it was audited as (the same target, whatever it is called now).
+service::Context ActionContext(Services& s, const ActionTarget& action, const HttpRequest& request) {
+    service::Context context = ContextFor(s, action.access, request);
+    context.target.name = action.audited_as;
+    return context;
 }
 
 void RegisterTargets(api::Router& router, Services& s) {
@@ -266,7 +273,7 @@ void RegisterStatements(api::Router& router, Services& s) {
                     if (!dsn) return tl::unexpected(dsn.error());
                     auto conn = pg::Connection::Open(*dsn);
                     if (!conn) return tl::unexpected(conn.error());
-                    app::ExplainOptions options;
+                    service::ExplainRequest options;
                     options.analyze = body->value("analyze", false);
                     // ANALYZE runs the statement on the target: load on a production database is an operator's call.
                     if (options.analyze && !api::Allows(request.principal->role, api::Role::kOperator)) {
@@ -274,9 +281,9 @@ void RegisterStatements(api::Router& router, Services& s) {
                                                    "EXPLAIN ANALYZE runs the statement on the target and needs the "
                                                    "operator role; a viewer can see the estimated plan");
                     }
-                    auto report = app::Explain(*conn, *sql, options);
+                    auto report = service::Explain(*conn, *sql, options);
                     if (!report) return tl::unexpected(report.error());
-                    return RawJson(200, app::FormatExplainJson(*report));
+                    return RawJson(200, service::FormatExplainJson(*report));
                 }),
                 kSlowViewer);
 }
@@ -294,9 +301,11 @@ void RegisterOverview(api::Router& router, Services& s) {
                    if (!id) return tl::unexpected(id.error());
                    auto dsn = s.targets.Dsn(*id);
                    if (!dsn) return tl::unexpected(dsn.error());
-                   auto json = app::RunCheck({*dsn, "json"});
-                   if (!json) return tl::unexpected(json.error());
-                   return RawJson(200, *json);
+                   auto conn = pg::Connection::Open(*dsn);
+                   if (!conn) return tl::unexpected(conn.error());
+                   auto report = service::CheckIndexHealth(*conn);
+                   if (!report) return tl::unexpected(report.error());
+                   return RawJson(200, service::FormatIndexHealthJson(*report));
                }),
                kSlowViewer);
 }
@@ -307,17 +316,15 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                     if (!id) return tl::unexpected(id.error());
                     auto access = Access(s, *id);
                     if (!access) return tl::unexpected(access.error());
-                    app::AdviseOptions options;
-                    options.dsn = access->dsn;
-                    options.data_dir = s.config.data_dir;
-                    options.store_dsn = s.config.store_dsn;
-                    options.target_name = access->target.record.name;
+                    auto conn = pg::Connection::Open(access->dsn);
+                    if (!conn) return tl::unexpected(conn.error());
+                    service::AdviseRequest options;
                     options.min_calls = 2;
-                    auto report = app::Advise(options);
+                    auto report = service::Advise(*conn, access->target.record.name, options);
                     if (!report) return tl::unexpected(report.error());
-                    if (auto ok = app::SaveAdvice(*report, s.config.data_dir, s.config.store_dsn); !ok)
-                        return tl::unexpected(ok.error());
-                    return RawJson(200, app::FormatAdviceJson(*report));
+                    auto saved = s.store.With([&](store::Store& st) { return service::SaveAdvice(*report, st); });
+                    if (!saved) return tl::unexpected(saved.error());
+                    return RawJson(200, service::FormatAdviceJson(*report));
                 }),
                 kSlowOperator);
     router.Get("/api/v1/targets/{id}/recommendations", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
@@ -342,17 +349,12 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                     if (!body) return tl::unexpected(body.error());
                     auto access = Access(s, rec->target_id);
                     if (!access) return tl::unexpected(access.error());
-                    app::ValidateOptions options;
-                    options.dsn = access->dsn;
-                    options.data_dir = s.config.data_dir;
-                    options.store_dsn = s.config.store_dsn;
+                    service::ValidateRequest options;
                     options.recommendation_id = rec->id;
                     options.runs = std::clamp(body->value("runs", 10), 3, 100);
-                    options.target_name = access->target.record.name;
-                    options.actor = Actor(request);
-                    auto report = app::Validate(options);
+                    auto report = service::Validate(options, ContextFor(s, *access, request));
                     if (!report) return tl::unexpected(report.error());
-                    return RawJson(200, app::FormatValidationJson(*report));
+                    return RawJson(200, service::FormatValidationJson(*report));
                 }),
                 kSlowOperator);
     router.Post("/api/v1/recommendations/{id}/apply", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
@@ -360,33 +362,39 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                     if (!rec) return tl::unexpected(rec.error());
                     auto access = Access(s, rec->target_id);
                     if (!access) return tl::unexpected(access.error());
-                    app::ApplyOptions options;
-                    options.dsn = access->dsn;
-                    options.data_dir = s.config.data_dir;
-                    options.store_dsn = s.config.store_dsn;
-                    options.recommendation_id = rec->id;
-                    options.yes = true;  // the dashboard asked for confirmation
-                    options.target_name = access->target.record.name;
-                    options.actor = Actor(request);
-                    auto outcome = app::ApplyIndex(options);
+                    // The dashboard asked for confirmation.
+                    auto plan = service::PlanApply({.recommendation_id = rec->id}, s.store);
+                    if (!plan) return tl::unexpected(plan.error());
+                    const RunningChanges::Handle running = s.changes.Start(rec->id);
+                    if (!running) {
+                        return HttpResponse::Error(409, "conflict",
+                                                   fmt::format("{} is being applied already", rec->id));
+                    }
+                    auto outcome = service::ApplyIndex(*plan, ContextFor(s, *access, request),
+                                                       {.cancel = running.cancel()});
                     if (!outcome) return tl::unexpected(outcome.error());
                     return HttpResponse::Json(200, {{"action_id", outcome->action_id}, {"message", outcome->message}});
                 }),
                 kSlowOperator);
+    router.Post("/api/v1/recommendations/{id}/apply/cancel",
+                Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+                    const std::string id = request.PathParam("id");
+                    if (!s.changes.Cancel(id)) {
+                        return MakeError(ErrorCode::kNotFound,
+                                         fmt::format("no apply of {} is running on this instance", id));
+                    }
+                    return HttpResponse::Json(202, {{"status", "cancelling"}});
+                }),
+                {.required_role = Role::kOperator});
     router.Post("/api/v1/audit/{id}/rollback", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                     auto id = IdParam(request);
                     if (!id) return tl::unexpected(id.error());
                     auto action = TargetOfAction(s, *id);
                     if (!action) return tl::unexpected(action.error());
-                    app::RollbackOptions options;
-                    options.dsn = action->access.dsn;
-                    options.data_dir = s.config.data_dir;
-                    options.store_dsn = s.config.store_dsn;
-                    options.action_id = *id;
-                    options.yes = true;
-                    options.target_name = action->audited_as;  // the same target, whatever it is called now
-                    options.actor = Actor(request);
-                    auto outcome = app::RollbackIndex(options);
+                    const service::Context context = ActionContext(s, *action, request);
+                    auto plan = service::PlanRollback(*id, std::chrono::seconds(5), context);
+                    if (!plan) return tl::unexpected(plan.error());
+                    auto outcome = service::RollbackIndex(*plan, context);
                     if (!outcome) return tl::unexpected(outcome.error());
                     return HttpResponse::Json(200, {{"action_id", outcome->action_id}, {"message", outcome->message}});
                 }),
@@ -396,9 +404,9 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                    if (!id) return tl::unexpected(id.error());
                    auto action = TargetOfAction(s, *id);
                    if (!action) return tl::unexpected(action.error());
-                   auto json = app::RunImpact({action->access.dsn, s.config.data_dir, s.config.store_dsn, *id, "json"});
-                   if (!json) return tl::unexpected(json.error());
-                   return RawJson(200, *json);
+                   auto report = service::Impact(*id, ActionContext(s, *action, request));
+                   if (!report) return tl::unexpected(report.error());
+                   return RawJson(200, service::FormatImpactJson(*report));
                }),
                kSlowViewer);
     router.Get("/api/v1/audit", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
@@ -408,11 +416,11 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                    if (request.QueryParam("format") == std::optional<std::string>("csv")) {
                        HttpResponse r;
                        r.content_type = "text/csv; charset=utf-8";
-                       r.body = app::FormatAuditCsv(*events);
+                       r.body = service::FormatAuditCsv(*events);
                        r.headers.Set("Content-Disposition", "attachment; filename=\"optischema-audit.csv\"");
                        return r;
                    }
-                   return RawJson(200, "{\"events\": " + app::FormatAuditJson(*events) + "}");
+                   return RawJson(200, "{\"events\": " + service::FormatAuditJson(*events) + "}");
                }));
 }
 

@@ -7,8 +7,10 @@
 #include "api/stream_hub.hpp"
 #include "server/auth_service.hpp"
 #include "server/config.hpp"
+#include "sandbox/cluster_host.hpp"
 #include "server/llm_service.hpp"
-#include "server/locked_store.hpp"
+#include "server/running_changes.hpp"
+#include "store/store_pool.hpp"
 #include "server/target_service.hpp"
 #include "server/view_cache.hpp"
 
@@ -17,13 +19,15 @@ namespace optischema::server {
 /// What the routes call. Everything outlives the router.
 struct Services {
     const ServeConfig& config;
-    LockedStore& store;
+    store::StorePool& store;
     TargetService& targets;
     AuthService& auth;
     api::StreamHub& hub;
     api::MetricsRegistry& metrics;
     ViewCache& views;
     LlmService& llm;
+    sandbox::ClusterHost& clusters;  // the managed sandboxes of validations, shared while they run
+    RunningChanges& changes;         // the index builds running here, to cancel from the API
 };
 
 /// Registers every endpoint of docs/API.md: decode the request, call a service, encode JSON.

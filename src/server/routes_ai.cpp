@@ -82,14 +82,14 @@ Result<LlmSettingsChange> ChangeFromBody(const Json& body) {
 }
 
 // The answer, or the API's error; "no provider" is its own code so the dashboard can link to settings.
-Result<HttpResponse> AnswerResponse(const Result<app::AiReport>& report) {
+Result<HttpResponse> AnswerResponse(const Result<service::AiReport>& report) {
     if (!report) {
         if (report.error().code == ErrorCode::kPrerequisiteMissing) {
             return HttpResponse::Error(409, "llm_not_configured", report.error().message);
         }
         return tl::unexpected(report.error());
     }
-    return RawJson(200, app::AiReportJson(*report).dump());
+    return RawJson(200, service::AiReportJson(*report).dump());
 }
 
 // What the engine proposes, in words the model can assess: the index, the planner's what-if costs of the
@@ -164,7 +164,7 @@ void RegisterAiRoutes(api::Router& router, Services& s) {
                     auto access = Access(s, *id);
                     if (!access) return tl::unexpected(access.error());
                     return AnswerResponse(
-                        s.llm.Ask(access->dsn, *sql, "", body->value("analyze", false), body->value("refresh", false)));
+                        s.llm.Ask(ContextFor(s, *access, request), *sql, "", body->value("analyze", false), body->value("refresh", false)));
                 }),
                 kSlowOperator);
     router.Post("/api/v1/recommendations/{id}/ai", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
@@ -188,7 +188,7 @@ void RegisterAiRoutes(api::Router& router, Services& s) {
                     }
                     auto access = Access(s, rec->target_id);
                     if (!access) return tl::unexpected(access.error());
-                    return AnswerResponse(s.llm.Ask(access->dsn, sql, Proposal(*rec, evidence),
+                    return AnswerResponse(s.llm.Ask(ContextFor(s, *access, request), sql, Proposal(*rec, evidence),
                                                     body->value("analyze", false), body->value("refresh", false)));
                 }),
                 kSlowOperator);

@@ -56,7 +56,7 @@ fs::path DefaultStaticDir() {
     return {};
 }
 
-nlohmann::json SnapshotEvent(std::int64_t target_id, const app::Cycle& cycle) {
+nlohmann::json SnapshotEvent(std::int64_t target_id, const service::Cycle& cycle) {
     nlohmann::json statements = nlohmann::json::array();
     for (const auto& g : cycle.ranking.top) {
         if (statements.size() >= 10) break;
@@ -132,7 +132,7 @@ Result<int> RunServe(ServeConfig config) {
         if (!opened) return tl::unexpected(opened.error());
         stores.push_back(std::move(*opened));
     }
-    LockedStore store(std::move(stores));
+    store::StorePool store(std::move(stores));
     auto claims = store::OpenClaims(location, kBalanceEvery);
     if (!claims) return tl::unexpected(claims.error());
     if (location.kind == store::StoreLocation::Kind::kPostgres) {
@@ -173,7 +173,7 @@ Result<int> RunServe(ServeConfig config) {
     worker_options.keep_rollups = retention(config.rollup_retention_days);
     TargetService targets(
         store, *secrets, open_store, worker_options,
-        [&hub, &snapshots, &views, &refresh_views](std::int64_t target_id, const app::Cycle& cycle) {
+        [&hub, &snapshots, &views, &refresh_views](std::int64_t target_id, const service::Cycle& cycle) {
             snapshots.Increment();
             views.Invalidate(target_id);
             hub.Broadcast(fmt::format("target:{}", target_id), SnapshotEvent(target_id, cycle));
@@ -191,7 +191,11 @@ Result<int> RunServe(ServeConfig config) {
         kBalanceEvery);
 
     api::Router router;
-    Services services{config, store, targets, auth, hub, metrics, views, llm};
+    // One managed cluster per major version for the validations of all requests, kept running while the
+    // server runs (a validation never stops it under another).
+    sandbox::ClusterHost clusters(fs::path(config.data_dir) / "sandbox", {.keep_running = true});
+    RunningChanges changes;
+    Services services{config, store, targets, auth, hub, metrics, views, llm, clusters, changes};
     RegisterRoutes(router, services);
     // The views dashboards poll are rendered once per snapshot, on the collector's thread, not per request.
     refresh_views = [&services, &views](std::int64_t target_id) {

@@ -14,7 +14,7 @@ std::string SecretContext(const std::string& name) { return "target:" + name + "
 
 }  // namespace
 
-TargetService::TargetService(LockedStore& store,
+TargetService::TargetService(store::StorePool& store,
                              const api::SecretBox& secrets,
                              std::function<Result<std::unique_ptr<store::Store>>()> open_store,
                              WorkerOptions defaults,

@@ -14,7 +14,7 @@
 #include "api/auth.hpp"
 #include "server/config.hpp"
 #include "server/connection_check.hpp"
-#include "server/locked_store.hpp"
+#include "store/store_pool.hpp"
 #include "server/target_worker.hpp"
 #include "store/target_claims.hpp"
 
@@ -36,7 +36,7 @@ using RemoteSnapshotListener = std::function<void(std::int64_t target_id, const 
 class TargetService {
 public:
     /// `claims` must outlive the service.
-    TargetService(LockedStore& store,
+    TargetService(store::StorePool& store,
                   const api::SecretBox& secrets,
                   std::function<Result<std::unique_ptr<store::Store>>()> open_store,
                   WorkerOptions defaults,
@@ -79,7 +79,7 @@ private:
     [[nodiscard]] std::vector<std::int64_t> Running();
     void BalanceLoop();
 
-    LockedStore& store_;
+    store::StorePool& store_;
     const api::SecretBox& secrets_;
     std::function<Result<std::unique_ptr<store::Store>>()> open_store_;
     WorkerOptions defaults_;

@@ -148,11 +148,11 @@ void TargetWorker::Run() {
         if (!SleepUntil(SteadyClock::now() + wait)) return;
         store = open_store_();
     }
-    app::MonitorOptions monitor_options;
+    service::MonitorOptions monitor_options;
     monitor_options.resume = true;  // the first delta after (re)connecting is against the stored baseline
     monitor_options.target_name = target_.name;
     monitor_options.target_id = target_.id;  // never re-creates a target renamed or removed meanwhile
-    std::unique_ptr<app::WorkloadMonitor> monitor;
+    std::unique_ptr<service::WorkloadMonitor> monitor;
     auto backoff = options_.first_backoff;
     auto next_probe = SteadyClock::now();
     auto next_prune = SteadyClock::now();
@@ -168,7 +168,7 @@ void TargetWorker::Run() {
         }
         Result<void> outcome;
         if (!monitor) {
-            auto opened = app::WorkloadMonitor::Open(dsn_, **store, monitor_options);
+            auto opened = service::WorkloadMonitor::Open(dsn_, **store, monitor_options);
             if (opened) {
                 monitor = std::move(*opened);
             } else {

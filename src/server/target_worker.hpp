@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "app/workload_monitor.hpp"
+#include "service/workload_monitor.hpp"
 #include "store/store.hpp"
 
 namespace optischema::server {
@@ -25,7 +25,7 @@ struct TargetStatus {
 };
 
 /// Called on the worker's thread after each saved snapshot.
-using SnapshotListener = std::function<void(std::int64_t target_id, const app::Cycle& cycle)>;
+using SnapshotListener = std::function<void(std::int64_t target_id, const service::Cycle& cycle)>;
 
 struct WorkerOptions {
     std::chrono::seconds interval{60};

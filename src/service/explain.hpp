@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+
+#include "store/store.hpp"
+#include "service/explain_report.hpp"
+#include "common/error.hpp"
+#include "pg/connection.hpp"
+
+namespace optischema::service {
+
+/// How to explain a statement.
+struct ExplainRequest {
+    bool analyze = false;  // run it (inside a transaction that is rolled back)
+    bool allow_writes = false;
+    bool generic = false;  // explain the generic plan instead of a sample with values
+};
+
+/// Plans (or runs, with analyze) one statement and analyses the plan. A statement with `$n`
+/// parameters is explained through a runnable sample (values from pg_stats) or its generic plan.
+[[nodiscard]] Result<ExplainReport> Explain(pg::Connection& conn, const std::string& sql, const ExplainRequest& request);
+
+/// The text of a statement the store saw on the target named `target_name` (`optischema top` keeps them).
+[[nodiscard]] Result<std::string> StatementByFingerprint(store::Store& store,
+                                                         const std::string& target_name,
+                                                         const std::string& fingerprint);
+
+}  // namespace optischema::service

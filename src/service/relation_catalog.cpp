@@ -1,0 +1,49 @@
+#include "service/relation_catalog.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "common/quote.hpp"
+
+namespace optischema::service {
+namespace {
+
+// One row per column; a relation without columns still gives one row (attname NULL).
+constexpr std::string_view kRelationSql = R"sql(
+SELECT n.nspname, c.relname, c.relkind::text, a.attname
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+ WHERE c.oid = to_regclass($1)
+ ORDER BY a.attnum)sql";
+
+}  // namespace
+
+bool ResolvedRelation::HasColumn(const std::string& column) const {
+    static constexpr std::array<std::string_view, 6> kSystem = {"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"};
+    return std::find(columns.begin(), columns.end(), column) != columns.end() ||
+           std::find(kSystem.begin(), kSystem.end(), column) != kSystem.end();
+}
+
+Result<std::optional<ResolvedRelation>> RelationCatalog::Resolve(const std::string& schema, const std::string& name) {
+    const std::string regclass = schema.empty() ? QuoteIdent(name) : QuoteIdent(schema) + "." + QuoteIdent(name);
+    if (auto it = cache_.find(regclass); it != cache_.end()) return it->second;
+    const std::optional<std::string> params[] = {regclass};
+    auto rows = conn_.Query(kRelationSql, params);
+    if (!rows) return tl::unexpected(rows.error());
+    std::optional<ResolvedRelation> out;
+    for (const auto& row : *rows) {
+        if (!out) {
+            out.emplace();
+            out->schema = row[0].value_or("");
+            out->name = row[1].value_or("");
+            const std::string kind = row[2].value_or("r");
+            out->kind = kind.empty() ? 'r' : kind[0];
+        }
+        if (row[3]) out->columns.push_back(*row[3]);
+    }
+    cache_.emplace(regclass, out);
+    return out;
+}
+
+}  // namespace optischema::service
