@@ -5,8 +5,8 @@
 # success, prints the failing step's output otherwise.
 #
 #   scripts/web.sh           install if needed, test, build
-#   scripts/web.sh --e2e     also run the browser tests (needs OPTISCHEMA_URL and
-#                            OPTISCHEMA_ADMIN_PASSWORD, or E2E_MOCK=1 for the built-in mock server)
+#   scripts/web.sh --e2e     also run the browser tests against a running server (needs OPTISCHEMA_URL
+#                            and OPTISCHEMA_ADMIN_PASSWORD; scripts/web_e2e.sh starts `optischema demo`)
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 
