@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds the dashboard into web/dist (served by `optischema serve`): installs the npm packages from
-# web/package-lock.json when they are missing or older than the lock file, runs the unit tests of
-# web/src/lib, type-checks, bundles and writes gzip copies of the assets. Idempotent; quiet on
-# success, prints the failing step's output otherwise.
+# web/package-lock.json when they are missing or older than the lock file, checks that
+# web/src/lib/api-schema.gen.ts matches docs/openapi.json, lints, runs the unit tests of web/src/lib,
+# type-checks, bundles and writes gzip copies of the assets. Idempotent; quiet on success, prints the
+# failing step's output otherwise.
 #
-#   scripts/web.sh           install if needed, test, build
-#   scripts/web.sh --e2e     also run the browser tests (needs OPTISCHEMA_URL and
-#                            OPTISCHEMA_ADMIN_PASSWORD, or E2E_MOCK=1 for the built-in mock server)
+#   scripts/web.sh           install if needed, check, test, build
+#   scripts/web.sh --e2e     also run the browser tests against a running server (needs OPTISCHEMA_URL
+#                            and OPTISCHEMA_ADMIN_PASSWORD; scripts/web_e2e.sh starts `optischema demo`)
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 
@@ -28,6 +29,8 @@ step() {
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
     step "npm ci" npm ci --no-audit --no-fund
 fi
+step "API types (npm run check:types)" npm run check:types
+step "lint (eslint)" npm run lint
 step "unit tests (vitest)" npm test
 step "build" npm run build
 

@@ -48,14 +48,14 @@ export function TargetsProvider({ children }: { children: ReactNode }) {
         }
     }, []);
 
+    const { reload, setData } = state;
     // Refresh the statuses now and then, in case the live stream is down.
     useEffect(() => {
         if (!ready) return;
-        const id = setInterval(() => state.reload(), 60_000);
+        const id = setInterval(() => reload(), 60_000);
         return () => clearInterval(id);
-    }, [ready, state.reload]);
+    }, [ready, reload]);
 
-    const { setData } = state;
     const updateStatus = useCallback(
         (id: Target['id'], status: TargetStatus) =>
             setData((prev) => prev?.map((t) => (String(t.id) === String(id) ? { ...t, status: { ...t.status, ...status } } : t))),

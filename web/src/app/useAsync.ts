@@ -38,6 +38,7 @@ export function useAsync<T>(fn: (signal: AbortSignal) => Promise<T>, deps: Depen
                 setLoading(false);
             });
         return () => controller.abort();
+        // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps, checked at each call (additionalHooks)
     }, [...deps, tick, enabled]);
     const reload = useCallback(() => setTick((t) => t + 1), []);
     const setData = useCallback((u: (prev: T | undefined) => T | undefined) => setDataState(u), []);

@@ -36,7 +36,7 @@ function TargetSelector() {
             <label htmlFor={id} className="visually-hidden">
                 Database
             </label>
-            <select id={id} value={selected ? String(selected.id) : ''} onChange={(e) => select(e.target.value)} data-testid="target-select">
+            <select id={id} value={selected ? String(selected.id) : ''} onChange={(e) => select(Number(e.target.value))} data-testid="target-select">
                 {targets.map((t) => (
                     <option key={String(t.id)} value={String(t.id)}>
                         {t.name}

@@ -46,6 +46,9 @@ export function TimeChart({
     const ref = useRef<HTMLDivElement>(null);
     const [theme] = useTheme();
     const points = data[0].length;
+    // By value: a new range object with the same bounds must not rebuild the chart.
+    const rangeFrom = range?.from;
+    const rangeTo = range?.to;
 
     useEffect(() => {
         const el = ref.current;
@@ -60,7 +63,10 @@ export function TimeChart({
             legend: { show: true },
             cursor: { drag: { x: true, y: false } },
             scales: {
-                x: range && points < 3 ? { time: true, range: [range.from / 1000, range.to / 1000] } : { time: true },
+                x:
+                    rangeFrom !== undefined && rangeTo !== undefined && points < 3
+                        ? { time: true, range: [rangeFrom / 1000, rangeTo / 1000] }
+                        : { time: true },
                 ms: { auto: true, range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
                 count: { auto: true, range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
             },
@@ -106,7 +112,7 @@ export function TimeChart({
             ro.disconnect();
             plot.destroy();
         };
-    }, [data, series, height, theme, points, range?.from, range?.to]);
+    }, [data, series, height, theme, points, rangeFrom, rangeTo]);
 
     const summary = series
         .map((s, i) => {

@@ -75,12 +75,17 @@ describe('ApiClient', () => {
     });
 
     it('encodes path segments and range parameters', async () => {
-        const { fn, calls } = fakeFetch([json(200, { from: '', to: '', total_ms: 0, statements: [] })]);
+        const { fn, calls } = fakeFetch([
+            json(200, { from: '', to: '', total_ms: 0, statements: [] }),
+            json(200, { fingerprint: 'a/b', query: '', totals: null, history: [] }),
+        ]);
         const api = new ApiClient({ fetch: fn, cookies: () => '' });
-        await api.statements('a/b', { from: 0, to: 3_600_000, limit: 50, search: 'orders' });
+        await api.statements(7, { from: 0, to: 3_600_000, limit: 50, search: 'orders' });
+        await api.statement(7, 'a/b');
         expect(calls[0]!.url).toBe(
-            '/api/v1/targets/a%2Fb/statements?from=1970-01-01T00%3A00%3A00.000Z&to=1970-01-01T01%3A00%3A00.000Z&limit=50&search=orders',
+            '/api/v1/targets/7/statements?from=1970-01-01T00%3A00%3A00.000Z&to=1970-01-01T01%3A00%3A00.000Z&limit=50&search=orders',
         );
+        expect(calls[1]!.url).toBe('/api/v1/targets/7/statements/a%2Fb');
     });
 
     it('turns the error envelope into an ApiError with code, message and Retry-After', async () => {

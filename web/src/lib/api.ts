@@ -21,7 +21,8 @@ import type {
     StatementDetail,
     StatementsResponse,
     Target,
-    TargetInput,
+    TargetCreate,
+    TargetUpdate,
     TargetTestResponse,
     Check,
     Validation,
@@ -267,10 +268,10 @@ export class ApiClient {
     testTarget(dsn: string): Promise<TargetTestResponse> {
         return this.post<TargetTestResponse>('/targets/test', { dsn }, { timeoutMs: 60_000 });
     }
-    createTarget(input: TargetInput): Promise<Target> {
+    createTarget(input: TargetCreate): Promise<Target> {
         return this.post<Target>('/targets', input, { timeoutMs: 60_000 });
     }
-    updateTarget(id: Target['id'], input: TargetInput): Promise<Target> {
+    updateTarget(id: Target['id'], input: TargetUpdate): Promise<Target> {
         return this.put<Target>(`/targets/${seg(id)}`, input, { timeoutMs: 60_000 });
     }
     deleteTarget(id: Target['id']): Promise<void> {

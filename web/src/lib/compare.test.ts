@@ -11,6 +11,8 @@ const st = (fingerprint: string, calls: number, mean_ms: number): Statement => (
     rows: calls,
     share: 0,
     cache_hit_pct: null,
+    shared_blks_read: 0,
+    temp_blks_written: 0,
 });
 
 describe('compareRanges', () => {

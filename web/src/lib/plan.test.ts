@@ -97,7 +97,7 @@ describe('layoutPlan without ANALYZE', () => {
         expect(scan.misestimate).toBeNull();
     });
 
-    it('accepts the API document spelling (total_ms, rows, loops)', () => {
+    it('accepts the older spelling (total_ms, rows, loops)', () => {
         const plan: PlanNodeJson = {
             node_type: 'Nested Loop',
             total_ms: 10,

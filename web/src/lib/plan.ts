@@ -62,7 +62,7 @@ function num(v: unknown): number | null {
     return toNumber(v);
 }
 
-/// Inclusive time in ms from either spelling (inclusive_ms from the CLI, total_ms from the API doc).
+/// Inclusive time in ms from either spelling (inclusive_ms, or the older total_ms).
 export function nodeInclusiveMs(n: PlanNodeJson): number | null {
     return num(n.inclusive_ms) ?? num(n.total_ms);
 }

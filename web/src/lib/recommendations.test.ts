@@ -5,8 +5,9 @@ import type { AuditEvent, Check, Recommendation } from './types';
 
 const audit = JSON.parse(readFileSync(new URL('../../testdata/audit.json', import.meta.url), 'utf8')) as AuditEvent[];
 
-const rec = (id: string, saved: number | null, share: number | null, verdict?: 'improved'): Recommendation => ({
+const rec = (id: string, saved: number | null, share: number | undefined, verdict?: 'improved'): Recommendation => ({
     id,
+    target_id: 1,
     kind: 'index',
     title: id,
     sql: '',
@@ -23,7 +24,7 @@ describe('rankRecommendations', () => {
             rec('a', 100, 1),
             rec('b', 2000, 10),
             rec('e', null, 5, 'improved'),
-            rec('d', null, null),
+            rec('d', null, undefined),
         ]);
         expect(ranked.map((r) => r.id)).toEqual(['b', 'a', 'e', 'c', 'd']);
         expect(savedMs(ranked[0]!)).toBe(2000);
@@ -57,10 +58,10 @@ describe('changeState from the recorded audit log', () => {
 
 describe('checks', () => {
     const checks: Check[] = [
-        { name: 'b', status: 'pass', message: '' },
-        { name: 'z', status: 'warn', message: '' },
-        { name: 'a', status: 'warn', message: '' },
-        { name: 'c', status: 'fail', message: '' },
+        { name: 'b', status: 'pass', message: '', fix: '' },
+        { name: 'z', status: 'warn', message: '', fix: '' },
+        { name: 'a', status: 'warn', message: '', fix: '' },
+        { name: 'c', status: 'fail', message: '', fix: '' },
     ];
     it('orders failures, then warnings, then passes', () => {
         expect(sortChecks(checks).map((c) => c.name)).toEqual(['c', 'a', 'z', 'b']);

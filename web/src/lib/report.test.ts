@@ -15,11 +15,20 @@ const advice = testdata('advise.json') as {
     recommendations: { id: string; ddl: string; rollback: string; table: string; columns: string[]; estimated_size_bytes: number; impact: Recommendation['evidence']['impact'] }[];
 };
 
-const target: Target = { id: 1, name: 'shop', dsn_display: 'optischema@/var/run/postgresql:5491/shop', interval_s: 5, production: true, source: 'cli' };
+const target: Target = {
+    id: 1,
+    name: 'shop',
+    dsn_display: 'optischema@/var/run/postgresql:5491/shop',
+    interval_s: 5,
+    production: true,
+    source: 'cli',
+    status: { state: 'up', error: null, last_snapshot_at: '2026-11-28T00:00:00Z', down_since: null, snapshots: 1, latency: null },
+};
 
 // The API's shapes, filled from the recorded CLI outputs.
 const recommendations: Recommendation[] = advice.recommendations.map((r) => ({
     id: r.id,
+    target_id: 1,
     kind: 'index',
     title: `Index on ${r.table} (${r.columns.join(', ')})`,
     sql: r.ddl,

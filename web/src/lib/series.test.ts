@@ -41,7 +41,7 @@ describe('workloadSeries', () => {
 describe('latencySeries', () => {
     it('keeps failed samples as gaps', () => {
         const s = latencySeries([
-            { at: '2026-11-28T00:01:00Z', connect_ms: 2, p50_ms: 0.3, p95_ms: 0.9 },
+            { at: '2026-11-28T00:01:00Z', connect_ms: 2, p50_ms: 0.3, p95_ms: 0.9, error: null },
             { at: '2026-11-28T00:00:00Z', connect_ms: null, p50_ms: null, p95_ms: null, error: 'down' },
         ]);
         expect(s[1]).toEqual([null, 2]);
@@ -67,6 +67,8 @@ describe('log scales and the scatter plot', () => {
             rows: 0,
             share: 0,
             cache_hit_pct: null,
+            shared_blks_read: 0,
+            temp_blks_written: 0,
         });
         const layout = scatterLayout([st('many-fast', 10000, 0.1), st('few-slow', 10, 500), st('none', 0, 0)], 400, 200);
         expect(layout.points).toHaveLength(2);

@@ -1,114 +1,46 @@
-// Types of the HTTP API (docs/API.md). Fields the contract marks optional or that older servers
-// may omit are optional here, so every page must cope with their absence.
+// Types of the HTTP API under the names the dashboard uses. Each is a schema of docs/openapi.json
+// (src/lib/api-schema.gen.ts, `npm run gen:types`), which the server's tests check against its real
+// responses; the few that differ say why.
 
-export type Role = 'viewer' | 'operator' | 'admin';
+import type { components } from './api-schema.gen';
 
-export interface User {
-    username: string;
-    role: Role;
-}
+type Schemas = components['schemas'];
 
-export interface LoginResponse {
-    user: User;
-    csrf_token: string;
-}
+/// T's named fields without the catch-all `[key: string]: unknown` of an open schema (which would
+/// swallow them in Omit), with U's fields replacing T's.
+type With<T, U> = Omit<{ [K in keyof T as string extends K ? never : K]: T[K] }, keyof U> & U;
 
-export interface MeResponse {
-    user: User | null;
-    auth_enabled: boolean;
-}
+export type Role = Schemas['Role'];
 
-export interface LatencySample {
-    at: string;
-    connect_ms: number | null;
-    p50_ms: number | null;
-    p95_ms: number | null;
-    error?: string | null;
-}
+/// Who is logged in.
+export type User = Schemas['Principal'];
+export type LoginResponse = Schemas['LoginResponse'];
+export type MeResponse = Schemas['Me'];
+
+export type LatencySample = Schemas['LatencySample'];
 
 /** 'remote': another instance sharing the store collects it (a fleet). */
-export type TargetState = 'starting' | 'up' | 'down' | 'remote';
+export type TargetState = Schemas['TargetStatus']['state'];
+export type TargetStatus = Schemas['TargetStatus'];
+export type Target = Schemas['Target'];
 
-export interface TargetStatus {
-    state: TargetState;
-    error?: string | null;
-    last_snapshot_at?: string | null;
-    down_since?: string | null;
-    snapshots?: number | null;
-    latency?: LatencySample | null;
-}
+export type CheckStatus = Schemas['Check']['status'];
+export type Check = Schemas['Check'];
+export type TargetTestResponse = Schemas['ConnectionTest'];
 
-export interface Target {
-    id: number | string;
-    name: string;
-    dsn_display: string;
-    interval_s: number;
-    production: boolean;
-    source: 'config' | 'api' | 'cli';
-    status?: TargetStatus | null;
-}
+/// The body of POST /targets.
+export type TargetCreate = Schemas['TargetCreate'];
+/// The body of PUT /targets/{id}: an absent name or DSN is kept.
+export type TargetUpdate = Schemas['TargetUpdate'];
 
-export type CheckStatus = 'pass' | 'warn' | 'fail';
+export type Statement = Schemas['Statement'];
+export type StatementsResponse = Schemas['StatementList'];
+export type HistoryPoint = Schemas['HistoryPoint'];
+export type StatementDetail = Schemas['StatementDetail'];
 
-export interface Check {
-    name: string;
-    status: CheckStatus;
-    message: string;
-    fix?: string | null;
-}
-
-export interface TargetTestResponse {
-    ok: boolean;
-    server_version?: string | null;
-    checks: Check[];
-}
-
-export interface TargetInput {
-    name: string;
-    dsn?: string;
-    interval_s: number;
-    production: boolean;
-}
-
-export interface Statement {
-    fingerprint: string;
-    query: string;
-    calls: number;
-    total_ms: number;
-    mean_ms: number;
-    rows: number;
-    share: number; // 0..1
-    cache_hit_pct: number | null;
-    shared_blks_read?: number | null;
-    temp_blks_written?: number | null;
-}
-
-export interface StatementsResponse {
-    from: string;
-    to: string;
-    total_ms: number;
-    statements: Statement[];
-}
-
-export interface HistoryPoint {
-    at: string;
-    interval_ms: number;
-    calls: number;
-    total_ms: number;
-    mean_ms: number;
-    rows: number;
-}
-
-export interface StatementDetail {
-    fingerprint: string;
-    query: string;
-    totals: Statement | null;
-    history: HistoryPoint[];
-}
-
-/// One plan node as the server sends it. `optischema explain --format json` writes inclusive_ms,
-/// actual_rows and actual_loops (ANALYZE only); docs/API.md names them total_ms, rows and loops.
-/// lib/plan.ts accepts both spellings.
+/// The plan node lib/plan.ts lays out, written by hand: looser than Schemas['PlanNode'] (what the
+/// server sends, which fits it), as every field but node_type may be missing, and it also accepts
+/// total_ms, rows and loops, an older spelling of inclusive_ms, actual_rows and actual_loops.
 export interface PlanNodeJson {
     id?: number;
     node_type: string;
@@ -136,325 +68,65 @@ export interface PlanNodeJson {
     children?: PlanNodeJson[];
 }
 
-export type Severity = 'high' | 'medium' | 'low';
+export type Severity = Schemas['Finding']['severity'];
+export type Finding = Schemas['Finding'];
+export type ExplainParam = Schemas['SampleParam'];
+export type ExplainResponse = Schemas['ExplainReport'];
 
-export interface Finding {
-    rule: string;
-    severity: Severity;
-    node: string;
-    node_id?: number;
-    relation: string | null;
-    evidence: Record<string, number | string>;
-    message: string;
-    suggestion: string;
-    impact_ms?: number;
-}
+export type OverviewResponse = Schemas['Overview'];
+export type IndexHealthFinding = Schemas['IndexHealthFinding'];
+export type IndexHealthResponse = Schemas['IndexHealth'];
 
-export interface ExplainParam {
-    number: number;
-    type: string;
-    value: string;
-    source: string;
-}
+export type ServedQuery = Schemas['ServedQuery'];
+export type RecommendationEvidence = Schemas['RecommendationEvidence'];
+export type Timing = Schemas['Timing'];
 
-export interface ExplainResponse {
-    method: string;
-    sql: string;
-    params: ExplainParam[];
-    analyzed?: boolean;
-    planning_ms?: number | null;
-    execution_ms?: number | null;
-    plan: PlanNodeJson;
-    findings: Finding[];
-}
+export type DiffChange = Schemas['PlanDiffNode']['change'];
+export type PlanDiffNode = Schemas['PlanDiffNode'];
+export type PlanDiffJson = Schemas['PlanDiff'];
 
-export interface OverviewResponse {
-    target: Target;
-    checks: Check[];
-    top: Statement[];
-    total_ms_last_hour: number;
-    last_snapshot_at: string | null;
-}
+export type Verdict = Schemas['Verdict'];
+export type QueryValidation = Schemas['QueryValidation'];
+export type Validation = Schemas['Validation'];
+export type Recommendation = Schemas['Recommendation'];
 
-export interface IndexHealthFinding {
-    check: string;
-    severity: Severity;
-    object: string;
-    table: string;
-    message: string;
-    fix_sql: string;
-    wasted_bytes: number;
-}
+export type ChangeResponse = Schemas['ChangeResult'];
+export type ImpactStatement = Schemas['ImpactStatement'];
+export type ImpactResponse = Schemas['ImpactReport'];
 
-export interface IndexHealthResponse {
-    findings: IndexHealthFinding[];
-    summary: { indexes: number; tables: number; stats_age_s: number | null };
-}
+export type AuditEvent = Schemas['AuditEvent'];
 
-export interface ServedQuery {
-    fingerprint: string;
-    query: string;
-    sql?: string;
-    cost_before?: number;
-    cost_after?: number;
-}
+/// A user as GET /users lists them.
+export type ManagedUser = Schemas['User'];
 
-export interface RecommendationEvidence {
-    queries?: ServedQuery[];
-    impact?: {
-        weighted_by?: string;
-        saved_ms?: number | null;
-        saved_share_pct?: number | null;
-        write_cost_ms?: number | null;
-        saved_ms_per_hour?: number | null;
-    };
-    estimated_size_bytes?: number | null;
-    confidence?: string;
-    reason?: string;
-    write_overhead?: string;
-    table?: string;
-    method?: string;
-    columns?: string[];
-    [key: string]: unknown;
-}
-
-export interface Timing {
-    median_ms: number;
-    p25_ms?: number;
-    p75_ms?: number;
-    p95_ms: number;
-    min_ms?: number;
-    max_ms?: number;
-    runs_ms?: number[];
-}
-
-export type DiffChange = 'same' | 'changed' | 'added' | 'removed';
-
-export interface PlanDiffNode {
-    change: DiffChange;
-    before: string | null;
-    after: string | null;
-    before_ms: number;
-    after_ms: number;
-    before_rows: number;
-    after_rows: number;
-    before_blocks: number;
-    after_blocks: number;
-}
-
-export interface PlanDiffJson {
-    join_order_changed: boolean;
-    before_scan_order: string[];
-    after_scan_order: string[];
-    before_cost: number;
-    after_cost: number;
-    before_ms: number | null;
-    after_ms: number | null;
-    before_blocks: number;
-    after_blocks: number;
-    nodes: PlanDiffNode[];
-}
-
-export type Verdict = 'improved' | 'no_change' | 'regression' | 'rejected';
-
-export interface QueryValidation {
-    query: string;
-    sql_before?: string;
-    sql_after?: string;
-    verdict: Verdict;
-    reason: string;
-    speedup?: number | null;
-    before: Timing | null;
-    after: Timing | null;
-    equivalent?: boolean | null;
-    plan_diff: PlanDiffJson | null;
-    plan_before: PlanNodeJson | null;
-    plan_after: PlanNodeJson | null;
-}
-
-export interface Validation {
-    verdict: Verdict;
-    speedup: number;
-    before: { median_ms: number; p95_ms: number };
-    after: { median_ms: number; p95_ms: number };
-    equivalent: boolean | null;
-    plan_diff: PlanDiffJson | null;
-    reason: string;
-    sandbox?: {
-        kind: string;
-        description: string;
-        tables?: { table: string; target_rows: number; copied_rows: number; sample_percent: number }[];
-        notes?: string[];
-    } | null;
-    queries: QueryValidation[];
-    audit_id?: number | null;
-    index_build_ms?: number | null;
-    runs?: number;
-}
-
-export interface Recommendation {
-    id: string;
-    kind: 'index' | 'rewrite';
-    title: string;
-    sql: string;
-    rollback_sql: string;
-    evidence: RecommendationEvidence;
-    validation: Validation | null;
-    updated_at: string;
-}
-
-export interface ChangeResponse {
-    action_id: number;
-    message: string;
-}
-
-export interface ImpactStatement {
-    fingerprint: string;
-    query: string;
-    calls_before: number;
-    mean_ms_before: number;
-    calls_since: number;
-    mean_ms_since: number | null;
-    saved_ms: number;
-}
-
-export interface ImpactResponse {
-    action: number;
-    index: string;
-    saved_ms: number;
-    statements: ImpactStatement[];
-}
-
-export interface AuditEvent {
-    id: number;
-    at: string;
-    actor: string;
-    target: string;
-    action: string;
-    sql: string;
-    outcome: string;
-    error: string | null;
-    duration_ms: number | null;
-    related_id: number | null;
-    detail: unknown;
-}
-
-export interface ManagedUser {
-    id: number | string;
-    username: string;
-    role: Role;
-    created_at: string;
-}
-
-export interface SnapshotEvent {
-    kind: 'snapshot';
-    target_id: number | string;
-    snapshot_id?: number;
-    taken_at: string;
-    total_ms: number;
-    statements: Statement[];
-}
-
-export interface StatusEvent {
-    kind: 'status';
-    target_id: number | string;
-    status: TargetStatus;
-}
-
+export type SnapshotEvent = Schemas['SnapshotEvent'];
+export type StatusEvent = Schemas['StatusEvent'];
 export type StreamData = SnapshotEvent | StatusEvent;
+export type StreamMessage = Schemas['StreamMessage'];
 
-export interface StreamMessage {
-    type: 'event';
-    topic: string;
-    data: StreamData;
-}
-
-export type LlmProvider = 'openai' | 'gemini';
-
-export interface LlmCacheStats {
-    entries: number;
-    hits: number;
-    misses: number;
-    hit_rate: number; // 0..1
-    tokens_saved: number;
-    cost_saved_usd: number;
-}
+export type LlmProvider = Schemas['LlmSettingsInput']['provider'];
+export type LlmCacheStats = Schemas['LlmCacheStats'];
 
 /// GET /settings/llm. The API key itself is never sent, only whether one is stored.
-export interface LlmSettings {
-    configured: boolean;
-    source: 'dashboard' | 'config' | 'none';
-    /// null when no provider is set (source none).
-    provider: LlmProvider | null;
-    base_url: string;
-    model: string;
-    has_key: boolean;
-    timeout_s: number;
-    input_usd_per_mtok: number | null;
-    output_usd_per_mtok: number | null;
-    /// Why the saved settings cannot be used now (e.g. the key file is gone); null when fine.
-    problem?: string | null;
-    cache?: LlmCacheStats | null;
-}
+export type LlmSettings = Schemas['LlmSettings'];
 
 /// The body of PUT /settings/llm and POST /settings/llm/test. Without api_key the stored key is
 /// kept (or used, for a test); "" removes it.
-export interface LlmSettingsInput {
-    provider: LlmProvider;
-    base_url: string;
-    model: string;
-    timeout_s?: number;
-    /// US dollars per million tokens: both or neither.
-    input_usd_per_mtok?: number | null;
-    output_usd_per_mtok?: number | null;
-    api_key?: string;
-}
+export type LlmSettingsInput = Schemas['LlmSettingsInput'];
+export type LlmTestResponse = Schemas['LlmTestResult'];
 
-export interface LlmTestResponse {
-    ok: boolean;
-    provider?: string;
-    model?: string;
-    latency_ms?: number | null;
-    error?: string | null;
-}
+export type SuggestionStatus = Schemas['SuggestionStatus'];
 
-export type SuggestionStatus = 'verified' | 'rejected' | 'unverified';
+// The AI types are answers as lib/ai.ts's normalizeAiAnswer leaves them, which the pages render:
+// each suggestion names its model (the answer's when the server left it out), and a latency the
+// server did not send is null.
 
-export interface AiRewrite {
-    sql: string;
-    rationale: string;
-    status: SuggestionStatus;
-    reason: string;
-    speedup: number | null;
-    planned_cost?: number | null;
-    /// The model that proposed it.
-    model: string;
-}
-
-export interface AiIndexIdea {
-    ddl: string;
-    rationale: string;
-    status: SuggestionStatus;
-    reason: string;
-    cost_before: number | null;
-    cost_after: number | null;
-    model: string;
-}
+/// A rewrite the model proposed, with OptiSchema's verdict.
+export type AiRewrite = With<Schemas['AiRewrite'], { model: string }>;
+export type AiIndexIdea = With<Schemas['AiIndexIdea'], { model: string }>;
 
 /// POST .../ai. A provider that fails still answers 200 with `error` set.
-export interface AiAnswer {
-    provider: string;
-    model: string;
-    configured_model?: string;
-    from_cache: boolean;
-    input_tokens: number;
-    output_tokens: number;
-    cost_usd: number | null;
-    latency_ms: number | null;
-    explanation: string;
-    rewrites: AiRewrite[];
-    index_ideas: AiIndexIdea[];
-    risks: string[];
-    warnings: string[];
-    error: string | null;
-}
+export type AiAnswer = With<
+    Schemas['AiAnswer'],
+    { latency_ms: number | null; rewrites: AiRewrite[]; index_ideas: AiIndexIdea[] }
+>;

@@ -80,13 +80,16 @@ function Analytics({ target }: { target: Target }) {
     const current = useAsync((signal) => api.statements(target.id, { ...range, limit: 200 }, signal), [api, target.id, range]);
     const previous = useAsync((signal) => api.statements(target.id, { ...previousRange(range), limit: 200 }, signal), [api, target.id, range]);
     const latency = useAsync((signal) => api.latency(target.id, range, signal), [api, target.id, range]);
-    const topFingerprints = useMemo(
-        () => (current.data?.statements ?? []).slice(0, TREND_STATEMENTS).map((s) => s.fingerprint),
-        [current.data],
-    );
+    // The same list (same identity) while the costliest statements stay the same, so the trends
+    // are fetched again only when they change.
+    const topKey = (current.data?.statements ?? [])
+        .slice(0, TREND_STATEMENTS)
+        .map((s) => s.fingerprint)
+        .join(',');
+    const topFingerprints = useMemo(() => (topKey === '' ? [] : topKey.split(',')), [topKey]);
     const trends = useAsync(
         (signal) => Promise.all(topFingerprints.map((fp) => api.statement(target.id, fp, range, signal).then((d) => d.history ?? []))),
-        [api, target.id, range, topFingerprints.join(',')],
+        [api, target.id, range, topFingerprints],
         current.data !== undefined,
     );
     const workload = useMemo(() => workloadSeries(trends.data ?? []), [trends.data]);

@@ -1,4 +1,3 @@
-import { useMemo } from 'react';
 import { Link } from '../../app/router';
 import { useSession } from '../../app/session';
 import { useAsync, useTitle } from '../../app/useAsync';
@@ -21,7 +20,7 @@ async function settle<T>(p: Promise<T>, what: string, failures: string[]): Promi
 function Report({ target }: { target: Target }) {
     useTitle(`Report · ${target.name}`);
     const { api } = useSession();
-    const state = useAsync<ReportData>(async (signal) => {
+    const state = useAsync<ReportData & { generated: Date }>(async (signal) => {
         const failures: string[] = [];
         const now = Date.now();
         const [overview, statements, recommendations, health, audit] = await Promise.all([
@@ -31,12 +30,12 @@ function Report({ target }: { target: Target }) {
             settle(api.indexHealth(target.id, signal), 'index health', failures),
             settle(api.audit(200, signal), 'audit log', failures),
         ]);
-        return { overview, statements, recommendations: recommendations ?? [], health, audit: audit ?? [], failures };
+        return { overview, statements, recommendations: recommendations ?? [], health, audit: audit ?? [], failures, generated: new Date() };
     }, [api, target.id]);
-    const generated = useMemo(() => new Date(), [state.data]);
     if (state.error) return <ErrorState error={state.error} onRetry={state.reload} what="the report" />;
     if (!state.data) return <Loading label="Gathering the report…" />;
     const d = state.data;
+    const { generated } = d;
     const { statements, statementsTotalMs, warnings, recommendations: recs, findings, changes } = reportSections(d);
     const downloadPdf = () =>
         downloadText(reportPdf(target, d, generated), exportFileName(`report-${target.name}`, 'pdf', generated), 'application/pdf');

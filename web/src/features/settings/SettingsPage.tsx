@@ -30,13 +30,16 @@ function ChecksList({ checks }: { checks: Check[] }) {
     );
 }
 
+/// A connection test, or the checks of a 422 from POST /targets (which names no server version).
+type TestOutcome = Omit<TargetTestResponse, 'server_version'> & { server_version?: string };
+
 function TargetWizard({ onDone }: { onDone: (t: Target) => void }) {
     const { api } = useSession();
     const [name, setName] = useState('');
     const [dsn, setDsn] = useState('');
     const [interval, setInterval] = useState(60);
     const [production, setProduction] = useState(false);
-    const [test, setTest] = useState<TargetTestResponse | null>(null);
+    const [test, setTest] = useState<TestOutcome | null>(null);
     const [testedDsn, setTestedDsn] = useState<string | null>(null);
     const [busy, setBusy] = useState<'test' | 'save' | null>(null);
     const [error, setError] = useState<unknown>(null);
