@@ -463,9 +463,29 @@ export interface paths {
         put?: never;
         /**
          * Create the index (CREATE INDEX CONCURRENTLY)
-         * @description Audited with a pg_stat_statements baseline, for GET /audit/{id}/impact.
+         * @description Audited with a pg_stat_statements baseline, for GET /audit/{id}/impact. Answers when the index is built; 409 while the same recommendation is being applied already. An operator stops a running build with POST .../apply/cancel: the build is cancelled, no INVALID index stays, the action is audited as cancelled and this request fails.
          */
         post: operations["applyRecommendation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recommendations/{id}/apply/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a running apply of the recommendation
+         * @description Cancels the CREATE INDEX CONCURRENTLY that POST .../apply started on this instance (pg_cancel_backend); the index it left INVALID is dropped. 404 when no apply of the recommendation runs here.
+         */
+        post: operations["cancelApply"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2363,6 +2383,36 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             502: components["responses"]["BadGateway"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    cancelApply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recommendation's id, e.g. idx-0123456789ab. */
+                id: components["parameters"]["RecommendationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelling */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "cancelling";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             default: components["responses"]["UnexpectedError"];
         };
     };
