@@ -63,7 +63,8 @@ Error QueryError(PGresult* res, PGconn* conn, std::string_view sql) {
     const char* hint = res != nullptr ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : nullptr;
     std::string msg = primary != nullptr ? std::string(primary) : FirstLine(PQerrorMessage(conn));
     std::string sqlstate = state != nullptr ? state : "";
-    if (sqlstate == "57014") {
+    // 57014 is also a cancel on request (pg_cancel_backend, Ctrl-C): only a timeout says "statement timeout".
+    if (sqlstate == "57014" && msg.find("statement timeout") != std::string::npos) {
         msg += "; the statement ran longer than OptiSchema's statement_timeout";
     } else if (sqlstate == "55P03") {
         msg += "; another session holds a conflicting lock (lock_timeout reached), try again later";
