@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks that includes cross layers only downwards (docs/ARCHITECTURE.md): each folder of src/ may
-# include only the folders listed for it, and libpq, libpg_query and Boost.Beast stay in their one home.
+# include only the folders listed for it, headers under src/X/internal/ only from X, and libpq,
+# libpg_query and Boost.Beast stay in their one home.
 # Prints each offending include with its file and line; exits 1 when there is one.
 set -euo pipefail
 cd "$(dirname "$0")/../src"
@@ -39,6 +40,15 @@ for dir in */; do
         fi
     done < <(grep -rnE '^#include "[a-z_]+/' "$layer" || true)
 done
+
+# A component's internal headers (src/X/internal/) are for X alone.
+while IFS=: read -r file line include; do
+    owner=$(sed -E 's/#include "([a-z_]+)\/internal\/.*/\1/' <<<"$include")
+    if [[ "$file" != "$owner/"* ]]; then
+        echo "src/$file:$line: $include is internal to $owner"
+        failed=1
+    fi
+done < <(grep -rnE '^#include "[a-z_]+/internal/' . | sed 's#^\./##' || true)
 
 # One home each for the heavy C libraries (tests may reach a cluster through libpq themselves).
 only_in() {
