@@ -23,6 +23,7 @@
 #include "service/change.hpp"
 #include "service/check.hpp"
 #include "service/explain.hpp"
+#include "service/exports.hpp"
 #include "service/top.hpp"
 #include "service/validate.hpp"
 
@@ -254,7 +255,7 @@ Result<std::string> RunAudit(const AuditOptions& options) {
     auto events = (*store)->ListAudit(options.limit);
     if (!events) return tl::unexpected(events.error());
     if (options.format == "json") return service::FormatAuditJson(*events);
-    if (options.format == "csv") return service::FormatAuditCsv(*events);
+    if (options.format == "csv") return service::AuditCsv(*events);
     return FormatAuditText(*events);
 }
 

@@ -9,9 +9,6 @@ namespace optischema {
 /// Splits on a single character; empty fields are kept.
 [[nodiscard]] std::vector<std::string> Split(std::string_view text, char sep);
 
-/// One CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a quote or a line break.
-[[nodiscard]] std::string CsvField(const std::string& value);
-
 /// The parts with `sep` between them.
 [[nodiscard]] std::string Join(const std::vector<std::string>& parts, std::string_view sep = ", ");
 

@@ -30,12 +30,5 @@ TEST(StringsTest, DefaultDataDirPrefersXdg) {
     EXPECT_EQ(DefaultDataDir(), "/home/u/.local/share/optischema");
 }
 
-TEST(StringsTest, CsvFieldQuotesOnlyWhatNeedsIt) {
-    EXPECT_EQ(CsvField("plain"), "plain");
-    EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
-    EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
-    EXPECT_EQ(CsvField("two\nlines"), "\"two\nlines\"");
-}
-
 }  // namespace
 }  // namespace optischema

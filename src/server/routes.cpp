@@ -14,6 +14,7 @@
 #include "service/check.hpp"
 #include "service/explain.hpp"
 #include "service/explain_report.hpp"
+#include "service/exports.hpp"
 #include "service/validate.hpp"
 #include "common/format.hpp"
 #include "common/strings.hpp"
@@ -416,7 +417,7 @@ void RegisterRecommendations(api::Router& router, Services& s) {
                    if (request.QueryParam("format") == std::optional<std::string>("csv")) {
                        HttpResponse r;
                        r.content_type = "text/csv; charset=utf-8";
-                       r.body = service::FormatAuditCsv(*events);
+                       r.body = service::AuditCsv(*events);
                        r.headers.Set("Content-Disposition", "attachment; filename=\"optischema-audit.csv\"");
                        return r;
                    }
@@ -436,14 +437,7 @@ void RegisterExports(api::Router& router, Services& s) {
                 auto recs = s.store.With([&](store::Store& st) { return st.ListRecommendations(*id); });
                 if (!recs) return tl::unexpected(recs.error());
                 r.content_type = "application/sql; charset=utf-8";
-                r.body =
-                    "-- OptiSchema recommendations. Run each statement on its own (CONCURRENTLY cannot run "
-                    "in a transaction).\n";
-                for (const auto& rec : *recs) {
-                    if (rec.kind != "index") continue;
-                    r.body += fmt::format("\n-- {} ({}){}\n{};\n-- rollback: {};\n", rec.title, rec.id,
-                                          rec.validation_json.empty() ? "" : ", validated", rec.sql, rec.rollback_sql);
-                }
+                r.body = service::RecommendationsSql(*recs);
                 return r;
             }
             if (file != "statements.csv" && file != "statements.json") {
@@ -453,22 +447,15 @@ void RegisterExports(api::Router& router, Services& s) {
             if (!range) return tl::unexpected(range.error());
             auto groups = RangeStatements(s, *id, *range, 100'000);
             if (!groups) return tl::unexpected(groups.error());
-            double total_ms = 0;
-            Json rows = StatementsJson(*groups, "", 100'000, total_ms);
             if (file == "statements.json") {
+                double total_ms = 0;
+                Json rows = StatementsJson(*groups, "", 100'000, total_ms);
                 r.content_type = "application/json";
                 r.body = Json{{"from", IsoTime(range->from)}, {"to", IsoTime(range->to)}, {"statements", rows}}.dump(2);
                 return r;
             }
             r.content_type = "text/csv; charset=utf-8";
-            r.body = "fingerprint,query,calls,total_ms,mean_ms,rows,share,cache_hit_pct\r\n";
-            for (const auto& row : rows) {
-                r.body +=
-                    fmt::format("{},{},{},{},{},{},{},{}\r\n", row["fingerprint"].get<std::string>(),
-                                CsvField(row["query"].get<std::string>()), row["calls"].dump(), row["total_ms"].dump(),
-                                row["mean_ms"].dump(), row["rows"].dump(), row["share"].dump(),
-                                row["cache_hit_pct"].is_null() ? "" : row["cache_hit_pct"].dump());
-            }
+            r.body = service::StatementsCsv(*groups);
             return r;
         }));
 }

@@ -27,16 +27,6 @@ std::string FormatAuditJson(const std::vector<model::AuditEvent>& events) {
     return out.dump(2) + "\n";
 }
 
-std::string FormatAuditCsv(const std::vector<model::AuditEvent>& events) {
-    std::string out = "id,at,actor,target,action,outcome,duration_ms,related_id,sql,error,detail\r\n";
-    for (const auto& e : events) {
-        out += fmt::format("{},{},{},{},{},{},{:.3f},{},{},{},{}\r\n", e.id, IsoTime(e.at), CsvField(e.actor),
-                           CsvField(e.target), CsvField(e.action), CsvField(e.outcome), e.duration_ms,
-                           e.related_id ? std::to_string(*e.related_id) : "", CsvField(e.sql), CsvField(e.error),
-                           CsvField(e.detail_json));
-    }
-    return out;
-}
 
 
 }  // namespace optischema::service

@@ -8,8 +8,7 @@
 
 namespace optischema::service {
 
-/// The audit log as JSON (an array of events) or CSV (RFC 4180, a header row).
+/// The audit log as JSON (an array of events); its CSV is service/exports.hpp's AuditCsv.
 [[nodiscard]] std::string FormatAuditJson(const std::vector<model::AuditEvent>& events);
-[[nodiscard]] std::string FormatAuditCsv(const std::vector<model::AuditEvent>& events);
 
 }  // namespace optischema::service
