@@ -10,6 +10,8 @@ export function ConfirmDialog({
     busy,
     onConfirm,
     onCancel,
+    onStop,
+    stopLabel,
 }: {
     open: boolean;
     title: string;
@@ -19,6 +21,9 @@ export function ConfirmDialog({
     busy?: boolean;
     onConfirm: () => void;
     onCancel: () => void;
+    /// While busy, a button that stops what the confirmation started (e.g. an index build).
+    onStop?: () => void;
+    stopLabel?: string;
 }) {
     const ref = useRef<HTMLDialogElement>(null);
     const titleId = useId();
@@ -44,9 +49,15 @@ export function ConfirmDialog({
             <h2 id={titleId}>{title}</h2>
             <div>{children}</div>
             <div className="dialog-actions">
-                <button type="button" onClick={onCancel} disabled={busy} autoFocus>
-                    Cancel
-                </button>
+                {busy && onStop ? (
+                    <button type="button" className="danger" onClick={onStop}>
+                        {stopLabel ?? 'Stop'}
+                    </button>
+                ) : (
+                    <button type="button" onClick={onCancel} disabled={busy} autoFocus>
+                        Cancel
+                    </button>
+                )}
                 <button type="button" className={danger ? 'danger' : 'primary'} onClick={onConfirm} disabled={busy}>
                     {busy ? <span className="spinner" aria-hidden="true" /> : null}
                     {confirmLabel}

@@ -64,6 +64,7 @@ describe('ApiClient', () => {
         const { fn, calls } = fakeFetch([
             json(200, { user: { username: 'admin', role: 'admin' }, csrf_token: 'from-login' }),
             json(200, { action_id: 5, message: 'ok' }),
+            json(202, { status: 'cancelling' }),
         ]);
         const api = new ApiClient({ fetch: fn, cookies: () => '' });
         const me = await api.login('admin', 'pw');
@@ -72,6 +73,10 @@ describe('ApiClient', () => {
         await api.apply('idx-1');
         expect((calls[1]!.init.headers as Record<string, string>)[CSRF_HEADER]).toBe('from-login');
         expect(calls[1]!.url).toBe('/api/v1/recommendations/idx-1/apply');
+        expect((await api.cancelApply('idx-1')).status).toBe('cancelling');
+        expect(calls[2]!.url).toBe('/api/v1/recommendations/idx-1/apply/cancel');
+        expect(calls[2]!.init.method).toBe('POST');
+        expect((calls[2]!.init.headers as Record<string, string>)[CSRF_HEADER]).toBe('from-login');
     });
 
     it('encodes path segments and range parameters', async () => {

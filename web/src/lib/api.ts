@@ -338,6 +338,10 @@ export class ApiClient {
     apply(rid: string): Promise<ChangeResponse> {
         return this.post<ChangeResponse>(`/recommendations/${seg(rid)}/apply`, {}, { timeoutMs: 600_000 });
     }
+    /// Stops the index build a running apply of `rid` started (on the instance that runs it).
+    cancelApply(rid: string): Promise<{ status: string }> {
+        return this.post<{ status: string }>(`/recommendations/${seg(rid)}/apply/cancel`, {});
+    }
     rollback(actionId: number): Promise<ChangeResponse> {
         return this.post<ChangeResponse>(`/audit/${seg(actionId)}/rollback`, {}, { timeoutMs: 600_000 });
     }

@@ -145,6 +145,15 @@ function RecommendationCard({
         }
     };
 
+    const stopApply = async () => {
+        try {
+            await api.cancelApply(rec.id);
+            toast('Stopping the index build…', 'ok');
+        } catch (e) {
+            setChangeError(e);
+        }
+    };
+
     return (
         <article className="card" aria-labelledby={titleId} data-testid="recommendation" data-recommendation-id={rec.id}>
             <div className="card-header">
@@ -269,6 +278,8 @@ function RecommendationCard({
                 busy={busy}
                 onConfirm={() => void confirm()}
                 onCancel={() => setPending(null)}
+                onStop={pending?.kind === 'apply' ? () => void stopApply() : undefined}
+                stopLabel="Stop the build"
             >
                 <p>
                     {pending?.kind === 'rollback'
