@@ -97,6 +97,7 @@ std::vector<model::StatementGroup> LoadWindow(const std::string& name) {
         }
     }
     std::vector<model::StatementGroup> groups;
+    groups.reserve(by_fingerprint.size());
     for (auto& [_, g] : by_fingerprint) groups.push_back(std::move(g));
     std::sort(groups.begin(), groups.end(),
               [](const auto& a, const auto& b) { return a.counters.TotalMs() > b.counters.TotalMs(); });
@@ -108,6 +109,7 @@ const CollectionState kUp{.down = false, .error = "", .last_snapshot_at = kLastS
 
 std::vector<std::string> Names(const std::vector<OverviewCheck>& checks) {
     std::vector<std::string> out;
+    out.reserve(checks.size());
     for (const auto& c : checks) out.push_back(c.name);
     return out;
 }
