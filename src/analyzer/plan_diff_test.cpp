@@ -1,24 +1,14 @@
 #include "analyzer/plan_diff.hpp"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include <gtest/gtest.h>
 
+#include "analyzer/internal/test_plans.hpp"
 #include "analyzer/plan.hpp"
 
 namespace optischema::analyzer {
 namespace {
 
-model::Plan Load(const std::string& name) {
-    std::ifstream in(std::filesystem::path(OPTISCHEMA_TESTDATA_DIR) / "plans" / (name + ".json"));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto plan = ParsePlan(ss.str());
-    if (!plan) throw std::runtime_error(name + ": " + plan.error().ToString());
-    return std::move(*plan);
-}
+model::Plan Load(const std::string& name) { return test_plans::LoadPlan(name); }
 
 const NodeChange* Find(const PlanDiff& d, std::string_view label_part, NodeChange::Kind kind) {
     for (const auto& c : d.nodes) {

@@ -2,12 +2,12 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <numeric>
-#include <sstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "analyzer/internal/test_plans.hpp"
 
 namespace optischema::analyzer {
 namespace {
@@ -16,20 +16,11 @@ namespace fs = std::filesystem;
 using model::Plan;
 using model::PlanNode;
 
-const fs::path kPlans = fs::path(OPTISCHEMA_TESTDATA_DIR) / "plans";
+using test_plans::ReadFile;
 
-std::string ReadFile(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+const fs::path kPlans = test_plans::PlansDir();
 
-Plan Load(const std::string& name) {
-    auto plan = ParsePlan(ReadFile(kPlans / (name + ".json")));
-    if (!plan) throw std::runtime_error(name + ": " + plan.error().ToString());
-    return std::move(*plan);
-}
+Plan Load(const std::string& name) { return test_plans::LoadPlan(name); }
 
 const PlanNode* FindNode(const Plan& plan, std::string_view type) {
     for (const PlanNode* n : Flatten(plan)) {

@@ -1,5 +1,7 @@
 #include "server/config.hpp"
 
+#include <cmath>
+#include <limits>
 #include <optional>
 #include <set>
 
@@ -85,6 +87,40 @@ Result<void> ReadLlm(const std::filesystem::path& file, const toml::table& table
     return {};
 }
 
+Result<void> ReadOverview(const std::filesystem::path& file,
+                          const toml::table& table,
+                          analyzer::OverviewThresholds& thresholds) {
+    if (auto ok = RejectUnknown(file, table,
+                                {"cache_hit_pct_min", "slow_mean_ms", "temp_written_mb_max", "round_trip_p95_ms"},
+                                "overview.");
+        !ok) {
+        return ok;
+    }
+    constexpr double kNoMax = std::numeric_limits<double>::max();
+    struct Limit {
+        const char* key;
+        double& value;
+        double max;
+        const char* what;  // completes "must be ..."
+    };
+    for (const Limit& limit :
+         {Limit{"cache_hit_pct_min", thresholds.cache_hit_pct_min, 100, "a percentage between 0 and 100"},
+          Limit{"slow_mean_ms", thresholds.slow_mean_ms, kNoMax, "a number of milliseconds >= 0"},
+          Limit{"temp_written_mb_max", thresholds.temp_written_mb_max, kNoMax, "a number of megabytes >= 0"},
+          Limit{"round_trip_p95_ms", thresholds.round_trip_p95_ms, kNoMax, "a number of milliseconds >= 0"}}) {
+        const toml::node* node = table.get(limit.key);
+        if (node == nullptr) continue;
+        const auto v = node->value<double>();  // an integer converts too
+        if (!v || !std::isfinite(*v) || *v < 0 || *v > limit.max) {
+            return tl::unexpected(ConfigError(
+                file, node->source(),
+                fmt::format("overview.{} must be {}, e.g. {} = {}", limit.key, limit.what, limit.key, limit.value)));
+        }
+        limit.value = *v;
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig config) {
@@ -94,11 +130,11 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig co
     } catch (const toml::parse_error& e) {
         return tl::unexpected(ConfigError(file, e.source(), std::string(e.description())));
     }
-    if (auto ok = RejectUnknown(file, root,
-                                {"listen", "data_dir", "store", "secret_key_file", "static_dir", "auth", "targets",
-                                 "llm", "retention", "latency_probe_s", "io_threads", "worker_threads",
-                                 "trusted_proxies"},
-                                "");
+    if (auto ok = RejectUnknown(
+            file, root,
+            {"listen", "data_dir", "store", "secret_key_file", "static_dir", "auth", "targets", "llm", "retention",
+             "overview", "latency_probe_s", "io_threads", "worker_threads", "trusted_proxies"},
+            "");
         !ok) {
         return tl::unexpected(ok.error());
     }
@@ -172,6 +208,15 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig co
         }
         config.snapshot_retention_days = static_cast<int>(snapshots);
         config.rollup_retention_days = static_cast<int>(rollups);
+    }
+    if (const toml::node* overview = root.get("overview")) {
+        if (!overview->is_table()) {
+            return tl::unexpected(ConfigError(file, overview->source(),
+                                              "overview is a table: write [overview] and its thresholds below it"));
+        }
+        if (auto ok = ReadOverview(file, *overview->as_table(), config.overview); !ok) {
+            return tl::unexpected(ok.error());
+        }
     }
     if (const toml::table* llm = root["llm"].as_table()) {
         if (auto ok = ReadLlm(file, *llm, config.llm); !ok) return tl::unexpected(ok.error());

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/overview_checks.hpp"
 #include "common/error.hpp"
 
 namespace optischema::server {
@@ -48,6 +49,7 @@ struct ServeConfig {
     int worker_threads = 4;
     std::vector<TargetConfig> targets;
     LlmConfig llm;
+    analyzer::OverviewThresholds overview;  // where the overview's health checks turn from pass to warn
 };
 
 /// Reads a TOML config file:
@@ -65,6 +67,11 @@ struct ServeConfig {
 ///     [retention]
 ///     snapshots_days = 30      # snapshots and latency samples (0: forever)
 ///     rollups_days = 400       # hourly rollups: long ranges after the snapshots are gone (0: forever)
+///     [overview]               # the health checks' thresholds (these are the defaults)
+///     cache_hit_pct_min = 99   # warn when less of the last hour's shared blocks came from the cache
+///     slow_mean_ms = 100       # warn about statements whose mean time is above this
+///     temp_written_mb_max = 0  # warn when statements wrote more MB than this to temporary files
+///     round_trip_p95_ms = 5    # warn when the p95 of SELECT 1 is not below this
 ///     [[targets]]
 ///     name = "orders"
 ///     dsn = "postgresql://optischema@db1/orders"

@@ -131,5 +131,72 @@ TEST(LoadConfig, MistakesNameTheKeyAndTheLine) {
     EXPECT_NE(wrong_type.error().message.find("model has the wrong type"), std::string::npos);
 }
 
+TEST(LoadConfig, OverviewThresholdsDefaultToTheDashboards) {
+    auto config = Load("listen = \"127.0.0.1:8080\"\n");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->overview.cache_hit_pct_min, 99);
+    EXPECT_EQ(config->overview.slow_mean_ms, 100);
+    EXPECT_EQ(config->overview.temp_written_mb_max, 0);
+    EXPECT_EQ(config->overview.round_trip_p95_ms, 5);
+}
+
+TEST(LoadConfig, ReadsOverviewThresholds) {
+    auto config = Load(R"(
+[overview]
+cache_hit_pct_min = 95.5
+slow_mean_ms = 250
+temp_written_mb_max = 512
+round_trip_p95_ms = 20
+)");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->overview.cache_hit_pct_min, 95.5);
+    EXPECT_EQ(config->overview.slow_mean_ms, 250) << "an integer is a number too";
+    EXPECT_EQ(config->overview.temp_written_mb_max, 512);
+    EXPECT_EQ(config->overview.round_trip_p95_ms, 20);
+
+    auto some = Load("[overview]\nslow_mean_ms = 500\n");
+    ASSERT_TRUE(some) << some.error().message;
+    EXPECT_EQ(some->overview.slow_mean_ms, 500);
+    EXPECT_EQ(some->overview.cache_hit_pct_min, 99) << "a threshold not given keeps its default";
+}
+
+TEST(LoadConfig, WrongOverviewThresholdsNameTheKeyTheLineAndAnExample) {
+    auto negative = Load("[overview]\nslow_mean_ms = -1\n");
+    ASSERT_FALSE(negative);
+    EXPECT_NE(negative.error().message.find(
+                  ":2: overview.slow_mean_ms must be a number of milliseconds >= 0, e.g. slow_mean_ms = 100"),
+              std::string::npos)
+        << negative.error().message;
+
+    auto text = Load("[overview]\n\nround_trip_p95_ms = \"5ms\"\n");
+    ASSERT_FALSE(text);
+    EXPECT_NE(text.error().message.find(
+                  ":3: overview.round_trip_p95_ms must be a number of milliseconds >= 0, e.g. round_trip_p95_ms = 5"),
+              std::string::npos)
+        << text.error().message;
+
+    auto percent = Load("[overview]\ncache_hit_pct_min = 101\n");
+    ASSERT_FALSE(percent);
+    EXPECT_NE(percent.error().message.find("overview.cache_hit_pct_min must be a percentage between 0 and 100"),
+              std::string::npos)
+        << percent.error().message;
+
+    auto infinite = Load("[overview]\ntemp_written_mb_max = inf\n");
+    ASSERT_FALSE(infinite);
+    EXPECT_NE(infinite.error().message.find("overview.temp_written_mb_max must be a number of megabytes >= 0"),
+              std::string::npos)
+        << infinite.error().message;
+
+    auto typo = Load("[overview]\nslow_ms = 100\n");
+    ASSERT_FALSE(typo);
+    EXPECT_NE(typo.error().message.find(":2: unknown setting overview.slow_ms"), std::string::npos)
+        << typo.error().message;
+
+    auto not_a_table = Load("overview = 99\n");
+    ASSERT_FALSE(not_a_table);
+    EXPECT_NE(not_a_table.error().message.find(":1: overview is a table"), std::string::npos)
+        << not_a_table.error().message;
+}
+
 }  // namespace
 }  // namespace optischema::server

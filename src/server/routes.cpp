@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "analyzer/overview_checks.hpp"
 #include "service/advise.hpp"
 #include "service/audit.hpp"
 #include "service/change.hpp"
@@ -535,58 +536,14 @@ Result<std::string> RenderOverview(Services& s, std::int64_t target_id) {
     double total_ms = 0;
     Json top = StatementsJson(*groups, "", 5, total_ms);
 
-    std::vector<Check> checks;
     const TargetStatus& st = target->status;
-    if (st.state == "down") {
-        checks.push_back({"collection", "warn", "the target is unreachable: " + st.error, ""});
-    } else {
-        checks.push_back(
-            {"collection", "pass",
-             st.last_snapshot_at ? "last snapshot " + IsoTime(*st.last_snapshot_at) : "waiting for the first snapshot",
-             ""});
-    }
-    model::Counters sum;
-    std::size_t slow = 0;
-    const model::StatementGroup* slowest = nullptr;
-    for (const auto& g : *groups) {
-        sum += g.counters;
-        if (g.MeanMs() > 100) {
-            ++slow;
-            if (slowest == nullptr || g.MeanMs() > slowest->MeanMs()) slowest = &g;
-        }
-    }
-    const auto blocks = sum.shared_blks_hit + sum.shared_blks_read;
-    if (blocks > 0) {
-        const double hit = 100.0 * static_cast<double>(sum.shared_blks_hit) / static_cast<double>(blocks);
-        checks.push_back({"cache hit rate", hit >= 99 ? "pass" : "warn",
-                          fmt::format("{:.2f}% of shared blocks read in the last hour came from "
-                                      "the buffer cache",
-                                      hit),
-                          hit >= 99 ? ""
-                                    : "SHOW shared_buffers;  -- consider raising it, or the "
-                                      "statements reading most blocks need indexes"});
-    }
-    if (slow > 0 && slowest != nullptr) {
-        checks.push_back(
-            {"slow statements", "warn",
-             fmt::format("{} statement(s) average over 100 ms; the slowest: {} ({})", slow,
-                         Ellipsize(CollapseWhitespace(slowest->query), 80), HumanMs(slowest->MeanMs()) + " ms"),
-             ""});
-    } else {
-        checks.push_back({"slow statements", "pass", "no statement averages over 100 ms", ""});
-    }
-    if (sum.temp_blks_written > 0) {
-        checks.push_back({"temporary files", "warn",
-                          fmt::format("statements wrote {} to temporary files in the last hour",
-                                      HumanBytes(8192.0 * static_cast<double>(sum.temp_blks_written))),
-                          "SET work_mem = '64MB';  -- for the sessions that sort or hash a lot"});
-    } else {
-        checks.push_back({"temporary files", "pass", "no sort or hash spilled to disk", ""});
-    }
-    if (st.latency && st.latency->p95_ms) {
-        const double p95 = *st.latency->p95_ms;
-        checks.push_back({"round trip", p95 < 5 ? "pass" : "warn",
-                          fmt::format("SELECT 1 takes {} ms at p95 from OptiSchema", HumanMs(p95)), ""});
+    const analyzer::CollectionState collection{
+        .down = st.state == "down", .error = st.error, .last_snapshot_at = st.last_snapshot_at};
+    std::vector<Check> checks;
+    for (auto& c : analyzer::OverviewChecks(*groups, collection, st.latency ? st.latency->p95_ms : std::nullopt,
+                                            s.config.overview)) {
+        checks.push_back({std::move(c.name), std::string(analyzer::CheckStatusName(c.status)), std::move(c.message),
+                          std::move(c.fix)});
     }
     return Json{{"target", TargetJson(*target)},
                 {"checks", ChecksJson(checks)},
