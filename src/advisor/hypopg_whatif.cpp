@@ -1,19 +1,11 @@
 #include "advisor/hypopg_whatif.hpp"
 
-#include <charconv>
+#include <cstdint>
 
 #include "analyzer/plan.hpp"
+#include "pg/explain.hpp"
 
 namespace optischema::advisor {
-namespace {
-
-std::int64_t ToInt(const std::optional<std::string>& v) {
-    std::int64_t out = 0;
-    if (v) std::from_chars(v->data(), v->data() + v->size(), out);
-    return out;
-}
-
-}  // namespace
 
 Result<HypoPgWhatIf> HypoPgWhatIf::Open(pg::Connection& conn) {
     auto rows = conn.Query("SELECT 1 FROM pg_extension WHERE extname = 'hypopg'");
@@ -35,10 +27,9 @@ HypoPgWhatIf::~HypoPgWhatIf() {
 }
 
 Result<double> HypoPgWhatIf::Cost(const std::string& sql) {
-    auto rows = conn_->Query("EXPLAIN (FORMAT JSON) " + sql);
-    if (!rows) return tl::unexpected(rows.error());
-    if (rows->empty() || !(*rows)[0][0]) return MakeError(ErrorCode::kInternal, "EXPLAIN returned no plan");
-    auto plan = analyzer::ParsePlan(*(*rows)[0][0]);
+    auto json = pg::ExplainJson(*conn_, "", sql);
+    if (!json) return tl::unexpected(json.error());
+    auto plan = analyzer::ParsePlan(*json);
     if (!plan) return tl::unexpected(plan.error());
     return plan->root.total_cost;
 }
@@ -49,7 +40,12 @@ Result<HypotheticalIndex> HypoPgWhatIf::Create(const IndexCandidate& index) {
         conn_->Query("SELECT h.indexrelid, hypopg_relation_size(h.indexrelid) FROM hypopg_create_index($1) h", params);
     if (!rows) return tl::unexpected(rows.error());
     if (rows->empty()) return MakeError(ErrorCode::kInternal, "hypopg_create_index returned no index");
-    return HypotheticalIndex{ToInt((*rows)[0][0]), ToInt((*rows)[0][1])};
+    auto created = (*rows)[0].As<std::int64_t, std::int64_t>();
+    if (!created) {
+        return MakeError(ErrorCode::kInternal,
+                         "cannot read the hypothetical index hypopg_create_index returned: " + created.error().message);
+    }
+    return HypotheticalIndex{std::get<0>(*created), std::get<1>(*created)};
 }
 
 Result<void> HypoPgWhatIf::Drop(const HypotheticalIndex& index) {

@@ -1,6 +1,8 @@
 #include "analyzer/plan.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <functional>
 #include <map>
 #include <unordered_map>
@@ -16,13 +18,18 @@ using nlohmann::json;
 
 double Number(const json& v) {
     if (v.is_number()) return v.get<double>();
-    // PostgreSQL prints some numbers as strings in JSON (e.g. "Settings" values); be lenient.
+    // PostgreSQL prints some numbers as strings in JSON (e.g. "Settings" values); be lenient: the
+    // decimal number the text starts with ("64MB" is 64), after blanks and a "+"; 0 when there is none.
     if (v.is_string()) {
-        try {
-            return std::stod(v.get<std::string>());
-        } catch (...) {
-            return 0;
+        std::string_view text = v.get_ref<const std::string&>();
+        while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+        if (text.starts_with('+')) {
+            text.remove_prefix(1);
+            if (text.starts_with('-')) return 0;
         }
+        double out = 0;
+        if (std::from_chars(text.data(), text.data() + text.size(), out).ec != std::errc()) return 0;
+        return out;
     }
     return 0;
 }

@@ -1,7 +1,9 @@
 #include "collector/pg_stats_source.hpp"
 
-#include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <optional>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -38,20 +40,37 @@ const std::vector<CounterColumn>& CounterColumns() {
     return columns;
 }
 
-template <typename T>
-bool ParseNumber(const std::optional<std::string>& text, T& out) {
-    if (!text) {
-        out = T{};
-        return true;
-    }
-    const char* end = text->data() + text->size();
-    return std::from_chars(text->data(), end, out).ptr == end;
-}
+Error Unreadable(const Error& e) { return Error{e.code, "cannot read pg_stat_statements: " + e.message, e.sqlstate}; }
 
-Error BadValue(std::string_view column, const std::optional<std::string>& value) {
-    return Error{ErrorCode::kInternal,
-                 fmt::format("unexpected value '{}' in pg_stat_statements column {}", value.value_or("NULL"), column),
-                 {}};
+// One row of StatementsSql: userid, dbid, queryid, toplevel, the counters in model::kCounterFields
+// order, then the text when asked for. A NULL leaves the field at its default (a counter at 0,
+// toplevel true).
+Result<StatementRow> ReadStatement(const pg::Row& r, bool with_texts) {
+    StatementRow row;
+    std::optional<Error> failed;
+    std::size_t i = 0;
+    const auto read = [&](auto& field) {
+        using T = std::remove_reference_t<decltype(field)>;
+        auto value = r.GetOr<T>(i++, field);
+        if (value) {
+            field = *value;
+        } else if (!failed) {
+            failed = value.error();
+        }
+    };
+    auto& key = row.stats.key;
+    read(key.userid);
+    read(key.dbid);
+    read(key.queryid);
+    read(key.toplevel);
+    model::ForEachCounterField([&](auto field) { read(row.stats.counters.*field); });
+    if (failed) return tl::unexpected(*failed);
+    if (with_texts) {
+        auto query = r.Get<std::optional<std::string>>(i);
+        if (!query) return tl::unexpected(query.error());
+        row.query = std::move(*query);
+    }
+    return row;
 }
 
 }  // namespace
@@ -108,10 +127,11 @@ Result<model::SnapshotInfo> PgStatsSource::ReadInfo() {
     auto rows = conn_.Query(info_sql_);
     if (!rows) return tl::unexpected(rows.error());
     if (rows->empty()) return info;
-    const auto& r = (*rows)[0];
-    double reset_ms = 0;
-    if (r[0] && ParseNumber(r[0], reset_ms)) info.stats_reset = FromUnixMs(std::llround(reset_ms));
-    if (!ParseNumber(r[1], info.dealloc)) return tl::unexpected(BadValue("dealloc", r[1]));
+    auto row = (*rows)[0].As<std::optional<double>, std::optional<std::int64_t>>();
+    if (!row) return tl::unexpected(Unreadable(row.error()));
+    const auto& [reset_ms, dealloc] = *row;
+    if (reset_ms) info.stats_reset = FromUnixMs(std::llround(*reset_ms));
+    info.dealloc = dealloc.value_or(0);
     return info;
 }
 
@@ -121,16 +141,9 @@ Result<std::vector<StatementRow>> PgStatsSource::ReadStatements(bool with_texts)
     std::vector<StatementRow> out;
     out.reserve(rows->size());
     for (const auto& r : *rows) {
-        StatementRow row;
-        auto& key = row.stats.key;
-        auto& c = row.stats.counters;
-        key.toplevel = r[3].value_or("t") == "t";
-        bool ok = ParseNumber(r[0], key.userid) && ParseNumber(r[1], key.dbid) && ParseNumber(r[2], key.queryid);
-        std::size_t i = 4;
-        model::ForEachCounterField([&](auto field) { ok = ParseNumber(r[i++], c.*field) && ok; });
-        if (!ok) return tl::unexpected(BadValue("(counters)", r[2]));
-        if (with_texts) row.query = r[i];
-        out.push_back(std::move(row));
+        auto row = ReadStatement(r, with_texts);
+        if (!row) return tl::unexpected(Unreadable(row.error()));
+        out.push_back(std::move(*row));
     }
     return out;
 }
@@ -145,15 +158,11 @@ Result<std::vector<EntryText>> PgStatsSource::ReadTexts(std::span<const std::int
     const std::optional<std::string> params[] = {array};
     auto rows = conn_.Query(texts_sql_, params);
     if (!rows) return tl::unexpected(rows.error());
+    auto texts = rows->As<std::int64_t, bool, std::string>();
+    if (!texts) return tl::unexpected(Unreadable(texts.error()));
     std::vector<EntryText> out;
-    out.reserve(rows->size());
-    for (const auto& r : *rows) {
-        EntryText t;
-        if (!ParseNumber(r[0], t.queryid)) return tl::unexpected(BadValue("queryid", r[0]));
-        t.toplevel = r[1].value_or("t") == "t";
-        t.text = r[2].value_or("");
-        out.push_back(std::move(t));
-    }
+    out.reserve(texts->size());
+    for (auto& [queryid, toplevel, text] : *texts) out.push_back({queryid, toplevel, std::move(text)});
     return out;
 }
 

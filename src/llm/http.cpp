@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <ctime>
 #include <memory>
@@ -138,7 +139,10 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
     if (text.empty()) return std::nullopt;
     if (std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); })) {
         if (text.size() > 9) return std::chrono::milliseconds(std::chrono::hours(24 * 365));
-        return std::chrono::seconds(std::stoll(text));
+        long long seconds = 0;
+        // One to nine digits: always a number, and always in range.
+        std::from_chars(text.data(), text.data() + text.size(), seconds);
+        return std::chrono::seconds(seconds);
     }
     const time_t when = curl_getdate(text.c_str(), nullptr);
     if (when == -1) return std::nullopt;

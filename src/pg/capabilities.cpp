@@ -1,6 +1,7 @@
 #include "pg/capabilities.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -9,21 +10,22 @@
 namespace optischema::pg {
 namespace {
 
+// Named columns, so that an error reading one names it.
 constexpr std::string_view kDetectSql = R"sql(
-SELECT current_setting('server_version_num'),
-       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
-       pg_has_role(current_user, 'pg_read_all_stats', 'USAGE'),
-       EXISTS (SELECT 1 FROM pg_settings WHERE name = 'pg_stat_statements.max'),
-       (SELECT e.extversion FROM pg_extension e WHERE e.extname = 'pg_stat_statements'),
+SELECT current_setting('server_version_num') AS server_version_num,
+       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS is_superuser,
+       pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS read_all_stats,
+       EXISTS (SELECT 1 FROM pg_settings WHERE name = 'pg_stat_statements.max') AS pg_stat_statements_loaded,
+       (SELECT e.extversion FROM pg_extension e WHERE e.extname = 'pg_stat_statements') AS pg_stat_statements_version,
        (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-         WHERE e.extname = 'pg_stat_statements'),
-       current_setting('pg_stat_statements.track', true),
-       EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg'),
-       (SELECT e.extversion FROM pg_extension e WHERE e.extname = 'hypopg'),
+         WHERE e.extname = 'pg_stat_statements') AS pg_stat_statements_schema,
+       current_setting('pg_stat_statements.track', true) AS pg_stat_statements_track,
+       EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg') AS hypopg_available,
+       (SELECT e.extversion FROM pg_extension e WHERE e.extname = 'hypopg') AS hypopg_version,
        current_database(), current_user,
        (SELECT to_regclass(format('%I.pg_stat_statements_info', n.nspname)) IS NOT NULL
           FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-         WHERE e.extname = 'pg_stat_statements'))sql";
+         WHERE e.extname = 'pg_stat_statements') AS pg_stat_statements_info)sql";
 
 constexpr std::string_view kColumnsSql = R"sql(
 SELECT a.attname FROM pg_attribute a
@@ -31,7 +33,12 @@ SELECT a.attname FROM pg_attribute a
  WHERE n.nspname = $1 AND c.relname = 'pg_stat_statements' AND a.attnum > 0 AND NOT a.attisdropped
  ORDER BY a.attnum)sql";
 
-bool IsTrue(const std::optional<std::string>& v) { return v && (*v == "t" || *v == "on" || *v == "true"); }
+Error Unreadable(const Error& e) {
+    return Error{e.code,
+                 "cannot read the capabilities of the server: " + e.message +
+                     "; OptiSchema supports PostgreSQL 13 and later: check that the DSN points at one",
+                 e.sqlstate};
+}
 
 }  // namespace
 
@@ -68,27 +75,35 @@ Result<Capabilities> DetectCapabilities(Connection& conn) {
     auto rows = conn.Query(kDetectSql);
     if (!rows) return tl::unexpected(rows.error());
     if (rows->size() != 1) return MakeError(ErrorCode::kInternal, "capability query returned no row");
-    const auto& r = (*rows)[0];
+    // A NULL flag (no such role or extension) reads as false.
+    auto row = (*rows)[0]
+                   .As<int, std::optional<bool>, bool, bool, std::optional<std::string>, std::optional<std::string>,
+                       std::optional<std::string>, bool, std::optional<std::string>, std::string, std::string,
+                       std::optional<bool>>();
+    if (!row) return tl::unexpected(Unreadable(row.error()));
     Capabilities caps;
-    caps.server_version_num = std::stoi(r[0].value_or("0"));
+    bool read_all_stats = false;
+    std::optional<std::string> schema;
+    std::optional<std::string> track;
+    std::optional<bool> superuser;
+    std::optional<bool> info;
+    std::tie(caps.server_version_num, superuser, read_all_stats, caps.pg_stat_statements_loaded,
+             caps.pg_stat_statements_version, schema, track, caps.hypopg_available, caps.hypopg_version, caps.database,
+             caps.user, info) = std::move(*row);
     caps.server_version = conn.ServerVersion();
-    caps.is_superuser = IsTrue(r[1]);
-    caps.can_read_all_stats = caps.is_superuser || IsTrue(r[2]);
-    caps.pg_stat_statements_loaded = IsTrue(r[3]);
-    caps.pg_stat_statements_version = r[4];
-    caps.pg_stat_statements_schema = r[5].value_or("");
-    caps.pg_stat_statements_track = r[6].value_or("");
-    caps.hypopg_available = IsTrue(r[7]);
-    caps.hypopg_version = r[8];
-    caps.database = r[9].value_or("");
-    caps.user = r[10].value_or("");
-    caps.pg_stat_statements_info = IsTrue(r[11]);
+    caps.is_superuser = superuser.value_or(false);
+    caps.can_read_all_stats = caps.is_superuser || read_all_stats;
+    caps.pg_stat_statements_schema = schema.value_or("");
+    caps.pg_stat_statements_track = track.value_or("");
+    caps.pg_stat_statements_info = info.value_or(false);
 
     if (caps.pg_stat_statements_version) {
-        const std::optional<std::string> schema[] = {caps.pg_stat_statements_schema};
-        auto cols = conn.Query(kColumnsSql, schema);
+        const std::optional<std::string> params[] = {caps.pg_stat_statements_schema};
+        auto cols = conn.Query(kColumnsSql, params);
         if (!cols) return tl::unexpected(cols.error());
-        for (const auto& row : *cols) caps.pg_stat_statements_columns.push_back(row[0].value_or(""));
+        auto names = cols->As<std::string>();
+        if (!names) return tl::unexpected(Unreadable(names.error()));
+        caps.pg_stat_statements_columns = std::move(*names);
     }
     return caps;
 }

@@ -1,6 +1,8 @@
 #include "pg/catalog.hpp"
 
-#include <charconv>
+#include <cstdint>
+
+#include <fmt/format.h>
 
 #include "common/quote.hpp"
 
@@ -34,11 +36,8 @@ SELECT 'hist', u.v, NULL, u.i
    AND s.attname = $2 AND NOT s.inherited
  ORDER BY 1 DESC, 4)sql";
 
-double ToDouble(const std::optional<std::string>& v) {
-    if (!v) return 0;
-    double out = 0;
-    std::from_chars(v->data(), v->data() + v->size(), out);
-    return out;
+Error Unreadable(const Error& e, std::string_view what) {
+    return Error{e.code, fmt::format("cannot read {}: {}", what, e.message), e.sqlstate};
 }
 
 }  // namespace
@@ -52,21 +51,28 @@ Result<std::optional<model::ColumnStats>> ReadColumnStats(Connection& conn,
     auto head = conn.Query(kColumnSql, params);
     if (!head) return tl::unexpected(head.error());
     if (head->empty()) return std::optional<model::ColumnStats>();
+    const std::string what = "the statistics of " + regclass + "." + QuoteIdent(column);
+    // null_frac and n_distinct are NULL until the column is analyzed.
+    auto head_row = (*head)[0].As<std::string, std::optional<double>, std::optional<double>>();
+    if (!head_row) return tl::unexpected(Unreadable(head_row.error(), what));
+    const auto& [data_type, null_frac, n_distinct] = *head_row;
     model::ColumnStats stats;
-    const auto& r = (*head)[0];
-    stats.data_type = r[0].value_or("");
-    stats.analyzed = r[1].has_value();
-    stats.null_frac = ToDouble(r[1]);
-    stats.n_distinct = ToDouble(r[2]);
+    stats.data_type = data_type;
+    stats.analyzed = null_frac.has_value();
+    stats.null_frac = null_frac.value_or(0);
+    stats.n_distinct = n_distinct.value_or(0);
     if (stats.analyzed) {
         auto values = conn.Query(kValuesSql, params);
         if (!values) return tl::unexpected(values.error());
-        for (const auto& row : *values) {
-            if (row[0] == "mcv") {
-                stats.most_common_vals.push_back(row[1].value_or(""));
-                stats.most_common_freqs.push_back(ToDouble(row[2]));
+        // kind, value, frequency (NULL for a histogram bound), ordinality
+        auto read = values->As<std::string, std::optional<std::string>, std::optional<double>, std::int64_t>();
+        if (!read) return tl::unexpected(Unreadable(read.error(), what));
+        for (const auto& [kind, value, freq, ordinality] : *read) {
+            if (kind == "mcv") {
+                stats.most_common_vals.push_back(value.value_or(""));
+                stats.most_common_freqs.push_back(freq.value_or(0));
             } else {
-                stats.histogram_bounds.push_back(row[1].value_or(""));
+                stats.histogram_bounds.push_back(value.value_or(""));
             }
         }
     }
@@ -93,9 +99,12 @@ Result<std::vector<std::string>> InferParameterTypes(Connection& conn,
     auto dealloc = conn.Execute("DEALLOCATE optischema_infer");
     if (!rows) return tl::unexpected(rows.error());
     if (!dealloc) return tl::unexpected(dealloc.error());
-    std::vector<std::string> types;
-    for (const auto& r : *rows) types.push_back(r[0].value_or("unknown"));
-    return types;
+    auto types = rows->As<std::optional<std::string>>();
+    if (!types) return tl::unexpected(Unreadable(types.error(), "the parameter types"));
+    std::vector<std::string> out;
+    out.reserve(types->size());
+    for (auto& type : *types) out.push_back(std::move(type).value_or("unknown"));
+    return out;
 }
 
 }  // namespace optischema::pg

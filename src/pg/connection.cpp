@@ -116,13 +116,6 @@ std::vector<std::pair<std::string, std::string>> ConnectionDefaults(const std::s
     return out;
 }
 
-int Rows::ColumnIndex(std::string_view name) const {
-    for (std::size_t i = 0; i < columns_.size(); ++i) {
-        if (columns_[i] == name) return static_cast<int>(i);
-    }
-    return -1;
-}
-
 void Connection::Closer::operator()(pg_conn* c) const { PQfinish(c); }
 
 Connection::Connection(pg_conn* conn, std::string dsn, const SessionLimits& limits)
@@ -275,7 +268,8 @@ Result<std::int64_t> Connection::CopyTo(Connection& dest, std::string_view copy_
         if (!failure && PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
             failure = QueryError(r.get(), dest.conn_.get(), copy_in_sql);
         } else if (!failure) {
-            rows = std::strtoll(PQcmdTuples(r.get()), nullptr, 10);
+            // The count of a COPY; a server that sends none leaves it at 0.
+            rows = ParseText<std::int64_t>(PQcmdTuples(r.get())).value_or(0);
         }
     }
     if (failure) return tl::unexpected(*failure);

@@ -13,6 +13,7 @@
 
 #include "common/error.hpp"
 #include "common/identity.hpp"
+#include "pg/rows.hpp"
 
 struct pg_conn;
 
@@ -31,27 +32,6 @@ struct SessionLimits {
 /// them: connect_timeout, and TCP keepalives with tcp_user_timeout so a vanished server is noticed.
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> ConnectionDefaults(const std::string& dsn,
                                                                                   const SessionLimits& limits);
-
-/// Text rows of one result. A NULL field is std::nullopt.
-class Rows {
-public:
-    Rows() = default;
-    Rows(std::vector<std::string> columns, std::vector<std::vector<std::optional<std::string>>> rows)
-        : columns_(std::move(columns)), rows_(std::move(rows)) {}
-
-    [[nodiscard]] std::size_t size() const { return rows_.size(); }
-    [[nodiscard]] bool empty() const { return rows_.empty(); }
-    [[nodiscard]] const std::vector<std::string>& columns() const { return columns_; }
-    [[nodiscard]] const std::vector<std::optional<std::string>>& operator[](std::size_t i) const { return rows_[i]; }
-    /// Index of a column by name, or -1.
-    [[nodiscard]] int ColumnIndex(std::string_view name) const;
-    [[nodiscard]] auto begin() const { return rows_.begin(); }
-    [[nodiscard]] auto end() const { return rows_.end(); }
-
-private:
-    std::vector<std::string> columns_;
-    std::vector<std::vector<std::optional<std::string>>> rows_;
-};
 
 /// Owns one libpq connection. Not thread-safe: one thread uses it at a time.
 class Connection {

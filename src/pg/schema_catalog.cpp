@@ -1,7 +1,11 @@
 #include "pg/schema_catalog.hpp"
 
-#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <tuple>
+#include <vector>
 
 #include "common/strings.hpp"
 
@@ -99,106 +103,106 @@ SELECT k.oid, n.nspname, c.relname, k.conname, rn.nspname, rc.relname, a.attname
    AND n.nspname !~ '^pg_(toast|temp_)'
  ORDER BY n.nspname, c.relname, k.conname, k.oid, u.i)sql";
 
-std::string Text(const std::optional<std::string>& v) { return v.value_or(""); }
-
-double ToDouble(const std::optional<std::string>& v) {
-    if (!v) return 0;
-    double out = 0;
-    std::from_chars(v->data(), v->data() + v->size(), out);
-    return out;
-}
-
-std::int64_t ToInt(const std::optional<std::string>& v) {
-    if (!v) return 0;
-    std::int64_t out = 0;
-    // sum() over bigint is numeric: parse the integer part only.
-    std::from_chars(v->data(), v->data() + v->size(), out);
-    return out;
-}
-
-bool ToBool(const std::optional<std::string>& v) { return v && *v == "t"; }
-
 Error WithContext(Error e, std::string_view what) {
     e.message = "reading " + std::string(what) + " from the catalog: " + e.message;
     return e;
+}
+
+// The rows of `sql`, typed; errors say what was being read.
+template <CellType T, CellType... More>
+Result<std::vector<RowValue<T, More...>>> ReadRows(Connection& conn, std::string_view sql, std::string_view what) {
+    auto rows = conn.Query(sql);
+    if (!rows) return tl::unexpected(WithContext(rows.error(), what));
+    auto read = rows->As<T, More...>();
+    if (!read) return tl::unexpected(WithContext(read.error(), what));
+    return read;
+}
+
+// Rows ordered by an object's oid (their first column), one per column of the object: a row with a
+// new oid starts an object (`start`), and each row adds its column (`add`).
+template <typename RowTuple, typename Object, typename Start, typename Add>
+void GroupByOid(const std::vector<RowTuple>& rows, std::vector<Object>& out, Start start, Add add) {
+    std::optional<std::uint32_t> current;
+    for (const auto& row : rows) {
+        if (current != std::get<0>(row)) {
+            current = std::get<0>(row);
+            out.push_back(start(row));
+        }
+        add(out.back(), row);
+    }
 }
 
 }  // namespace
 
 Result<model::SchemaSnapshot> ReadSchema(Connection& conn) {
     model::SchemaSnapshot snapshot;
+    using std::int64_t;
+    using std::optional;
+    using std::string;
+    using std::uint32_t;
 
-    auto age = conn.Query(kStatsAgeSql);
-    if (!age) return tl::unexpected(WithContext(age.error(), "the statistics reset time"));
-    if (!age->empty() && (*age)[0][0]) snapshot.stats_age_s = ToDouble((*age)[0][0]);
-    if (!age->empty() && (*age)[0][1]) snapshot.extensions = Split(*(*age)[0][1], ',');
-
-    auto tables = conn.Query(kTablesSql);
-    if (!tables) return tl::unexpected(WithContext(tables.error(), "tables"));
-    for (const auto& r : *tables) {
-        model::TableInfo t;
-        t.schema = Text(r[0]);
-        t.name = Text(r[1]);
-        t.rows = ToDouble(r[2]);
-        t.size_bytes = ToInt(r[3]);
-        t.inserts = ToInt(r[4]);
-        t.updates = ToInt(r[5]);
-        t.hot_updates = ToInt(r[6]);
-        t.deletes = ToInt(r[7]);
-        t.seq_scans = ToInt(r[8]);
-        t.index_scans = ToInt(r[9]);
-        snapshot.tables.push_back(std::move(t));
+    auto age_rows = ReadRows<optional<double>, optional<string>>(conn, kStatsAgeSql, "the statistics reset time");
+    if (!age_rows) return tl::unexpected(age_rows.error());
+    if (!age_rows->empty()) {
+        const auto& [age_s, extensions] = age_rows->front();
+        snapshot.stats_age_s = age_s;
+        if (extensions) snapshot.extensions = Split(*extensions, ',');
     }
 
-    auto indexes = conn.Query(kIndexesSql);
-    if (!indexes) return tl::unexpected(WithContext(indexes.error(), "indexes"));
-    std::string current_oid;
-    for (const auto& r : *indexes) {
-        if (snapshot.indexes.empty() || Text(r[0]) != current_oid) {
-            current_oid = Text(r[0]);
+    // Counters are NULL for a relation without statistics, sizes for one dropped meanwhile: both read as 0.
+    auto table_rows =
+        ReadRows<string, string, double, optional<int64_t>, optional<int64_t>, optional<int64_t>, optional<int64_t>,
+                 optional<int64_t>, optional<int64_t>, optional<int64_t>>(conn, kTablesSql, "tables");
+    if (!table_rows) return tl::unexpected(table_rows.error());
+    for (const auto& [schema, name, rows, size, ins, upd, hot, del, seq, idx] : *table_rows) {
+        snapshot.tables.push_back({schema, name, rows, size.value_or(0), ins.value_or(0), upd.value_or(0),
+                                   hot.value_or(0), del.value_or(0), seq.value_or(0), idx.value_or(0)});
+    }
+
+    auto index_rows =
+        ReadRows<uint32_t, string, string, string, optional<string>, string, bool, bool, bool, bool, optional<int64_t>,
+                 optional<int64_t>, optional<string>, int, int, optional<string>, optional<bool>, optional<string>>(
+            conn, kIndexesSql, "indexes");
+    if (!index_rows) return tl::unexpected(index_rows.error());
+    GroupByOid(
+        *index_rows, snapshot.indexes,
+        [](const auto& r) {
             model::IndexInfo ix;
-            ix.schema = Text(r[1]);
-            ix.table = Text(r[2]);
-            ix.name = Text(r[3]);
-            ix.definition = Text(r[4]);
-            ix.method = Text(r[5]);
-            ix.unique = ToBool(r[6]);
-            ix.primary = ToBool(r[7]);
-            ix.constraint_backed = ToBool(r[8]);
-            ix.valid = ToBool(r[9]);
-            ix.size_bytes = ToInt(r[10]);
-            ix.scans = ToInt(r[11]);
-            ix.predicate = Text(r[12]);
-            snapshot.indexes.push_back(std::move(ix));
-        }
-        auto& ix = snapshot.indexes.back();
-        const std::int64_t key_count = ToInt(r[13]);
-        const std::int64_t k = ToInt(r[14]);
-        if (k <= key_count) {
-            ix.columns.push_back(Text(r[15]));
-            ix.descending.push_back(ToBool(r[16]));
-            ix.opclasses.push_back(Text(r[17]));
-        } else {
-            ix.include.push_back(Text(r[15]));
-        }
-    }
+            ix.schema = std::get<1>(r);
+            ix.table = std::get<2>(r);
+            ix.name = std::get<3>(r);
+            ix.definition = std::get<4>(r).value_or("");
+            ix.method = std::get<5>(r);
+            ix.unique = std::get<6>(r);
+            ix.primary = std::get<7>(r);
+            ix.constraint_backed = std::get<8>(r);
+            ix.valid = std::get<9>(r);
+            ix.size_bytes = std::get<10>(r).value_or(0);
+            ix.scans = std::get<11>(r).value_or(0);
+            ix.predicate = std::get<12>(r).value_or("");
+            return ix;
+        },
+        [](model::IndexInfo& ix, const auto& r) {
+            const std::string column = std::get<15>(r).value_or("");
+            if (std::get<14>(r) > std::get<13>(r)) {  // past the key columns: an INCLUDE column
+                ix.include.push_back(column);
+                return;
+            }
+            ix.columns.push_back(column);
+            ix.descending.push_back(std::get<16>(r).value_or(false));
+            ix.opclasses.push_back(std::get<17>(r).value_or(""));
+        });
 
-    auto fks = conn.Query(kForeignKeysSql);
-    if (!fks) return tl::unexpected(WithContext(fks.error(), "foreign keys"));
-    current_oid.clear();
-    for (const auto& r : *fks) {
-        if (snapshot.foreign_keys.empty() || Text(r[0]) != current_oid) {
-            current_oid = Text(r[0]);
-            model::ForeignKeyInfo fk;
-            fk.schema = Text(r[1]);
-            fk.table = Text(r[2]);
-            fk.name = Text(r[3]);
-            fk.referenced_schema = Text(r[4]);
-            fk.referenced_table = Text(r[5]);
-            snapshot.foreign_keys.push_back(std::move(fk));
-        }
-        snapshot.foreign_keys.back().columns.push_back(Text(r[6]));
-    }
+    auto fk_rows =
+        ReadRows<uint32_t, string, string, string, string, string, string>(conn, kForeignKeysSql, "foreign keys");
+    if (!fk_rows) return tl::unexpected(fk_rows.error());
+    GroupByOid(
+        *fk_rows, snapshot.foreign_keys,
+        [](const auto& r) {
+            const auto& [oid, schema, table, name, referenced_schema, referenced_table, column] = r;
+            return model::ForeignKeyInfo{schema, table, name, {}, referenced_schema, referenced_table};
+        },
+        [](model::ForeignKeyInfo& fk, const auto& r) { fk.columns.push_back(std::get<6>(r)); });
     return snapshot;
 }
 

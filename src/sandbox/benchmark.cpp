@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/format.hpp"
+#include "pg/explain.hpp"
 
 namespace optischema::sandbox {
 namespace {
@@ -19,17 +20,15 @@ double Percentile(const std::vector<double>& sorted, double p) {
     return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - static_cast<double>(lo));
 }
 
-Result<nlohmann::json> ExplainJson(pg::Connection& conn, const std::string& explain, bool is_write) {
-    if (is_write) {
-        if (auto ok = conn.Execute("BEGIN"); !ok) return tl::unexpected(ok.error());
-    }
-    auto rows = conn.Query(explain);
-    if (is_write) {
-        if (auto ok = conn.Execute("ROLLBACK"); !ok && rows) return tl::unexpected(ok.error());
-    }
-    if (!rows) return tl::unexpected(rows.error());
-    if (rows->empty() || !(*rows)[0][0]) return MakeError(ErrorCode::kInternal, "EXPLAIN returned no plan");
-    auto json = nlohmann::json::parse(*(*rows)[0][0], nullptr, false);
+// EXPLAIN (ANALYZE, ...) runs the statement: a write runs in a transaction that is rolled back.
+Result<nlohmann::json> AnalyzedPlan(pg::Connection& conn,
+                                    std::string_view options,
+                                    const std::string& sql,
+                                    bool is_write) {
+    auto plan = pg::ExplainJson(conn, options, sql,
+                                is_write ? pg::ExplainTransaction::kRolledBack : pg::ExplainTransaction::kNone);
+    if (!plan) return tl::unexpected(plan.error());
+    auto json = nlohmann::json::parse(*plan, nullptr, false);
     if (json.is_discarded() || !json.is_array() || json.empty()) {
         return MakeError(ErrorCode::kInternal, "EXPLAIN returned JSON OptiSchema cannot read");
     }
@@ -62,16 +61,16 @@ Result<Measurement> Measure(pg::Connection& conn,
                             bool is_write,
                             const BenchmarkOptions& options) {
     Measurement out;
-    auto plan = ExplainJson(conn, "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, is_write);
+    auto plan = AnalyzedPlan(conn, "ANALYZE, BUFFERS", sql, is_write);
     if (!plan) return tl::unexpected(plan.error());
     out.plan_json = plan->dump();
-    const std::string timed = "EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql;
+    constexpr std::string_view kTimed = "ANALYZE, TIMING OFF";
     for (int i = 1; i < options.warmup_runs; ++i) {
-        if (auto run = ExplainJson(conn, timed, is_write); !run) return tl::unexpected(run.error());
+        if (auto run = AnalyzedPlan(conn, kTimed, sql, is_write); !run) return tl::unexpected(run.error());
     }
     std::vector<double> runs;
     for (int i = 0; i < std::max(1, options.runs); ++i) {
-        auto run = ExplainJson(conn, timed, is_write);
+        auto run = AnalyzedPlan(conn, kTimed, sql, is_write);
         if (!run) return tl::unexpected(run.error());
         runs.push_back(TotalMs(*run));
     }

@@ -10,7 +10,7 @@ namespace {
 
 // A row as one string: each field length-prefixed so that ("ab","c") and ("a","bc") differ, NULL
 // distinct from every string.
-std::string RowKey(const std::vector<std::optional<std::string>>& row) {
+std::string RowKey(const pg::Row& row) {
     std::string key;
     for (const auto& field : row) {
         if (!field) {

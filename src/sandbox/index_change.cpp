@@ -16,8 +16,6 @@ double ElapsedMs(Clock::time_point since) {
     return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
 }
 
-std::int64_t ToInt(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }
-
 pg::SessionLimits LimitsFor(const BuildOptions& options) {
     pg::SessionLimits limits;
     limits.statement_timeout = options.statement_timeout;
@@ -49,7 +47,12 @@ Result<IndexState> ReadIndexState(pg::Connection& conn, const IndexRef& index) {
                            Params{index.Qualified()});
     if (!rows) return tl::unexpected(rows.error());
     if (rows->empty()) return IndexState::kAbsent;
-    return (*rows)[0][0] == std::optional<std::string>("t") ? IndexState::kValid : IndexState::kInvalid;
+    auto valid = rows->Scalar<std::optional<bool>>();
+    if (!valid) {
+        return MakeError(ErrorCode::kInternal, fmt::format("cannot read the state of index {}: {}", index.Qualified(),
+                                                           valid.error().message));
+    }
+    return valid->value_or(false) ? IndexState::kValid : IndexState::kInvalid;
 }
 
 Result<BuildReport> CreateIndexConcurrently(const std::string& dsn,
@@ -96,11 +99,15 @@ Result<BuildReport> CreateIndexConcurrently(const std::string& dsn,
             "SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total FROM pg_stat_progress_create_index "
             "WHERE pid = $1::int",
             Params{pid});
-        if (rows && !rows->empty()) {
-            const auto& r = (*rows)[0];
-            options.on_progress(
-                {r[0].value_or(""), ToInt(r[1]), ToInt(r[2]), ToInt(r[3]), ToInt(r[4]), ElapsedMs(start) / 1000});
-        }
+        // Progress is best effort: a poll that fails or cannot be read reports nothing.
+        if (!rows || rows->empty()) continue;
+        auto progress = (*rows)[0]
+                            .As<std::optional<std::string>, std::optional<std::int64_t>, std::optional<std::int64_t>,
+                                std::optional<std::int64_t>, std::optional<std::int64_t>>();
+        if (!progress) continue;
+        const auto& [phase, blocks_done, blocks_total, tuples_done, tuples_total] = *progress;
+        options.on_progress({phase.value_or(""), blocks_done.value_or(0), blocks_total.value_or(0),
+                             tuples_done.value_or(0), tuples_total.value_or(0), ElapsedMs(start) / 1000});
     }
     worker.join();
     report.duration_ms = ElapsedMs(start);
@@ -122,8 +129,11 @@ Result<BuildReport> CreateIndexConcurrently(const std::string& dsn,
             "{}{}{}", cancelled ? "the index build was cancelled: " : "the index build failed: ", e.message, cleanup);
         return tl::unexpected(e);
     }
+    // The size is for the report only: when it cannot be read it stays 0.
     auto size = monitor->Query("SELECT pg_relation_size(to_regclass($1))", Params{index.Qualified()});
-    if (size && !size->empty()) report.index_bytes = ToInt((*size)[0][0]);
+    if (size) {
+        if (auto bytes = size->Scalar<std::optional<std::int64_t>>(); bytes) report.index_bytes = bytes->value_or(0);
+    }
     auto after = ReadIndexState(*monitor, index);
     if (!after) return tl::unexpected(after.error());
     if (*after != IndexState::kValid) {

@@ -20,7 +20,9 @@ std::string Qualified(const std::string& schema, const std::string& name) {
     return QuoteIdent(schema) + "." + QuoteIdent(name);
 }
 
-std::int64_t ToInt(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }
+Error Unreadable(const Error& e, std::string_view what) {
+    return Error{e.code, fmt::format("cannot read {} from the target's catalog: {}", what, e.message), e.sqlstate};
+}
 
 double ElapsedMs(std::chrono::steady_clock::time_point since) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
@@ -50,9 +52,13 @@ Result<SourceTable> ReadTable(pg::Connection& target, const TableName& table) {
         return MakeError(ErrorCode::kNotFound,
                          fmt::format("table {} does not exist on the target (as seen through its search_path)", ref));
     }
-    const auto& row = (*rel)[0];
-    SourceTable out{*row[0], *row[1], *row[2], ToInt(row[4]), ToInt(row[5]), {}, {}, {}};
-    const std::string relkind = *row[3];
+    // A size is NULL for a table dropped meanwhile: it reads as 0.
+    auto row = (*rel)[0]
+                   .As<std::string, std::string, std::string, std::string, std::optional<std::int64_t>,
+                       std::optional<std::int64_t>>();
+    if (!row) return tl::unexpected(Unreadable(row.error(), "table " + ref));
+    const auto& [oid, schema, name, relkind, rows, bytes] = *row;
+    SourceTable out{oid, schema, name, rows.value_or(0), bytes.value_or(0), {}, {}, {}};
     if (relkind != "r") {
         const char* what = relkind == "v"   ? "a view"
                            : relkind == "m" ? "a materialized view"
@@ -75,12 +81,14 @@ Result<SourceTable> ReadTable(pg::Connection& target, const TableName& table) {
         "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
         Params{out.oid});
     if (!cols) return tl::unexpected(cols.error());
+    auto col_rows = cols->As<std::string, std::string, bool, std::optional<std::string>>();
+    if (!col_rows) return tl::unexpected(Unreadable(col_rows.error(), "the columns of " + qualified));
     std::string columns;
-    for (const auto& c : *cols) {
+    for (const auto& [column, type, not_null, collation] : *col_rows) {
         if (!columns.empty()) columns += ",\n    ";
-        columns += fmt::format("{} {}", *c[0], *c[1]);
-        if (c[3]) columns += " COLLATE " + *c[3];
-        if (*c[2] == "t") columns += " NOT NULL";
+        columns += fmt::format("{} {}", column, type);
+        if (collation) columns += " COLLATE " + *collation;
+        if (not_null) columns += " NOT NULL";
     }
     out.create_sql = fmt::format("CREATE TABLE {} (\n    {}\n)", qualified, columns);
 
@@ -89,8 +97,11 @@ Result<SourceTable> ReadTable(pg::Connection& target, const TableName& table) {
         "WHERE conrelid = $1::oid AND contype IN ('p', 'u', 'x', 'c') ORDER BY contype DESC, conname",
         Params{out.oid});
     if (!cons) return tl::unexpected(cons.error());
-    for (const auto& c : *cons) {
-        out.constraints.push_back(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", qualified, *c[0], *c[1]));
+    auto con_rows = cons->As<std::string, std::string>();
+    if (!con_rows) return tl::unexpected(Unreadable(con_rows.error(), "the constraints of " + qualified));
+    for (const auto& [constraint, definition] : *con_rows) {
+        out.constraints.push_back(
+            fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", qualified, constraint, definition));
     }
     auto idx = target.Query(
         "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = $1::oid AND i.indisvalid "
@@ -98,7 +109,9 @@ Result<SourceTable> ReadTable(pg::Connection& target, const TableName& table) {
         "AND c.contype IN ('p', 'u', 'x')) ORDER BY i.indexrelid",
         Params{out.oid});
     if (!idx) return tl::unexpected(idx.error());
-    for (const auto& i : *idx) out.indexes.push_back(*i[0]);
+    auto index_rows = idx->As<std::string>();
+    if (!index_rows) return tl::unexpected(Unreadable(index_rows.error(), "the indexes of " + qualified));
+    out.indexes = std::move(*index_rows);
     return out;
 }
 
@@ -123,19 +136,23 @@ Result<std::vector<std::string>> TypeStatements(pg::Connection& target, const st
         "AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY t.oid",
         Params{oids});
     if (!types) return tl::unexpected(types.error());
+    // oid, name, typtype, base type (of a domain), enum labels, made by an extension, schema
+    auto type_rows = types->As<std::string, std::string, std::string, std::optional<std::string>,
+                               std::optional<std::string>, bool, std::string>();
+    if (!type_rows) return tl::unexpected(Unreadable(type_rows.error(), "the column types"));
     std::vector<std::string> out;
-    for (const auto& t : *types) {
-        if (*t[5] == "t") continue;  // an extension's type: CREATE EXTENSION brings it
-        out.push_back("CREATE SCHEMA IF NOT EXISTS " + *t[6]);
-        if (*t[2] == "e") {
-            out.push_back(fmt::format("CREATE TYPE {} AS ENUM ({})", *t[1], t[4].value_or("")));
-        } else if (*t[2] == "d") {
-            out.push_back(fmt::format("CREATE DOMAIN {} AS {}", *t[1], *t[3]));
+    for (const auto& [oid, name, kind, base_type, labels, from_extension, schema] : *type_rows) {
+        if (from_extension) continue;  // CREATE EXTENSION brings it
+        out.push_back("CREATE SCHEMA IF NOT EXISTS " + schema);
+        if (kind == "e") {
+            out.push_back(fmt::format("CREATE TYPE {} AS ENUM ({})", name, labels.value_or("")));
+        } else if (kind == "d") {
+            out.push_back(fmt::format("CREATE DOMAIN {} AS {}", name, base_type.value_or("")));
         } else {
             return MakeError(ErrorCode::kInvalidArgument,
                              fmt::format("a column uses the type {}, which the managed sandbox does not copy yet: "
                                          "validate with --sandbox DSN (a staging copy) instead",
-                                         *t[1]));
+                                         name));
         }
     }
     return out;
@@ -257,22 +274,28 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Managed(ManagedCluster& cluster,
         "SELECT quote_ident(e.extname), quote_ident(n.nspname) FROM pg_extension e "
         "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname NOT IN ('plpgsql') ORDER BY e.oid");
     if (!extensions) return tl::unexpected(extensions.error());
+    auto extension_rows = extensions->As<std::string, std::string>();
+    if (!extension_rows) return tl::unexpected(Unreadable(extension_rows.error(), "the extensions"));
     auto db = target.Query("SELECT datcollate, datctype FROM pg_database WHERE datname = current_database()");
     if (!db) return tl::unexpected(db.error());
+    auto db_rows = db->As<std::optional<std::string>, std::optional<std::string>>();
+    if (!db_rows) return tl::unexpected(Unreadable(db_rows.error(), "the database's collation"));
     std::string settings_list = "{";
     for (const auto& s : PlannerSettings()) settings_list += (settings_list.size() > 1 ? "," : "") + s;
     settings_list += "}";
     auto settings =
         target.Query("SELECT name, setting FROM pg_settings WHERE name = ANY($1::text[])", Params{settings_list});
     if (!settings) return tl::unexpected(settings.error());
+    auto setting_rows = settings->As<std::string, std::optional<std::string>>();
+    if (!setting_rows) return tl::unexpected(Unreadable(setting_rows.error(), "the planner settings"));
 
     // 2. A database of its own in the managed cluster, collated like the target's.
     const std::string name = SandboxDatabaseName();
     auto admin = pg::Connection::Open(cluster.Dsn("postgres"));
     if (!admin) return tl::unexpected(admin.error());
     std::vector<std::string> notes;
-    const std::string collate = db->empty() ? "C.UTF-8" : (*db)[0][0].value_or("C.UTF-8");
-    const std::string ctype = db->empty() ? "C.UTF-8" : (*db)[0][1].value_or("C.UTF-8");
+    const std::string collate = db_rows->empty() ? "C.UTF-8" : std::get<0>(db_rows->front()).value_or("C.UTF-8");
+    const std::string ctype = db_rows->empty() ? "C.UTF-8" : std::get<1>(db_rows->front()).value_or("C.UTF-8");
     auto created =
         admin->Execute(fmt::format("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE {} LC_CTYPE {}",
                                    QuoteIdent(name), QuoteLiteral(collate), QuoteLiteral(ctype)));
@@ -285,11 +308,11 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Managed(ManagedCluster& cluster,
             admin->Execute(fmt::format("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'", QuoteIdent(name)));
         if (!created) return tl::unexpected(created.error());
     }
-    for (const auto& row : *settings) {
-        if (auto ok = admin->Execute(fmt::format("ALTER DATABASE {} SET {} = {}", QuoteIdent(name), *row[0],
-                                                 QuoteLiteral(row[1].value_or(""))));
+    for (const auto& [setting, value] : *setting_rows) {
+        if (auto ok = admin->Execute(fmt::format("ALTER DATABASE {} SET {} = {}", QuoteIdent(name), setting,
+                                                 QuoteLiteral(value.value_or(""))));
             !ok) {
-            notes.push_back(fmt::format("planner setting {} not copied: {}", *row[0], ok.error().message));
+            notes.push_back(fmt::format("planner setting {} not copied: {}", setting, ok.error().message));
         }
     }
     auto conn = pg::Connection::Open(cluster.Dsn(name), pg::SessionLimits{.statement_timeout = options.copy_timeout});
@@ -304,11 +327,11 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Managed(ManagedCluster& cluster,
     pg::Connection& sb = sandbox->conn_;
 
     // 3. Schema: extensions (they bring their types, operator classes and functions), schemas, types, tables.
-    for (const auto& e : *extensions) {
-        const std::string create = fmt::format("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}", *e[0], *e[1]);
-        if (auto ok = sb.Execute("CREATE SCHEMA IF NOT EXISTS " + *e[1]); !ok) return tl::unexpected(ok.error());
+    for (const auto& [extension, schema] : *extension_rows) {
+        const std::string create = fmt::format("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}", extension, schema);
+        if (auto ok = sb.Execute("CREATE SCHEMA IF NOT EXISTS " + schema); !ok) return tl::unexpected(ok.error());
         if (auto ok = sb.Execute(create); !ok) {
-            sandbox->notes_.push_back(fmt::format("extension {} is not available in the sandbox", *e[0]));
+            sandbox->notes_.push_back(fmt::format("extension {} is not available in the sandbox", extension));
         }
     }
     for (const auto& s : sources) {

@@ -160,9 +160,10 @@ Result<ChangeOutcome> ApplyIndex(const PlannedApply& plan, const Context& contex
             "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE c.oid = to_regclass($1)",
             std::vector<std::optional<std::string>>{index.ref.Qualified()});
-        if (schema && !schema->empty() && (*schema)[0][0]) {
-            rollback =
-                "DROP INDEX CONCURRENTLY IF EXISTS " + sandbox::IndexRef{*(*schema)[0][0], index.ref.name}.Qualified();
+        // Unless it cannot be read: then the DROP as planned.
+        auto landed = schema.and_then([](const pg::Rows& rows) { return rows.Scalar<std::string>(); });
+        if (landed) {
+            rollback = "DROP INDEX CONCURRENTLY IF EXISTS " + sandbox::IndexRef{*landed, index.ref.name}.Qualified();
         }
         detail["index_bytes"] = built->index_bytes;
     }

@@ -5,20 +5,15 @@
 #include "analyzer/findings.hpp"
 #include "analyzer/plan.hpp"
 #include "analyzer/sample.hpp"
+#include "pg/explain.hpp"
 #include "service/sampling.hpp"
 #include "sqlparse/sqlparse.hpp"
 
 namespace optischema::service {
 namespace {
 
-std::string ExplainOptionsSql(bool analyze) {
-    return analyze ? "ANALYZE, BUFFERS, VERBOSE, SETTINGS, FORMAT JSON" : "VERBOSE, SETTINGS, FORMAT JSON";
-}
-
-Result<std::string> FirstValue(Result<pg::Rows> rows) {
-    if (!rows) return tl::unexpected(rows.error());
-    if (rows->empty() || !(*rows)[0][0]) return MakeError(ErrorCode::kInternal, "EXPLAIN returned no plan");
-    return *(*rows)[0][0];
+std::string_view ExplainOptions(bool analyze) {
+    return analyze ? "ANALYZE, BUFFERS, VERBOSE, SETTINGS" : "VERBOSE, SETTINGS";
 }
 
 // The generic plan of a parameterised statement: EXPLAIN (GENERIC_PLAN) from PostgreSQL 16, else a
@@ -26,7 +21,7 @@ Result<std::string> FirstValue(Result<pg::Rows> rows) {
 Result<std::string> GenericPlan(pg::Connection& conn, const std::string& sql, int param_count, std::string& method) {
     if (conn.ServerVersionNum() >= 160000) {
         method = "generic_plan";
-        return FirstValue(conn.Query(fmt::format("EXPLAIN (GENERIC_PLAN, VERBOSE, SETTINGS, FORMAT JSON) {}", sql)));
+        return pg::ExplainJson(conn, "GENERIC_PLAN, VERBOSE, SETTINGS", sql);
     }
     method = "prepared_generic";
     const std::string prepare = "PREPARE optischema_generic AS " + sql;
@@ -39,9 +34,8 @@ Result<std::string> GenericPlan(pg::Connection& conn, const std::string& sql, in
     }
     std::string nulls;
     for (int i = 0; i < param_count; ++i) nulls += i == 0 ? "NULL" : ", NULL";
-    auto plan =
-        FirstValue(conn.Query(fmt::format("EXPLAIN (VERBOSE, SETTINGS, FORMAT JSON) EXECUTE optischema_generic{}",
-                                          param_count > 0 ? "(" + nulls + ")" : "")));
+    auto plan = pg::ExplainJson(conn, "VERBOSE, SETTINGS",
+                                "EXECUTE optischema_generic" + (param_count > 0 ? "(" + nulls + ")" : std::string()));
     (void)conn.ExecuteAll({"DEALLOCATE optischema_generic", "ROLLBACK"});
     return plan;
 }
@@ -83,15 +77,10 @@ Result<ExplainReport> Explain(pg::Connection& conn, const std::string& sql, cons
         } else {
             report.method = "literal";
         }
-        const std::string explain = fmt::format("EXPLAIN ({}) {}", ExplainOptionsSql(options.analyze), explained);
-        if (options.analyze) {
-            // Whatever the statement does is undone; statement_timeout bounds how long it may run.
-            if (auto ok = conn.Execute("BEGIN"); !ok) return tl::unexpected(ok.error());
-            plan_json = FirstValue(conn.Query(explain));
-            if (auto ok = conn.Execute("ROLLBACK"); !ok && plan_json) return tl::unexpected(ok.error());
-        } else {
-            plan_json = FirstValue(conn.Query(explain));
-        }
+        // With ANALYZE whatever the statement does is undone.
+        plan_json =
+            pg::ExplainJson(conn, ExplainOptions(options.analyze), explained,
+                            options.analyze ? pg::ExplainTransaction::kRolledBack : pg::ExplainTransaction::kNone);
     }
     if (!plan_json) return tl::unexpected(plan_json.error());
     auto plan = analyzer::ParsePlan(*plan_json);

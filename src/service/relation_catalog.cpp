@@ -31,16 +31,12 @@ Result<std::optional<ResolvedRelation>> RelationCatalog::Resolve(const std::stri
     const std::optional<std::string> params[] = {regclass};
     auto rows = conn_.Query(kRelationSql, params);
     if (!rows) return tl::unexpected(rows.error());
+    auto read = rows->As<std::string, std::string, std::string, std::optional<std::string>>();
+    if (!read) return MakeError(ErrorCode::kInternal, "cannot read relation " + regclass + ": " + read.error().message);
     std::optional<ResolvedRelation> out;
-    for (const auto& row : *rows) {
-        if (!out) {
-            out.emplace();
-            out->schema = row[0].value_or("");
-            out->name = row[1].value_or("");
-            const std::string kind = row[2].value_or("r");
-            out->kind = kind.empty() ? 'r' : kind[0];
-        }
-        if (row[3]) out->columns.push_back(*row[3]);
+    for (const auto& [schema_name, relation, kind, column] : *read) {
+        if (!out) out = ResolvedRelation{schema_name, relation, kind.empty() ? 'r' : kind[0], {}};
+        if (column) out->columns.push_back(*column);
     }
     cache_.emplace(regclass, out);
     return out;

@@ -26,15 +26,17 @@ Result<std::map<std::string, std::string>> StatementsOnTable(pg::Connection& con
                     caps->HasColumn("total_exec_time") ? "total_exec_time" : "total_time"),
         std::vector<std::optional<std::string>>{table});
     if (!rows) return tl::unexpected(rows.error());
+    auto queries = rows->As<std::optional<std::string>>();
+    if (!queries) return MakeError(ErrorCode::kInternal, "cannot read pg_stat_statements: " + queries.error().message);
     std::map<std::string, std::string> out;
-    for (const auto& r : *rows) {
+    for (const auto& query : *queries) {
         if (out.size() >= limit) break;
-        if (!r[0]) continue;
-        auto parsed = sqlparse::Parse(*r[0]);
-        auto fp = sqlparse::Fingerprint(*r[0]);
+        if (!query) continue;
+        auto parsed = sqlparse::Parse(*query);
+        auto fp = sqlparse::Fingerprint(*query);
         if (!parsed || !fp || parsed->statement_type == "OTHER") continue;
         for (const auto& rel : parsed->relations) {
-            if (rel.name == table) out.emplace(*fp, *r[0]);
+            if (rel.name == table) out.emplace(*fp, *query);
         }
     }
     return out;

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/error.hpp"
+#include "pg/connection.hpp"
+
+namespace optischema::pg {
+
+/// Whether EXPLAIN runs in a transaction of its own that is rolled back, so that an ANALYZE of a
+/// write leaves nothing behind.
+enum class ExplainTransaction { kNone, kRolledBack };
+
+/// Runs `EXPLAIN (<options>, FORMAT JSON) <sql>` and returns the plan as JSON text. `options` is
+/// OptiSchema's own option list ("ANALYZE, BUFFERS", or empty), never user text. The one place
+/// that builds an EXPLAIN statement; "EXPLAIN returned no plan" when the result has no plan.
+[[nodiscard]] Result<std::string> ExplainJson(Connection& conn,
+                                              std::string_view options,
+                                              std::string_view sql,
+                                              ExplainTransaction transaction = ExplainTransaction::kNone);
+
+}  // namespace optischema::pg
