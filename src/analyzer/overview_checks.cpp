@@ -14,7 +14,7 @@ constexpr double kMb = 1024.0 * 1024.0;
 // A threshold as people write it: 100 -> "100", 2.5 -> "2.5".
 std::string Threshold(double value) { return fmt::format("{}", value); }
 
-OverviewCheck Collection(const CollectionState& state) {
+Check Collection(const CollectionState& state) {
     if (state.down) return {"collection", CheckStatus::kWarn, "the target is unreachable: " + state.error, ""};
     return {
         "collection", CheckStatus::kPass,
@@ -22,7 +22,7 @@ OverviewCheck Collection(const CollectionState& state) {
         ""};
 }
 
-OverviewCheck CacheHitRate(const model::Counters& sum, double hit_pct_min) {
+Check CacheHitRate(const model::Counters& sum, double hit_pct_min) {
     const double blocks = static_cast<double>(sum.shared_blks_hit + sum.shared_blks_read);
     const double hit_pct = 100.0 * static_cast<double>(sum.shared_blks_hit) / blocks;
     const bool pass = hit_pct >= hit_pct_min;
@@ -32,7 +32,7 @@ OverviewCheck CacheHitRate(const model::Counters& sum, double hit_pct_min) {
         pass ? "" : "SHOW shared_buffers;  -- consider raising it, or the statements reading most blocks need indexes"};
 }
 
-OverviewCheck SlowStatements(std::span<const model::StatementGroup> groups, double slow_mean_ms) {
+Check SlowStatements(std::span<const model::StatementGroup> groups, double slow_mean_ms) {
     std::size_t slow = 0;
     const model::StatementGroup* slowest = nullptr;
     for (const auto& g : groups) {
@@ -50,7 +50,7 @@ OverviewCheck SlowStatements(std::span<const model::StatementGroup> groups, doub
             ""};
 }
 
-OverviewCheck TemporaryFiles(const model::Counters& sum, double written_mb_max) {
+Check TemporaryFiles(const model::Counters& sum, double written_mb_max) {
     if (sum.temp_blks_written <= 0) {
         return {"temporary files", CheckStatus::kPass, "no sort or hash spilled to disk", ""};
     }
@@ -65,22 +65,20 @@ OverviewCheck TemporaryFiles(const model::Counters& sum, double written_mb_max) 
             "SET work_mem = '64MB';  -- for the sessions that sort or hash a lot"};
 }
 
-OverviewCheck RoundTrip(double p95_ms, double p95_ms_max) {
+Check RoundTrip(double p95_ms, double p95_ms_max) {
     return {"round trip", p95_ms < p95_ms_max ? CheckStatus::kPass : CheckStatus::kWarn,
             fmt::format("SELECT 1 takes {} ms at p95 from OptiSchema", HumanMs(p95_ms)), ""};
 }
 
 }  // namespace
 
-std::string_view CheckStatusName(CheckStatus status) { return status == CheckStatus::kPass ? "pass" : "warn"; }
-
-std::vector<OverviewCheck> OverviewChecks(std::span<const model::StatementGroup> groups,
+std::vector<Check> OverviewChecks(std::span<const model::StatementGroup> groups,
                                           const CollectionState& collection,
                                           std::optional<double> round_trip_p95_ms,
                                           const OverviewThresholds& thresholds) {
     model::Counters sum;
     for (const auto& g : groups) sum += g.counters;
-    std::vector<OverviewCheck> checks;
+    std::vector<Check> checks;
     checks.push_back(Collection(collection));
     if (sum.shared_blks_hit + sum.shared_blks_read > 0) {
         checks.push_back(CacheHitRate(sum, thresholds.cache_hit_pct_min));

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "model/check.hpp"
 #include "model/statement_stats.hpp"
 
 /// The health checks of a target's overview: each a pass or a warning, with what was found and the
@@ -29,24 +30,14 @@ struct CollectionState {
     std::optional<TimePoint> last_snapshot_at;  // empty: no snapshot yet
 };
 
-enum class CheckStatus { kPass, kWarn };
-
-/// "pass" or "warn", as the API writes a status.
-[[nodiscard]] std::string_view CheckStatusName(CheckStatus status);
-
-/// One check as the overview shows it.
-struct OverviewCheck {
-    std::string name;  // "collection", "cache hit rate", "slow statements", "temporary files", "round trip"
-    CheckStatus status = CheckStatus::kPass;
-    std::string message;  // what was found
-    std::string fix;      // SQL that fixes it; empty when there is nothing to run
-};
+using model::Check;
+using model::CheckStatus;
 
 /// The checks of a target over the last hour, in the order above. `groups`: its statement groups over
 /// that hour; `round_trip_p95_ms`: the latest latency probe's p95, empty when none succeeded yet. The
 /// cache hit rate is left out when no statement touched a shared block, the round trip when its p95
 /// is unknown.
-[[nodiscard]] std::vector<OverviewCheck> OverviewChecks(std::span<const model::StatementGroup> groups,
+[[nodiscard]] std::vector<Check> OverviewChecks(std::span<const model::StatementGroup> groups,
                                                         const CollectionState& collection,
                                                         std::optional<double> round_trip_p95_ms,
                                                         const OverviewThresholds& thresholds = {});

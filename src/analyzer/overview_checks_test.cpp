@@ -107,14 +107,14 @@ std::vector<model::StatementGroup> LoadWindow(const std::string& name) {
 const TimePoint kLastSnapshot = FromUnixMs(1'767'225'600'000);  // 2026-01-01T00:00:00.000Z
 const CollectionState kUp{.down = false, .error = "", .last_snapshot_at = kLastSnapshot};
 
-std::vector<std::string> Names(const std::vector<OverviewCheck>& checks) {
+std::vector<std::string> Names(const std::vector<Check>& checks) {
     std::vector<std::string> out;
     out.reserve(checks.size());
     for (const auto& c : checks) out.push_back(c.name);
     return out;
 }
 
-const OverviewCheck& Find(const std::vector<OverviewCheck>& checks, std::string_view name) {
+const Check& Find(const std::vector<Check>& checks, std::string_view name) {
     for (const auto& c : checks) {
         if (c.name == name) return c;
     }
@@ -149,7 +149,7 @@ TEST(OverviewChecksTest, BusyWindowWarnsWithCauseAndFix) {
                                                        "temporary files", "round trip"}));
     EXPECT_EQ(Find(checks, "collection").status, CheckStatus::kPass);
 
-    const OverviewCheck& cache = Find(checks, "cache hit rate");
+    const Check& cache = Find(checks, "cache hit rate");
     EXPECT_EQ(cache.status, CheckStatus::kWarn);
     EXPECT_EQ(cache.message, "10.47% of shared blocks read in the last hour came from the buffer cache");
     EXPECT_EQ(cache.fix,
@@ -157,19 +157,19 @@ TEST(OverviewChecksTest, BusyWindowWarnsWithCauseAndFix) {
 
     // Two statements average over 100 ms (the LIKE scan, 125 ms; the spilling sort, 540 ms): the
     // slowest is named.
-    const OverviewCheck& slow = Find(checks, "slow statements");
+    const Check& slow = Find(checks, "slow statements");
     EXPECT_EQ(slow.status, CheckStatus::kWarn);
     EXPECT_EQ(slow.message,
               "2 statement(s) average over 100 ms; the slowest: SELECT account_id, payload FROM events ORDER BY "
               "payload LIMIT $1 OFFSET $2 (540 ms)");
     EXPECT_EQ(slow.fix, "");
 
-    const OverviewCheck& temp = Find(checks, "temporary files");
+    const Check& temp = Find(checks, "temporary files");
     EXPECT_EQ(temp.status, CheckStatus::kWarn);
     EXPECT_EQ(temp.message, "statements wrote 361.7 MB to temporary files in the last hour");
     EXPECT_EQ(temp.fix, "SET work_mem = '64MB';  -- for the sessions that sort or hash a lot");
 
-    const OverviewCheck& round_trip = Find(checks, "round trip");
+    const Check& round_trip = Find(checks, "round trip");
     EXPECT_EQ(round_trip.status, CheckStatus::kWarn);
     EXPECT_EQ(round_trip.message, "SELECT 1 takes 7.50 ms at p95 from OptiSchema");
 }
@@ -193,7 +193,7 @@ TEST(OverviewChecksTest, StricterThresholdsMakeTheQuietWindowWarn) {
     // The GROUP BY on accounts averages 0.77 ms: slow once the line is at 0.5 ms.
     const OverviewThresholds strict{.slow_mean_ms = 0.5, .round_trip_p95_ms = 0.3};
     const auto checks = OverviewChecks(LoadWindow("pg15_overview_quiet.csv"), kUp, 0.42, strict);
-    const OverviewCheck& slow = Find(checks, "slow statements");
+    const Check& slow = Find(checks, "slow statements");
     EXPECT_EQ(slow.status, CheckStatus::kWarn);
     EXPECT_EQ(slow.message,
               "1 statement(s) average over 0.5 ms; the slowest: SELECT plan, count(*) FROM accounts GROUP BY plan "
@@ -219,7 +219,7 @@ TEST(OverviewChecksTest, UnreachableTargetWarnsWithTheCollectorsError) {
                                .last_snapshot_at = kLastSnapshot};
     // What was collected before it went down is still checked.
     const auto checks = OverviewChecks(LoadWindow("pg15_overview_busy.csv"), down, std::nullopt);
-    const OverviewCheck& collection = Find(checks, "collection");
+    const Check& collection = Find(checks, "collection");
     EXPECT_EQ(collection.status, CheckStatus::kWarn);
     EXPECT_EQ(collection.message, "the target is unreachable: connection refused: is the server running on db1:5432?");
     EXPECT_EQ(Find(checks, "cache hit rate").status, CheckStatus::kWarn);
@@ -237,6 +237,7 @@ TEST(OverviewChecksTest, BeforeTheFirstSnapshotOnlyCollectionIsKnown) {
 TEST(OverviewChecksTest, StatusNamesAreTheApis) {
     EXPECT_EQ(CheckStatusName(CheckStatus::kPass), "pass");
     EXPECT_EQ(CheckStatusName(CheckStatus::kWarn), "warn");
+    EXPECT_EQ(CheckStatusName(CheckStatus::kFail), "fail");
 }
 
 }  // namespace

@@ -3,17 +3,13 @@
 #include <string>
 #include <vector>
 
+#include "model/check.hpp"
 #include "pg/capabilities.hpp"
 
 namespace optischema::server {
 
-/// One prerequisite, as the connection wizard shows it.
-struct Check {
-    std::string name;     // "connect", "pg_stat_statements loaded", ...
-    std::string status;   // "pass", "warn" or "fail"
-    std::string message;  // what was found
-    std::string fix;      // SQL or a configuration line that fixes it; empty when nothing to do
-};
+using model::Check;
+using model::CheckStatus;
 
 /// The outcome of testing a DSN: can OptiSchema watch this database, and what is missing.
 struct ConnectionReport {

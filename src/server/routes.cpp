@@ -34,7 +34,7 @@ using namespace route_helpers;
 Json ChecksJson(const std::vector<Check>& checks) {
     Json out = Json::array();
     for (const auto& c : checks) {
-        out.push_back({{"name", c.name}, {"status", c.status}, {"message", c.message}, {"fix", c.fix}});
+        out.push_back({{"name", c.name}, {"status", model::CheckStatusName(c.status)}, {"message", c.message}, {"fix", c.fix}});
     }
     return out;
 }
@@ -538,13 +538,9 @@ Result<std::string> RenderOverview(Services& s, std::int64_t target_id) {
 
     const TargetStatus& st = target->status;
     const analyzer::CollectionState collection{
-        .down = st.state == "down", .error = st.error, .last_snapshot_at = st.last_snapshot_at};
-    std::vector<Check> checks;
-    for (auto& c : analyzer::OverviewChecks(*groups, collection, st.latency ? st.latency->p95_ms : std::nullopt,
-                                            s.config.overview)) {
-        checks.push_back({std::move(c.name), std::string(analyzer::CheckStatusName(c.status)), std::move(c.message),
-                          std::move(c.fix)});
-    }
+        .down = st.state == TargetState::kDown, .error = st.error, .last_snapshot_at = st.last_snapshot_at};
+    const std::vector<Check> checks = analyzer::OverviewChecks(
+        *groups, collection, st.latency ? st.latency->p95_ms : std::nullopt, s.config.overview);
     return Json{{"target", TargetJson(*target)},
                 {"checks", ChecksJson(checks)},
                 {"top", top},
@@ -592,7 +588,7 @@ Json TargetJson(const TargetView& view) {
             {"production", r.production},
             {"source", r.source},
             {"status",
-             {{"state", st.state},
+             {{"state", TargetStateName(st.state)},
               {"error", st.error.empty() ? Json(nullptr) : Json(st.error)},
               {"last_snapshot_at", OptionalTime(st.last_snapshot_at)},
               {"down_since", OptionalTime(st.down_since)},

@@ -250,7 +250,7 @@ Result<std::vector<TargetView>> TargetService::List() {
     // Collected by another instance of the fleet: what the store says of it.
     for (auto i : remote) {
         TargetStatus& status = out[i].status;
-        status.state = "remote";
+        status.state = TargetState::kRemote;
         auto latest = store_.With([&](store::Store& s) { return s.ListSnapshots(out[i].record.id, 1); });
         if (latest && !latest->empty()) status.last_snapshot_at = latest->front().info.taken_at;
     }

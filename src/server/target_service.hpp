@@ -23,7 +23,7 @@ namespace optischema::server {
 /// A target with its live status.
 struct TargetView {
     store::TargetRecord record;
-    TargetStatus status;  // state "remote" when another instance of a fleet collects it
+    TargetStatus status;  // kRemote when another instance of a fleet collects it
 };
 
 /// Called when another instance stored a new snapshot of a target this one does not collect.

@@ -8,6 +8,20 @@
 #include "pg/connection.hpp"
 
 namespace optischema::server {
+
+const char* TargetStateName(TargetState state) {
+    switch (state) {
+        case TargetState::kStarting:
+            return "starting";
+        case TargetState::kUp:
+            return "up";
+        case TargetState::kDown:
+            return "down";
+        case TargetState::kRemote:
+            return "remote";
+    }
+    return "starting";
+}
 namespace {
 
 // A collection allocates and frees its whole snapshot (tens of MB at 5,000 statements). glibc keeps
@@ -102,8 +116,8 @@ bool TargetWorker::SleepUntil(SteadyClock::time_point deadline) {
 
 void TargetWorker::MarkDown(const std::string& error) {
     std::lock_guard lock(mutex_);
-    if (status_.state != "down") status_.down_since = std::chrono::system_clock::now();
-    status_.state = "down";
+    if (status_.state != TargetState::kDown) status_.down_since = std::chrono::system_clock::now();
+    status_.state = TargetState::kDown;
     status_.error = error;
 }
 
@@ -180,7 +194,7 @@ void TargetWorker::Run() {
             if (cycle) {
                 {
                     std::lock_guard lock(mutex_);
-                    status_.state = "up";
+                    status_.state = TargetState::kUp;
                     status_.error.clear();
                     status_.down_since.reset();
                     status_.last_snapshot_at = cycle->collection.info.taken_at;

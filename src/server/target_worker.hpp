@@ -13,10 +13,20 @@
 
 namespace optischema::server {
 
+/// Where a target's collection stands.
+enum class TargetState {
+    kStarting,  // no collection has succeeded or failed yet
+    kUp,
+    kDown,    // the last attempt failed: TargetStatus::error says why
+    kRemote,  // another instance of the fleet collects it
+};
+/// "starting", "up", "down" or "remote", as the API shows it.
+[[nodiscard]] const char* TargetStateName(TargetState state);
+
 /// What the dashboard shows about a target's collection.
 struct TargetStatus {
-    std::string state = "starting";  // "starting", "up" or "down"
-    std::string error;               // why it is down, with what to do
+    TargetState state = TargetState::kStarting;
+    std::string error;  // why it is down, with what to do
     std::optional<TimePoint> last_snapshot_at;
     std::optional<TimePoint> last_attempt_at;
     std::optional<TimePoint> down_since;
