@@ -1,3 +1,7 @@
+#include <algorithm>
+#include <cctype>
+
+#include "common/quote.hpp"
 #include "sqlparse/internal/parse_tree.hpp"
 #include "sqlparse/sqlparse.hpp"
 
@@ -11,14 +15,30 @@ Error NotIndexDdl() {
                  {}};
 }
 
+// The statement node of a tree that holds exactly one statement, else nullptr.
+const json* OnlyStatement(const json& tree) {
+    const json* stmts = Field(tree, "stmts");
+    if (stmts == nullptr || !stmts->is_array() || stmts->size() != 1) return nullptr;
+    return Field((*stmts)[0], "stmt");
+}
+
+// The names of the IndexElem nodes of `list` that name a column (the others hold an expression).
+void ElementNames(const json* list, std::vector<std::string>& out) {
+    if (list == nullptr || !list->is_array()) return;
+    for (const json& item : *list) {
+        const json* element = As(&item, "IndexElem");
+        const std::string name = element != nullptr ? StringField(*element, "name") : std::string();
+        if (!name.empty()) out.push_back(name);
+    }
+}
+
 }  // namespace
 
 Result<IndexDdl> ParseIndexDdl(std::string_view sql) {
     auto tree = ParseTree(sql);
     if (!tree) return tl::unexpected(tree.error());
-    const json* stmts = Field(*tree, "stmts");
-    if (stmts == nullptr || !stmts->is_array() || stmts->size() != 1) return tl::unexpected(NotIndexDdl());
-    const json* stmt = Field((*stmts)[0], "stmt");
+    const json* stmt = OnlyStatement(*tree);
+    if (stmt == nullptr) return tl::unexpected(NotIndexDdl());
     IndexDdl out;
     if (const json* body = As(stmt, "IndexStmt")) {
         out.create = true;
@@ -53,6 +73,37 @@ Result<IndexDdl> ParseIndexDdl(std::string_view sql) {
         return out;
     }
     return tl::unexpected(NotIndexDdl());
+}
+
+Result<std::vector<std::string>> IndexColumns(std::string_view create_index_sql) {
+    auto tree = ParseTree(create_index_sql);
+    if (!tree) return tl::unexpected(tree.error());
+    const json* body = As(OnlyStatement(*tree), "IndexStmt");
+    if (body == nullptr) return tl::unexpected(NotIndexDdl());
+    std::vector<std::string> out;
+    ElementNames(Field(*body, "indexParams"), out);
+    ElementNames(Field(*body, "indexIncludingParams"), out);
+    return out;
+}
+
+Result<std::string> WithIndexName(std::string_view sql, std::string_view name) {
+    auto tree = ParseTree(sql);
+    if (!tree) return tl::unexpected(tree.error());
+    const json* body = As(OnlyStatement(*tree), "IndexStmt");
+    if (body == nullptr || !StringField(*body, "idxname").empty()) return std::string(sql);
+    auto tokens = Scan(sql);
+    if (!tokens) return tl::unexpected(tokens.error());
+    // Nothing before the index name can hold the keyword ON, so the first ON is where the name goes.
+    const auto on = std::find_if(tokens->begin(), tokens->end(), [&](const Token& t) {
+        const std::string_view text = sql.substr(t.start, t.end - t.start);
+        return t.kind == TokenKind::kKeyword && text.size() == 2 &&
+               std::tolower(static_cast<unsigned char>(text[0])) == 'o' &&
+               std::tolower(static_cast<unsigned char>(text[1])) == 'n';
+    });
+    if (on == tokens->end()) return std::string(sql);
+    std::string out(sql);
+    out.insert(on->start, QuoteIdent(name) + " ");
+    return out;
 }
 
 }  // namespace optischema::sqlparse
