@@ -61,4 +61,23 @@ Result<void> HypoPgWhatIf::Reset() {
     return {};
 }
 
+Result<model::Plan> HypoPgWhatIf::Explain(const std::string& sql) {
+    if (auto ok = conn_->Execute("BEGIN TRANSACTION READ ONLY"); !ok) return tl::unexpected(ok.error());
+    auto rows = conn_->Query("EXPLAIN (FORMAT JSON) " + sql);
+    (void)conn_->Execute("ROLLBACK");
+    if (!rows) return tl::unexpected(rows.error());
+    if (rows->empty() || !(*rows)[0][0]) return MakeError(ErrorCode::kInternal, "EXPLAIN returned no plan");
+    return analyzer::ParsePlan(*(*rows)[0][0]);
+}
+
+Result<HypotheticalIndex> HypoPgWhatIf::CreateFromSql(const std::string& create_index_sql) {
+    const std::optional<std::string> params[] = {create_index_sql};
+    auto rows = conn_->Query(
+        "SELECT h.indexrelid, hypopg_relation_size(h.indexrelid), h.indexname FROM hypopg_create_index($1) h", params);
+    if (!rows) return tl::unexpected(rows.error());
+    // hypopg_create_index returns no row, and no error, for a statement other than CREATE INDEX.
+    if (rows->empty()) return MakeError(ErrorCode::kInternal, "no index created");
+    return HypotheticalIndex{ToInt((*rows)[0][0]), ToInt((*rows)[0][1]), (*rows)[0][2].value_or("")};
+}
+
 }  // namespace optischema::advisor

@@ -16,7 +16,11 @@ public:
     ~HypoPgWhatIf() override;
 
     [[nodiscard]] Result<double> Cost(const std::string& sql) override;
+    /// EXPLAIN without ANALYZE in a read-only transaction.
+    [[nodiscard]] Result<model::Plan> Explain(const std::string& sql) override;
     [[nodiscard]] Result<HypotheticalIndex> Create(const IndexCandidate& index) override;
+    /// hypopg_create_index, which builds nothing: the index lives in this session's memory.
+    [[nodiscard]] Result<HypotheticalIndex> CreateFromSql(const std::string& create_index_sql) override;
     [[nodiscard]] Result<void> Drop(const HypotheticalIndex& index) override;
     [[nodiscard]] Result<void> Reset() override;
 

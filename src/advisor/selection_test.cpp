@@ -41,6 +41,12 @@ public:
         auto size = sizes.find(index.Key());
         return HypotheticalIndex{next, size == sizes.end() ? 8192 : size->second};
     }
+    Result<model::Plan> Explain(const std::string&) override {
+        return MakeError(ErrorCode::kInternal, "selection costs statements, it does not read plans");
+    }
+    Result<HypotheticalIndex> CreateFromSql(const std::string&) override {
+        return MakeError(ErrorCode::kInternal, "selection creates candidates, not statements");
+    }
     Result<void> Drop(const HypotheticalIndex& index) override {
         live.erase(index.oid);
         return {};

@@ -7,14 +7,14 @@
 #include <vector>
 
 #include "analyzer/sample.hpp"
-#include "service/explain_report.hpp"
-#include "service/context.hpp"
-#include "service/relation_catalog.hpp"
-#include "service/sampling.hpp"
 #include "common/error.hpp"
 #include "llm/answer.hpp"
 #include "model/parsed_query.hpp"
 #include "pg/connection.hpp"
+#include "service/context.hpp"
+#include "service/explain_report.hpp"
+#include "service/relation_catalog.hpp"
+#include "service/sampling.hpp"
 
 /// The engine's check of what a language model suggests: nothing a model writes is shown as an
 /// improvement before PostgreSQL's parser, the catalog, the planner and a sandbox agree. LLM-provided
@@ -72,16 +72,16 @@ struct VerificationOptions {
     double min_cost_drop = 0.2;            // an index idea must cut the statement's planned cost by this share
 };
 
-/// The literal each `$n` of `normalized` (sqlparse::Normalize of `sql`) replaced in `sql`, e.g.
-/// `o.total >= 100` -> `o.total >= $1` gives {1, "100"}. Parameters `sql` already had are left out.
-/// Pure; fails when the two texts do not line up.
+/// The literal each `$n` of `normalized` (sqlparse::Normalize of `sql`) replaced in `sql`, as sample
+/// values: `o.total >= 100` -> `o.total >= $1` gives {1, "100"} (sqlparse::ReplacedConstants).
+/// Parameters `sql` already had are left out. Pure; fails when the two texts do not line up.
 [[nodiscard]] Result<std::vector<analyzer::SampleParam>> ReplacedConstants(std::string_view sql,
                                                                            std::string_view normalized,
                                                                            const model::ParsedQuery& normalized_parsed);
 
 /// The plain column names among the key and INCLUDE columns of a CREATE INDEX (`a`, `"Mixed"`,
-/// `b DESC` give a, Mixed, b); expressions are left out. Pure; a best effort on the text, for
-/// naming unknown columns before HypoPG is asked.
+/// `b DESC` give a, Mixed, b); expressions are left out. Pure; empty when `ddl` is not one CREATE
+/// INDEX. Names unknown columns before HypoPG is asked.
 [[nodiscard]] std::vector<std::string> PlainIndexColumns(std::string_view ddl);
 
 /// Prepares the review of the statement `report` explained: normalized form, a runnable form, and a
@@ -103,8 +103,8 @@ struct VerificationOptions {
                                                       const VerificationOptions& options);
 
 /// Each index idea: one CREATE INDEX (a missing name is supplied) on an existing table, created as a
-/// HypoPG hypothetical index on `target` and the statement planned with it: verified when the
-/// planner uses it and the cost drops by at least min_cost_drop. Never fails.
+/// hypothetical index through advisor::WhatIf (HypoPG on `target`) and the statement planned with it:
+/// verified when the planner uses it and the cost drops by at least min_cost_drop. Never fails.
 [[nodiscard]] std::vector<IndexIdeaCheck> CheckIndexIdeas(pg::Connection& target,
                                                           RelationCatalog& catalog,
                                                           const StatementUnderReview& statement,

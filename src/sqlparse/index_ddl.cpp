@@ -1,25 +1,12 @@
-#include <memory>
+#include <algorithm>
+#include <cctype>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
-#include "sqlparse/pg_query_error.hpp"
+#include "common/quote.hpp"
+#include "sqlparse/internal/parse_tree.hpp"
 #include "sqlparse/sqlparse.hpp"
 
 namespace optischema::sqlparse {
 namespace {
-
-using json = nlohmann::json;
-
-std::string Str(const json& body, const char* key) {
-    const auto it = body.find(key);
-    return it != body.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-bool Flag(const json& body, const char* key) {
-    const auto it = body.find(key);
-    return it != body.end() && it->is_boolean() && it->get<bool>();
-}
 
 Error NotIndexDdl() {
     return Error{ErrorCode::kInvalidArgument,
@@ -28,26 +15,40 @@ Error NotIndexDdl() {
                  {}};
 }
 
+// The statement node of a tree that holds exactly one statement, else nullptr.
+const json* OnlyStatement(const json& tree) {
+    const json* stmts = Field(tree, "stmts");
+    if (stmts == nullptr || !stmts->is_array() || stmts->size() != 1) return nullptr;
+    return Field((*stmts)[0], "stmt");
+}
+
+// The names of the IndexElem nodes of `list` that name a column (the others hold an expression).
+void ElementNames(const json* list, std::vector<std::string>& out) {
+    if (list == nullptr || !list->is_array()) return;
+    for (const json& item : *list) {
+        const json* element = As(&item, "IndexElem");
+        const std::string name = element != nullptr ? StringField(*element, "name") : std::string();
+        if (!name.empty()) out.push_back(name);
+    }
+}
+
 }  // namespace
 
 Result<IndexDdl> ParseIndexDdl(std::string_view sql) {
-    const std::string input(sql);
-    std::unique_ptr<PgQueryParseResult, ParseResultFree> r(new PgQueryParseResult(pg_query_parse(input.c_str())));
-    if (r->error != nullptr) return tl::unexpected(ParserError(*r->error, sql));
-    const json tree = json::parse(r->parse_tree, nullptr, /*allow_exceptions=*/false);
-    const json* stmts = tree.is_object() && tree.contains("stmts") ? &tree["stmts"] : nullptr;
-    if (stmts == nullptr || !stmts->is_array() || stmts->size() != 1) return tl::unexpected(NotIndexDdl());
-    const json& stmt = (*stmts)[0].value("stmt", json::object());
+    auto tree = ParseTree(sql);
+    if (!tree) return tl::unexpected(tree.error());
+    const json* stmt = OnlyStatement(*tree);
+    if (stmt == nullptr) return tl::unexpected(NotIndexDdl());
     IndexDdl out;
-    if (const auto it = stmt.find("IndexStmt"); it != stmt.end()) {
-        const json& body = *it;
+    if (const json* body = As(stmt, "IndexStmt")) {
         out.create = true;
-        out.name = Str(body, "idxname");
-        out.unique = Flag(body, "unique");
-        out.concurrently = Flag(body, "concurrent");
-        const json& rel = body.value("relation", json::object());
-        out.table = Str(rel, "relname");
-        out.schema = Str(rel, "schemaname");
+        out.name = StringField(*body, "idxname");
+        out.unique = BoolField(*body, "unique");
+        out.concurrently = BoolField(*body, "concurrent");
+        if (const json* rel = Field(*body, "relation")) {
+            out.table = StringField(*rel, "relname");
+            out.schema = StringField(*rel, "schemaname");
+        }
         if (out.name.empty()) {
             return MakeError(ErrorCode::kInvalidArgument,
                              "the CREATE INDEX statement has no index name: name the index, so that it can be "
@@ -55,26 +56,54 @@ Result<IndexDdl> ParseIndexDdl(std::string_view sql) {
         }
         return out;
     }
-    if (const auto it = stmt.find("DropStmt"); it != stmt.end()) {
-        const json& body = *it;
-        if (Str(body, "removeType") != "OBJECT_INDEX") return tl::unexpected(NotIndexDdl());
-        const json& objects = body.value("objects", json::array());
-        if (!objects.is_array() || objects.size() != 1) {
+    if (const json* body = As(stmt, "DropStmt")) {
+        if (StringField(*body, "removeType") != "OBJECT_INDEX") return tl::unexpected(NotIndexDdl());
+        const json* objects = Field(*body, "objects");
+        if (objects == nullptr || !objects->is_array() || objects->size() != 1) {
             return MakeError(ErrorCode::kInvalidArgument, "drop one index per statement");
         }
-        std::vector<std::string> names;
-        for (const json& item : objects[0].value("List", json::object()).value("items", json::array())) {
-            names.push_back(Str(item.value("String", json::object()), "sval"));
-        }
+        const json* list = As(&(*objects)[0], "List");
+        const std::vector<std::string> names = Names(list != nullptr ? Field(*list, "items") : nullptr);
         if (names.empty() || names.size() > 2) return tl::unexpected(NotIndexDdl());
         out.create = false;
         out.name = names.back();
         if (names.size() == 2) out.schema = names.front();
-        out.concurrently = Flag(body, "concurrent");
-        out.if_exists = Flag(body, "missing_ok");
+        out.concurrently = BoolField(*body, "concurrent");
+        out.if_exists = BoolField(*body, "missing_ok");
         return out;
     }
     return tl::unexpected(NotIndexDdl());
+}
+
+Result<std::vector<std::string>> IndexColumns(std::string_view create_index_sql) {
+    auto tree = ParseTree(create_index_sql);
+    if (!tree) return tl::unexpected(tree.error());
+    const json* body = As(OnlyStatement(*tree), "IndexStmt");
+    if (body == nullptr) return tl::unexpected(NotIndexDdl());
+    std::vector<std::string> out;
+    ElementNames(Field(*body, "indexParams"), out);
+    ElementNames(Field(*body, "indexIncludingParams"), out);
+    return out;
+}
+
+Result<std::string> WithIndexName(std::string_view sql, std::string_view name) {
+    auto tree = ParseTree(sql);
+    if (!tree) return tl::unexpected(tree.error());
+    const json* body = As(OnlyStatement(*tree), "IndexStmt");
+    if (body == nullptr || !StringField(*body, "idxname").empty()) return std::string(sql);
+    auto tokens = Scan(sql);
+    if (!tokens) return tl::unexpected(tokens.error());
+    // Nothing before the index name can hold the keyword ON, so the first ON is where the name goes.
+    const auto on = std::find_if(tokens->begin(), tokens->end(), [&](const Token& t) {
+        const std::string_view text = sql.substr(t.start, t.end - t.start);
+        return t.kind == TokenKind::kKeyword && text.size() == 2 &&
+               std::tolower(static_cast<unsigned char>(text[0])) == 'o' &&
+               std::tolower(static_cast<unsigned char>(text[1])) == 'n';
+    });
+    if (on == tokens->end()) return std::string(sql);
+    std::string out(sql);
+    out.insert(on->start, QuoteIdent(name) + " ");
+    return out;
 }
 
 }  // namespace optischema::sqlparse

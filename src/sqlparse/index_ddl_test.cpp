@@ -49,19 +49,48 @@ TEST(ParseIndexDdlTest, RefusesAnythingElse) {
     EXPECT_EQ(garbage.error().code, ErrorCode::kParseError);
 }
 
-TEST(OrderedTest, OnlyTopLevelOrderByCounts) {
-    auto top = Parse("SELECT id FROM orders ORDER BY created_at DESC LIMIT 10");
-    ASSERT_TRUE(top);
-    EXPECT_TRUE(top->ordered);
-    auto inner = Parse("SELECT * FROM (SELECT id FROM orders ORDER BY id LIMIT 5) s");
-    ASSERT_TRUE(inner);
-    EXPECT_FALSE(inner->ordered) << "an ORDER BY in a subquery does not order the result";
-    auto set_op = Parse("SELECT a FROM t UNION SELECT b FROM u ORDER BY 1");
-    ASSERT_TRUE(set_op);
-    EXPECT_TRUE(set_op->ordered);
-    auto none = Parse("SELECT id FROM orders WHERE id = 1");
-    ASSERT_TRUE(none);
-    EXPECT_FALSE(none->ordered);
+TEST(IndexColumnsTest, KeyAndIncludeColumnsAsPostgreSqlReadsThem) {
+    using V = std::vector<std::string>;
+    auto columns = IndexColumns(
+        "CREATE INDEX orders_customer_idx ON public.orders (customer_id, created_at DESC NULLS LAST) "
+        "INCLUDE (total, \"Net \"\"Amount\"\"\")");
+    ASSERT_TRUE(columns) << columns.error().message;
+    EXPECT_EQ(*columns, (V{"customer_id", "created_at", "total", "Net \"Amount\""}));
+    columns = IndexColumns(
+        "create index on \"Odd (Name)\" using btree (\"MixedCase\" text_pattern_ops, (lower(email)), "
+        "coalesce(a, b), Status COLLATE \"C\" NULLS FIRST) where total > 0");
+    ASSERT_TRUE(columns) << columns.error().message;
+    EXPECT_EQ(*columns, (V{"MixedCase", "status"})) << "expressions are left to PostgreSQL";
+    columns = IndexColumns("CREATE INDEX ON events USING gin ((payload -> 'k'))");
+    ASSERT_TRUE(columns) << columns.error().message;
+    EXPECT_TRUE(columns->empty());
+    EXPECT_FALSE(IndexColumns("DROP INDEX orders_customer_idx"));
+    EXPECT_FALSE(IndexColumns("CREATE INDEX ON t (a"));
+}
+
+TEST(WithIndexNameTest, NamesAnUnnamedCreateIndexBeforeOn) {
+    auto named = WithIndexName("create unique index concurrently on public.orders (id)", "ai_index_idea_1");
+    ASSERT_TRUE(named) << named.error().message;
+    EXPECT_EQ(*named, "create unique index concurrently ai_index_idea_1 on public.orders (id)");
+    named = WithIndexName("CREATE INDEX -- on what?\n  ON ONLY \"On\" (\"on\")", "Idea 2");
+    ASSERT_TRUE(named) << named.error().message;
+    EXPECT_EQ(*named, "CREATE INDEX -- on what?\n  \"Idea 2\" ON ONLY \"On\" (\"on\")");
+    auto ddl = ParseIndexDdl(*named);
+    ASSERT_TRUE(ddl) << ddl.error().message;
+    EXPECT_EQ(ddl->name, "Idea 2");
+    EXPECT_EQ(ddl->table, "On");
+}
+
+TEST(WithIndexNameTest, LeavesEverythingElseAsItIs) {
+    for (const char* sql : {"CREATE INDEX named ON t (a)", "DROP INDEX x", "SELECT 'CREATE INDEX ON t (a)'",
+                            "CREATE INDEX ON t (a); CREATE INDEX ON t (b)"}) {
+        auto same = WithIndexName(sql, "n");
+        ASSERT_TRUE(same) << sql << ": " << same.error().message;
+        EXPECT_EQ(*same, sql);
+    }
+    auto garbage = WithIndexName("CREATE INDEX ON", "n");
+    ASSERT_FALSE(garbage);
+    EXPECT_EQ(garbage.error().code, ErrorCode::kParseError);
 }
 
 }  // namespace

@@ -1,24 +1,12 @@
-#include <memory>
-
 #include "common/strings.hpp"
-#include "sqlparse/pg_query_error.hpp"
+#include "sqlparse/internal/pg_query_result.hpp"
 #include "sqlparse/sqlparse.hpp"
 
 namespace optischema::sqlparse {
-namespace {
-
-struct SplitFree {
-    void operator()(PgQuerySplitResult* r) const {
-        pg_query_free_split_result(*r);
-        delete r;
-    }
-};
-
-}  // namespace
 
 Result<std::vector<std::string>> SplitStatements(std::string_view sql) {
-    const std::string input(sql);
-    std::unique_ptr<PgQuerySplitResult, SplitFree> r(new PgQuerySplitResult(pg_query_split_with_parser(input.c_str())));
+    const std::string input = Terminated(sql);
+    const PgQueryResult<PgQuerySplitResult, pg_query_free_split_result> r(pg_query_split_with_parser(input.c_str()));
     if (r->error != nullptr) return tl::unexpected(ParserError(*r->error, sql));
     std::vector<std::string> out;
     for (int i = 0; i < r->n_stmts; ++i) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,34 @@ namespace optischema::sqlparse {
 /// The statement with constants replaced by `$n`, as pg_stat_statements shows it.
 [[nodiscard]] Result<std::string> Normalize(std::string_view sql);
 
+/// What a token is, as PostgreSQL's scanner tells them apart.
+enum class TokenKind { kKeyword, kIdentifier, kString, kNumber, kParam, kComment, kSymbol };
+
+/// One token of a statement; offsets are bytes into the scanned text.
+struct Token {
+    std::size_t start = 0;
+    std::size_t end = 0;  // one past the token's last byte
+    TokenKind kind = TokenKind::kSymbol;
+};
+
+/// The tokens of `sql` as PostgreSQL's scanner reads them, comments included: a string in any form
+/// ('it''s', E'a\'b', $tag$...$tag$, B'01') and a quoted identifier ("a""b") are one token each; a minus
+/// sign is a token apart from its number. Fails on text it cannot read, e.g. an unterminated string.
+[[nodiscard]] Result<std::vector<Token>> Scan(std::string_view sql);
+
+/// A constant that Normalize replaced with `$n`.
+struct ReplacedConstant {
+    int number = 0;    // n of the `$n` in the normalized statement
+    std::string text;  // as written in the statement: 100, -1.5e-3, 'it''s', E'a\'b', $$x$$
+};
+
+/// The constant each `$n` of `normalized` (Normalize of `sql`; `normalized_parsed` is its Parse) stands
+/// for, in the order they appear: `o.total >= 100` -> `o.total >= $1` gives {1, "100"}. The `$n` that
+/// `sql` already had are left out. Fails when the two texts do not line up.
+[[nodiscard]] Result<std::vector<ReplacedConstant>> ReplacedConstants(std::string_view sql,
+                                                                      std::string_view normalized,
+                                                                      const model::ParsedQuery& normalized_parsed);
+
 /// Relations, column uses with operators and operands, LIMIT and OFFSET of the first statement.
 [[nodiscard]] Result<model::ParsedQuery> Parse(std::string_view sql);
 
@@ -34,6 +63,14 @@ struct IndexDdl {
 
 /// One named `CREATE INDEX` or one `DROP INDEX`; anything else is refused with what to do instead.
 [[nodiscard]] Result<IndexDdl> ParseIndexDdl(std::string_view sql);
+
+/// The plain columns among the key and INCLUDE columns of one CREATE INDEX, named or not, as
+/// PostgreSQL reads them: `a`, `"Mixed"`, `Status DESC` give a, Mixed, status; expressions are left out.
+[[nodiscard]] Result<std::vector<std::string>> IndexColumns(std::string_view create_index_sql);
+
+/// `sql` with `name` (quoted when it needs to be) put before ON when it is one CREATE INDEX without a
+/// name, so that it can be applied and rolled back by name; any other statement comes back as it is.
+[[nodiscard]] Result<std::string> WithIndexName(std::string_view sql, std::string_view name);
 
 /// The statements of a script, each without its trailing semicolon and surrounding whitespace;
 /// semicolons inside strings, comments and function bodies do not split.
