@@ -62,12 +62,9 @@ Result<void> HypoPgWhatIf::Reset() {
 }
 
 Result<model::Plan> HypoPgWhatIf::Explain(const std::string& sql) {
-    if (auto ok = conn_->Execute("BEGIN TRANSACTION READ ONLY"); !ok) return tl::unexpected(ok.error());
-    auto rows = conn_->Query("EXPLAIN (FORMAT JSON) " + sql);
-    (void)conn_->Execute("ROLLBACK");
-    if (!rows) return tl::unexpected(rows.error());
-    if (rows->empty() || !(*rows)[0][0]) return MakeError(ErrorCode::kInternal, "EXPLAIN returned no plan");
-    return analyzer::ParsePlan(*(*rows)[0][0]);
+    auto json = pg::ExplainJson(*conn_, "", sql, pg::ExplainTransaction::kReadOnly);
+    if (!json) return tl::unexpected(json.error());
+    return analyzer::ParsePlan(*json);
 }
 
 Result<HypotheticalIndex> HypoPgWhatIf::CreateFromSql(const std::string& create_index_sql) {
@@ -77,7 +74,12 @@ Result<HypotheticalIndex> HypoPgWhatIf::CreateFromSql(const std::string& create_
     if (!rows) return tl::unexpected(rows.error());
     // hypopg_create_index returns no row, and no error, for a statement other than CREATE INDEX.
     if (rows->empty()) return MakeError(ErrorCode::kInternal, "no index created");
-    return HypotheticalIndex{ToInt((*rows)[0][0]), ToInt((*rows)[0][1]), (*rows)[0][2].value_or("")};
+    auto created = (*rows)[0].As<std::int64_t, std::int64_t, std::string>();
+    if (!created) {
+        return MakeError(ErrorCode::kInternal,
+                         "cannot read the hypothetical index hypopg_create_index returned: " + created.error().message);
+    }
+    return HypotheticalIndex{std::get<0>(*created), std::get<1>(*created), std::get<2>(*created)};
 }
 
 }  // namespace optischema::advisor

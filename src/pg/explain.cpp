@@ -12,9 +12,10 @@ Result<std::string> ExplainJson(Connection& conn,
                                 ExplainTransaction transaction) {
     const std::string explain = options.empty() ? fmt::format("EXPLAIN (FORMAT JSON) {}", sql)
                                                 : fmt::format("EXPLAIN ({}, FORMAT JSON) {}", options, sql);
-    const bool rolled_back = transaction == ExplainTransaction::kRolledBack;
+    const bool rolled_back = transaction != ExplainTransaction::kNone;
     if (rolled_back) {
-        if (auto ok = conn.Execute("BEGIN"); !ok) return tl::unexpected(ok.error());
+        const char* begin = transaction == ExplainTransaction::kReadOnly ? "BEGIN TRANSACTION READ ONLY" : "BEGIN";
+        if (auto ok = conn.Execute(begin); !ok) return tl::unexpected(ok.error());
     }
     auto rows = conn.Query(explain);
     if (rolled_back) {

@@ -8,9 +8,9 @@
 
 namespace optischema::pg {
 
-/// Whether EXPLAIN runs in a transaction of its own that is rolled back, so that an ANALYZE of a
-/// write leaves nothing behind.
-enum class ExplainTransaction { kNone, kRolledBack };
+/// Whether EXPLAIN runs in a transaction of its own that is rolled back: kRolledBack, so that an
+/// ANALYZE of a write leaves nothing behind; kReadOnly, a READ ONLY one, so that planning can write nothing.
+enum class ExplainTransaction { kNone, kRolledBack, kReadOnly };
 
 /// Runs `EXPLAIN (<options>, FORMAT JSON) <sql>` and returns the plan as JSON text. `options` is
 /// OptiSchema's own option list ("ANALYZE, BUFFERS", or empty), never user text. The one place
