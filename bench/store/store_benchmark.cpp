@@ -25,8 +25,8 @@
 #include "pg/connection.hpp"
 #include "sqlite/statement.hpp"
 #include "store/pg_store.hpp"
-#include "store/pg_util.hpp"
-#include "store/snapshot_rules.hpp"
+#include "store/internal/pg_util.hpp"
+#include "store/internal/snapshot_rules.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace optischema::store {

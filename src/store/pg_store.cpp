@@ -7,9 +7,9 @@
 
 #include "common/quote.hpp"
 #include "pg/dsn.hpp"
-#include "store/pg_util.hpp"
-#include "store/rollup.hpp"
-#include "store/snapshot_rules.hpp"
+#include "store/internal/pg_util.hpp"
+#include "store/internal/rollup.hpp"
+#include "store/internal/snapshot_rules.hpp"
 
 namespace optischema::store {
 namespace {

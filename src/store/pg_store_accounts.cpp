@@ -2,8 +2,8 @@
 // history.
 #include <fmt/format.h>
 
+#include "store/internal/pg_util.hpp"
 #include "store/pg_store.hpp"
-#include "store/pg_util.hpp"
 
 namespace optischema::store {
 namespace {

@@ -8,9 +8,9 @@
 #include <sqlite3.h>
 
 #include "common/strings.hpp"
-#include "store/rollup.hpp"
-#include "store/snapshot_rules.hpp"
-#include "store/sqlite_util.hpp"
+#include "store/internal/rollup.hpp"
+#include "store/internal/snapshot_rules.hpp"
+#include "store/internal/sqlite_util.hpp"
 
 namespace optischema::store {
 namespace {

@@ -2,8 +2,8 @@
 // history.
 #include <fmt/format.h>
 
+#include "store/internal/sqlite_util.hpp"
 #include "store/sqlite_store.hpp"
-#include "store/sqlite_util.hpp"
 
 namespace optischema::store {
 namespace {

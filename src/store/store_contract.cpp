@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "store/snapshot_rules.hpp"
+#include "store/internal/snapshot_rules.hpp"
 
 namespace optischema::store::contract {
 
