@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "model/statement_stats.hpp"
+#include "store/internal/columns.hpp"
 
 namespace optischema::store::detail {
 
@@ -82,20 +83,6 @@ private:
     }
     std::string text_ = "{";
 };
-
-/// The counter columns, in kCounterFields order.
-inline constexpr std::array<std::string_view, 12> kCounterNames = {
-    "calls",           "total_exec_ms",     "total_plan_ms",       "rows",
-    "shared_blks_hit", "shared_blks_read",  "shared_blks_dirtied", "shared_blks_written",
-    "temp_blks_read",  "temp_blks_written", "blk_read_ms",         "blk_write_ms"};
-static_assert(kCounterNames.size() == std::tuple_size_v<decltype(model::kCounterFields)>);
-
-/// "calls, total_exec_ms, ..." with an optional table alias.
-inline std::string CounterColumns(std::string_view prefix = "") {
-    std::string out;
-    for (std::string_view name : kCounterNames) out += fmt::format("{}{}{}", out.empty() ? "" : ", ", prefix, name);
-    return out;
-}
 
 /// ", $5::bigint[], $6::float8[], ..." from $`first` on: one array parameter per counter, for unnest().
 inline std::string CounterArrayParams(int first) {
