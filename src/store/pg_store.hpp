@@ -99,6 +99,16 @@ private:
     [[nodiscard]] Result<void> InTransaction(bool read_only, const std::function<Result<void>()>& body);
     [[nodiscard]] Error StorageError(std::string_view what, const Error& cause) const;
     [[nodiscard]] Result<pg::Rows> Query(std::string_view sql, const std::vector<std::optional<std::string>>& params);
+    /// Runs one statement under Run and returns its rows.
+    [[nodiscard]] Result<pg::Rows> Fetch(std::string_view what,
+                                         Mode mode,
+                                         std::string_view sql,
+                                         const std::vector<std::optional<std::string>>& params);
+    /// As Fetch, for a statement whose rows do not matter.
+    [[nodiscard]] Result<void> Exec(std::string_view what,
+                                    Mode mode,
+                                    std::string_view sql,
+                                    const std::vector<std::optional<std::string>>& params);
 
     pg::Connection conn_;
     std::string where_;  // the DSN without its password, for messages
