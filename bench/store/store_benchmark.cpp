@@ -24,9 +24,10 @@
 
 #include "pg/connection.hpp"
 #include "sqlite/statement.hpp"
+#include "store/internal/pg_util.hpp"
+#include "store/internal/read_records.hpp"
+#include "store/internal/snapshot_rules.hpp"
 #include "store/pg_store.hpp"
-#include "store/pg_util.hpp"
-#include "store/snapshot_rules.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace optischema::store {
@@ -223,7 +224,7 @@ public:
             model::StatementGroup g;
             g.fingerprint = detail::AsText(r, 0);
             g.query = detail::AsText(r, 1);
-            g.counters = detail::AsCounters(r, 2);
+            g.counters = detail::ReadCounters(detail::PgRow(r), 2);
             out.push_back(std::move(g));
         }
         return out;

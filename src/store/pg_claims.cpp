@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "pg/dsn.hpp"
-#include "store/pg_util.hpp"
+#include "store/internal/pg_util.hpp"
 
 namespace optischema::store {
 namespace {

@@ -27,6 +27,7 @@ public:
     /// The schema version after migration.
     [[nodiscard]] int SchemaVersion() const { return schema_version_; }
 
+    // SnapshotStore
     [[nodiscard]] Result<TargetRecord> EnsureTarget(const std::string& name, const std::string& dsn_display) override;
     [[nodiscard]] Result<std::vector<TargetRecord>> ListTargets() override;
     [[nodiscard]] Result<TargetRecord> SaveTarget(const TargetRecord& target) override;
@@ -49,13 +50,23 @@ public:
     [[nodiscard]] Result<std::optional<model::Baseline>> LoadBaseline(std::int64_t target_id) override;
     [[nodiscard]] Result<std::vector<std::pair<std::int64_t, model::QueryText>>> LoadQueries(
         std::int64_t target_id) override;
+    [[nodiscard]] Result<void> AppendLatency(const LatencySample& sample) override;
+    [[nodiscard]] Result<std::vector<LatencySample>> ListLatency(std::int64_t target_id,
+                                                                 TimePoint from,
+                                                                 TimePoint to) override;
+
+    // RecommendationStore
     [[nodiscard]] Result<void> SaveRecommendation(const RecommendationRecord& record) override;
     [[nodiscard]] Result<std::optional<RecommendationRecord>> GetRecommendation(const std::string& id) override;
     [[nodiscard]] Result<std::vector<RecommendationRecord>> ListRecommendations(std::int64_t target_id) override;
     [[nodiscard]] Result<void> SaveValidation(const std::string& id, const std::string& validation_json) override;
+
+    // AuditLog
     [[nodiscard]] Result<std::int64_t> AppendAudit(const model::AuditEvent& event) override;
     [[nodiscard]] Result<std::vector<model::AuditEvent>> ListAudit(std::size_t limit) override;
     [[nodiscard]] Result<std::optional<model::AuditEvent>> GetAudit(std::int64_t id) override;
+
+    // AccountStore
     [[nodiscard]] Result<UserRecord> CreateUser(const UserRecord& user) override;
     [[nodiscard]] Result<void> UpdateUser(const UserRecord& user) override;
     [[nodiscard]] Result<void> DeleteUser(std::int64_t id) override;
@@ -67,10 +78,8 @@ public:
     [[nodiscard]] Result<void> DeleteSession(const std::string& token_hash) override;
     [[nodiscard]] Result<void> DeleteBrowserSessions(std::int64_t user_id, const std::string& except) override;
     [[nodiscard]] Result<std::vector<SessionRecord>> ListApiTokens(std::int64_t user_id) override;
-    [[nodiscard]] Result<void> AppendLatency(const LatencySample& sample) override;
-    [[nodiscard]] Result<std::vector<LatencySample>> ListLatency(std::int64_t target_id,
-                                                                 TimePoint from,
-                                                                 TimePoint to) override;
+
+    // SettingsStore
     [[nodiscard]] Result<std::optional<std::string>> GetSetting(const std::string& key) override;
     [[nodiscard]] Result<void> PutSetting(const std::string& key, const std::string& value) override;
     [[nodiscard]] Result<void> DeleteSetting(const std::string& key) override;
@@ -90,6 +99,16 @@ private:
     [[nodiscard]] Result<void> InTransaction(bool read_only, const std::function<Result<void>()>& body);
     [[nodiscard]] Error StorageError(std::string_view what, const Error& cause) const;
     [[nodiscard]] Result<pg::Rows> Query(std::string_view sql, const std::vector<std::optional<std::string>>& params);
+    /// Runs one statement under Run and returns its rows.
+    [[nodiscard]] Result<pg::Rows> Fetch(std::string_view what,
+                                         Mode mode,
+                                         std::string_view sql,
+                                         const std::vector<std::optional<std::string>>& params);
+    /// As Fetch, for a statement whose rows do not matter.
+    [[nodiscard]] Result<void> Exec(std::string_view what,
+                                    Mode mode,
+                                    std::string_view sql,
+                                    const std::vector<std::optional<std::string>>& params);
 
     pg::Connection conn_;
     std::string where_;  // the DSN without its password, for messages

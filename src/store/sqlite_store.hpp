@@ -20,8 +20,11 @@ public:
     /// The schema version after migration.
     [[nodiscard]] int SchemaVersion() const;
 
+    // SnapshotStore
     [[nodiscard]] Result<TargetRecord> EnsureTarget(const std::string& name, const std::string& dsn_display) override;
     [[nodiscard]] Result<std::vector<TargetRecord>> ListTargets() override;
+    [[nodiscard]] Result<TargetRecord> SaveTarget(const TargetRecord& target) override;
+    [[nodiscard]] Result<void> DeleteTarget(std::int64_t id) override;
     [[nodiscard]] Result<std::int64_t> SaveSnapshot(const SnapshotWrite& write) override;
     [[nodiscard]] Result<std::vector<SnapshotRecord>> ListSnapshots(std::int64_t target_id, std::size_t limit) override;
     [[nodiscard]] Result<std::vector<model::StatementGroup>> SnapshotGroups(std::int64_t snapshot_id) override;
@@ -29,6 +32,10 @@ public:
                                                                const std::string& fingerprint,
                                                                TimePoint from,
                                                                TimePoint to) override;
+    [[nodiscard]] Result<std::vector<model::StatementGroup>> RangeGroups(std::int64_t target_id,
+                                                                         TimePoint from,
+                                                                         TimePoint to,
+                                                                         std::size_t limit) override;
     [[nodiscard]] Result<PruneCounts> PruneHistory(std::int64_t target_id,
                                                    std::optional<TimePoint> raw_before,
                                                    std::optional<TimePoint> rollups_before,
@@ -36,19 +43,23 @@ public:
     [[nodiscard]] Result<std::optional<model::Baseline>> LoadBaseline(std::int64_t target_id) override;
     [[nodiscard]] Result<std::vector<std::pair<std::int64_t, model::QueryText>>> LoadQueries(
         std::int64_t target_id) override;
+    [[nodiscard]] Result<void> AppendLatency(const LatencySample& sample) override;
+    [[nodiscard]] Result<std::vector<LatencySample>> ListLatency(std::int64_t target_id,
+                                                                 TimePoint from,
+                                                                 TimePoint to) override;
+
+    // RecommendationStore
     [[nodiscard]] Result<void> SaveRecommendation(const RecommendationRecord& record) override;
     [[nodiscard]] Result<std::optional<RecommendationRecord>> GetRecommendation(const std::string& id) override;
     [[nodiscard]] Result<std::vector<RecommendationRecord>> ListRecommendations(std::int64_t target_id) override;
     [[nodiscard]] Result<void> SaveValidation(const std::string& id, const std::string& validation_json) override;
+
+    // AuditLog
     [[nodiscard]] Result<std::int64_t> AppendAudit(const model::AuditEvent& event) override;
     [[nodiscard]] Result<std::vector<model::AuditEvent>> ListAudit(std::size_t limit) override;
     [[nodiscard]] Result<std::optional<model::AuditEvent>> GetAudit(std::int64_t id) override;
-    [[nodiscard]] Result<TargetRecord> SaveTarget(const TargetRecord& target) override;
-    [[nodiscard]] Result<void> DeleteTarget(std::int64_t id) override;
-    [[nodiscard]] Result<std::vector<model::StatementGroup>> RangeGroups(std::int64_t target_id,
-                                                                         TimePoint from,
-                                                                         TimePoint to,
-                                                                         std::size_t limit) override;
+
+    // AccountStore
     [[nodiscard]] Result<UserRecord> CreateUser(const UserRecord& user) override;
     [[nodiscard]] Result<void> UpdateUser(const UserRecord& user) override;
     [[nodiscard]] Result<void> DeleteUser(std::int64_t id) override;
@@ -60,10 +71,8 @@ public:
     [[nodiscard]] Result<void> DeleteSession(const std::string& token_hash) override;
     [[nodiscard]] Result<void> DeleteBrowserSessions(std::int64_t user_id, const std::string& except) override;
     [[nodiscard]] Result<std::vector<SessionRecord>> ListApiTokens(std::int64_t user_id) override;
-    [[nodiscard]] Result<void> AppendLatency(const LatencySample& sample) override;
-    [[nodiscard]] Result<std::vector<LatencySample>> ListLatency(std::int64_t target_id,
-                                                                 TimePoint from,
-                                                                 TimePoint to) override;
+
+    // SettingsStore
     [[nodiscard]] Result<std::optional<std::string>> GetSetting(const std::string& key) override;
     [[nodiscard]] Result<void> PutSetting(const std::string& key, const std::string& value) override;
     [[nodiscard]] Result<void> DeleteSetting(const std::string& key) override;

@@ -1,7 +1,8 @@
 #pragma once
 
 // The behaviour every Store implementation owes its callers, as one value-parameterized GoogleTest
-// suite (store_contract.cpp). A test binary instantiates it with a factory of its implementation:
+// suite (store_contract_*.cpp, one file per concern). A test binary instantiates it with a factory of
+// its implementation:
 //
 //   INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(contract::StoreFactory{"Sqlite", ...}),
 //                            contract::FactoryName);
@@ -158,5 +159,20 @@ std::vector<long long> WorkloadInstants();
 /// Expects RangeGroups to equal RawRange exactly for every pair of WorkloadInstants() (from after to
 /// included) and several limits.
 void ExpectRangesExact(Store& store, const std::vector<SnapshotWrite>& writes, std::int64_t target_id);
+
+/// The hourly workloads of two targets, "a" (seed 0) and "b" (seed 1), as they were saved.
+struct TwoWorkloads {
+    std::int64_t a = 0;
+    std::int64_t b = 0;
+    std::vector<SnapshotWrite> writes_a;
+    std::vector<SnapshotWrite> writes_b;
+};
+
+/// Creates the targets "a" and "b" and saves their hourly workloads; throws when the store refuses.
+TwoWorkloads SaveTwoHourlyWorkloads(Store& store);
+
+/// For a migration that rebuilt the rollups of `workloads`: expects ranges over both exact, then that a
+/// new snapshot of "a" adds to the rebuilt hours (it is appended to `workloads.writes_a`).
+void ExpectRebuiltRollupsExact(Store& store, TwoWorkloads& workloads);
 
 }  // namespace optischema::store::contract

@@ -1,7 +1,8 @@
 #pragma once
 
 // Internal to store/: what the PgStore's and PgClaims' source files share. Parameters and results
-// travel as text (pg::Connection speaks the text protocol); these helpers convert both ways.
+// travel as text (pg::Connection speaks the text protocol); these helpers convert both ways, and PgRow
+// gives read_records.hpp the cells of a text row.
 
 #include <array>
 #include <charconv>
@@ -19,7 +20,10 @@
 
 #include <fmt/format.h>
 
+#include "common/error.hpp"
 #include "model/statement_stats.hpp"
+#include "pg/connection.hpp"
+#include "store/internal/columns.hpp"
 
 namespace optischema::store::detail {
 
@@ -83,20 +87,6 @@ private:
     std::string text_ = "{";
 };
 
-/// The counter columns, in kCounterFields order.
-inline constexpr std::array<std::string_view, 12> kCounterNames = {
-    "calls",           "total_exec_ms",     "total_plan_ms",       "rows",
-    "shared_blks_hit", "shared_blks_read",  "shared_blks_dirtied", "shared_blks_written",
-    "temp_blks_read",  "temp_blks_written", "blk_read_ms",         "blk_write_ms"};
-static_assert(kCounterNames.size() == std::tuple_size_v<decltype(model::kCounterFields)>);
-
-/// "calls, total_exec_ms, ..." with an optional table alias.
-inline std::string CounterColumns(std::string_view prefix = "") {
-    std::string out;
-    for (std::string_view name : kCounterNames) out += fmt::format("{}{}{}", out.empty() ? "" : ", ", prefix, name);
-    return out;
-}
-
 /// ", $5::bigint[], $6::float8[], ..." from $`first` on: one array parameter per counter, for unnest().
 inline std::string CounterArrayParams(int first) {
     std::string out;
@@ -141,20 +131,6 @@ inline std::optional<double> AsOptReal(const Row& row, std::size_t i) {
 inline std::string AsText(const Row& row, std::size_t i) { return row[i].value_or(""); }
 inline bool AsBool(const Row& row, std::size_t i) { return row[i] && *row[i] == "t"; }
 
-/// Counters read from consecutive columns starting at `first`.
-inline model::Counters AsCounters(const Row& row, std::size_t first) {
-    model::Counters c;
-    std::size_t i = first;
-    model::ForEachCounterField([&](auto field) {
-        if constexpr (std::is_same_v<std::remove_reference_t<decltype(c.*field)>, double>) {
-            c.*field = AsReal(row, i++);
-        } else {
-            c.*field = AsInt(row, i++);
-        }
-    });
-    return c;
-}
-
 /// A bigint[] as PostgreSQL prints it ("{1,-2}") back into numbers.
 inline std::vector<std::int64_t> AsIntArray(const Row& row, std::size_t i) {
     std::vector<std::int64_t> out;
@@ -173,5 +149,48 @@ inline std::vector<std::int64_t> AsIntArray(const Row& row, std::size_t i) {
     }
     return out;
 }
+
+/// The cells of one text row (read_records.hpp's RowCells).
+class PgRow {
+public:
+    explicit PgRow(const Row& row) : row_(row) {}
+    [[nodiscard]] std::int64_t Int(int i) const { return AsInt(row_, At(i)); }
+    [[nodiscard]] std::optional<std::int64_t> OptInt(int i) const { return AsOptInt(row_, At(i)); }
+    [[nodiscard]] double Real(int i) const { return AsReal(row_, At(i)); }
+    [[nodiscard]] std::optional<double> OptReal(int i) const { return AsOptReal(row_, At(i)); }
+    [[nodiscard]] std::string Text(int i) const { return AsText(row_, At(i)); }
+    [[nodiscard]] bool Bool(int i) const { return AsBool(row_, At(i)); }
+    [[nodiscard]] std::vector<std::int64_t> Ids(int i) const { return AsIntArray(row_, At(i)); }
+
+private:
+    static std::size_t At(int i) { return static_cast<std::size_t>(i); }
+    const Row& row_;
+};
+
+/// What `read` makes of a row.
+template <typename Read>
+using PgReadResult = std::invoke_result_t<Read, const PgRow&>;
+
+/// Every row of a statement's result read with `read`, or the statement's error.
+template <typename Read>
+[[nodiscard]] Result<std::vector<PgReadResult<Read>>> ReadAll(const Result<pg::Rows>& rows, Read&& read) {
+    if (!rows) return tl::unexpected(rows.error());
+    std::vector<PgReadResult<Read>> out;
+    out.reserve(rows->size());
+    for (const Row& r : *rows) out.push_back(read(PgRow(r)));
+    return out;
+}
+
+/// The first row of a statement's result read with `read` (nullopt when there is none), or the
+/// statement's error.
+template <typename Read>
+[[nodiscard]] Result<std::optional<PgReadResult<Read>>> ReadFirst(const Result<pg::Rows>& rows, Read&& read) {
+    if (!rows) return tl::unexpected(rows.error());
+    if (rows->empty()) return std::optional<PgReadResult<Read>>();
+    return std::optional<PgReadResult<Read>>(read(PgRow((*rows)[0])));
+}
+
+/// The SQLSTATE of unique_violation: an insert or update clashed with a UNIQUE key.
+inline constexpr std::string_view kUniqueViolation = "23505";
 
 }  // namespace optischema::store::detail
