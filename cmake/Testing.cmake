@@ -5,10 +5,12 @@
 # optischema_pgtest(NAME SOURCES... DEPS ...)    a test against the throwaway cluster (*_pgtest.cpp)
 
 # What tests share, compiled once: the throwaway clusters' environment, a raw HTTP client, a local LLM
-# server that speaks the providers' protocols, and a runner of the optischema binary.
+# server that speaks the providers' protocols, a runner of the optischema binary, and a running
+# `optischema serve` with its admin session (the serve tests' fixture).
 add_library(optischema_test_support STATIC
     ${PROJECT_SOURCE_DIR}/tests/pg_test_env.cpp ${PROJECT_SOURCE_DIR}/tests/http_test_client.cpp
-    ${PROJECT_SOURCE_DIR}/tests/fake_llm_server.cpp ${PROJECT_SOURCE_DIR}/tests/binary_runner.cpp)
+    ${PROJECT_SOURCE_DIR}/tests/fake_llm_server.cpp ${PROJECT_SOURCE_DIR}/tests/binary_runner.cpp
+    ${PROJECT_SOURCE_DIR}/tests/serve_fixture.cpp)
 target_compile_options(optischema_test_support PRIVATE ${OPTISCHEMA_WARNINGS})
 target_compile_definitions(optischema_test_support PRIVATE OPTISCHEMA_BINARY="${PROJECT_BINARY_DIR}/optischema")
 target_include_directories(optischema_test_support PUBLIC ${PROJECT_SOURCE_DIR}/tests)

@@ -51,9 +51,12 @@ CommandResult BinaryRunner::Wait(pid_t pid) {
     int status = 0;
     waitpid(pid, &status, 0);
     std::filesystem::remove(data_dir_ + "/stdin");
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadAll(data_dir_ + "/stdout"),
-            ReadAll(data_dir_ + "/stderr")};
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, OutSoFar(), ErrSoFar()};
 }
+
+std::string BinaryRunner::OutSoFar() const { return ReadAll(data_dir_ + "/stdout"); }
+
+std::string BinaryRunner::ErrSoFar() const { return ReadAll(data_dir_ + "/stderr"); }
 
 CommandResult BinaryRunner::RunWithInput(std::vector<std::string> args, const std::string& input) {
     std::ofstream(data_dir_ + "/stdin") << input;

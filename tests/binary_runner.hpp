@@ -31,6 +31,11 @@ public:
     /// Runs with `input` on standard input.
     CommandResult RunWithInput(std::vector<std::string> args, const std::string& input);
 
+    /// What the process started last has written to standard output so far (it may still be running).
+    [[nodiscard]] std::string OutSoFar() const;
+    /// What the process started last has written to standard error so far.
+    [[nodiscard]] std::string ErrSoFar() const;
+
     [[nodiscard]] const std::string& data_dir() const { return data_dir_; }
 
 private:

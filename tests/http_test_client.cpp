@@ -37,6 +37,19 @@ int RemainingMs(std::chrono::steady_clock::time_point deadline) {
     return left.count() < 0 ? 0 : static_cast<int>(left.count());
 }
 
+enum class Received { kData, kClosed, kTimeout };
+
+// Waits until `deadline` for bytes on `fd` and appends what one recv(2) returns to `buffer`.
+Received ReceiveOnce(int fd, std::string& buffer, std::chrono::steady_clock::time_point deadline) {
+    pollfd pfd{fd, POLLIN, 0};
+    if (::poll(&pfd, 1, RemainingMs(deadline)) <= 0) return Received::kTimeout;
+    char chunk[65536];
+    const ssize_t got = ::recv(fd, chunk, sizeof(chunk), 0);
+    if (got <= 0) return Received::kClosed;
+    buffer.append(chunk, static_cast<std::size_t>(got));
+    return Received::kData;
+}
+
 }  // namespace
 
 std::optional<std::string> HttpTestResponse::Header(std::string_view name) const {
@@ -96,14 +109,7 @@ bool HttpTestClient::TrySend(std::string_view bytes) {
 }
 
 bool HttpTestClient::Fill(std::chrono::steady_clock::time_point deadline) {
-    pollfd pfd{fd_, POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, RemainingMs(deadline));
-    if (ready <= 0) return false;
-    char chunk[65536];
-    const ssize_t got = ::recv(fd_, chunk, sizeof(chunk), 0);
-    if (got <= 0) return false;
-    buffer_.append(chunk, static_cast<std::size_t>(got));
-    return true;
+    return ReceiveOnce(fd_, buffer_, deadline) == Received::kData;
 }
 
 HttpTestResponse HttpTestClient::ReadHead(std::chrono::milliseconds timeout) {
@@ -175,13 +181,11 @@ HttpTestResponse HttpTestClient::Request(std::string_view method,
 
 bool HttpTestClient::WaitForClose(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string discarded;
     while (true) {
-        pollfd pfd{fd_, POLLIN, 0};
-        const int ready = ::poll(&pfd, 1, RemainingMs(deadline));
-        if (ready <= 0) return false;
-        char chunk[65536];
-        const ssize_t got = ::recv(fd_, chunk, sizeof(chunk), 0);
-        if (got <= 0) return true;
+        const Received received = ReceiveOnce(fd_, discarded, deadline);
+        if (received != Received::kData) return received == Received::kClosed;
+        discarded.clear();
     }
 }
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common/strings.hpp"
@@ -71,6 +73,14 @@ std::optional<std::string> HttpRequest::Cookie(std::string_view name) const {
     auto it = cookies.find(std::string(name));
     if (it == cookies.end()) return std::nullopt;
     return it->second;
+}
+
+HttpRequest CredentialsOf(const HttpRequest& request) {
+    HttpRequest credentials;
+    credentials.headers = request.headers;
+    credentials.cookies = request.cookies;
+    credentials.remote_address = request.remote_address;
+    return credentials;
 }
 
 HttpResponse HttpResponse::Json(int status, const nlohmann::json& body) {
@@ -200,6 +210,61 @@ std::string_view StatusReason(int status) {
         default:
             return "";
     }
+}
+
+bool IsToken(std::string_view text) {
+    if (text.empty()) return false;
+    for (const char c : text) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+        if (!ok) return false;
+    }
+    return true;
+}
+
+bool IsSafeHeaderValue(std::string_view text) {
+    for (const char c : text) {
+        if (c == '\r' || c == '\n' || c == '\0') return false;
+    }
+    return true;
+}
+
+bool StatusHasBody(int status) { return status >= 200 && status != 204 && status != 304; }
+
+ResponseHeaderUse ClassifyResponseHeader(std::string_view name, std::string_view value) {
+    if (EqualsIgnoreCase(name, "Content-Length")) return ResponseHeaderUse::kSkip;
+    if (!IsToken(name) || !IsSafeHeaderValue(value) || EqualsIgnoreCase(name, "Transfer-Encoding") ||
+        EqualsIgnoreCase(name, "Connection")) {
+        return ResponseHeaderUse::kRefuse;
+    }
+    return ResponseHeaderUse::kSend;
+}
+
+Result<ListenAddress> ParseListenAddress(std::string_view listen) {
+    std::string_view host;
+    std::string_view port_text;
+    if (listen.starts_with("[")) {
+        const auto close = listen.find("]:");
+        if (close == std::string_view::npos) {
+            return MakeError(ErrorCode::kInvalidArgument, fmt::format("'{}' is not [IPv6]:PORT", listen));
+        }
+        host = listen.substr(1, close - 1);
+        port_text = listen.substr(close + 2);
+    } else {
+        const auto colon = listen.rfind(':');
+        if (colon == std::string_view::npos) {
+            return MakeError(ErrorCode::kInvalidArgument,
+                             fmt::format("'{}' is not HOST:PORT (e.g. 127.0.0.1:8080)", listen));
+        }
+        host = listen.substr(0, colon);
+        port_text = listen.substr(colon + 1);
+    }
+    unsigned port = 0;
+    const auto [end, parse_ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (parse_ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+        return MakeError(ErrorCode::kInvalidArgument, fmt::format("'{}' is not a port number", port_text));
+    }
+    return ListenAddress{host.empty() ? "0.0.0.0" : std::string(host), static_cast<std::uint16_t>(port)};
 }
 
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_as_space) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -61,6 +62,10 @@ struct HttpRequest {
     [[nodiscard]] std::optional<std::string> Cookie(std::string_view name) const;
 };
 
+/// What authenticates `request` (its headers, cookies and client address) without the rest, to be
+/// checked again while something it opened lasts (a live stream).
+[[nodiscard]] HttpRequest CredentialsOf(const HttpRequest& request);
+
 /// One response. The pipeline adds security headers and a Cache-Control default after the handler.
 struct HttpResponse {
     int status = 200;
@@ -89,6 +94,36 @@ struct HttpResponse {
 
 /// The standard reason phrase ("Not Found"), or "" for unknown codes.
 [[nodiscard]] std::string_view StatusReason(int status);
+
+/// True for an HTTP token (RFC 9110), as a header name must be: one or more letters, digits or
+/// !#$%&'*+-.^_`|~.
+[[nodiscard]] bool IsToken(std::string_view text);
+
+/// True when a header value has no CR, LF or NUL, so it can neither end its line nor split the response.
+[[nodiscard]] bool IsSafeHeaderValue(std::string_view text);
+
+/// Whether a response with this status carries a body (and Content-Type, Content-Length): not 1xx, 204, 304.
+[[nodiscard]] bool StatusHasBody(int status);
+
+/// What the transport does with a header field that a handler set on a response.
+enum class ResponseHeaderUse {
+    kSend,
+    kSkip,    // Content-Length: the transport writes it from the body
+    kRefuse,  // a name that is no token, CR/LF/NUL in the value, or Transfer-Encoding/Connection: logged
+};
+
+/// Sorts a response header field a handler set: sent as it is, skipped, or refused.
+[[nodiscard]] ResponseHeaderUse ClassifyResponseHeader(std::string_view name, std::string_view value);
+
+/// Where the server listens, as "host:port" names it.
+struct ListenAddress {
+    std::string host;        // without the brackets of "[::1]"; "0.0.0.0" when empty (":8080")
+    std::uint16_t port = 0;  // 0 picks a free port
+};
+
+/// Splits "host:port" or "[IPv6]:port" and checks the port; the error says what is wrong. The host is
+/// not checked here: the transport parses it as an IP address.
+[[nodiscard]] Result<ListenAddress> ParseListenAddress(std::string_view listen);
 
 /// Percent-decodes; with plus_as_space, '+' becomes ' ' (query strings). Nullopt on a bad escape.
 [[nodiscard]] std::optional<std::string> PercentDecode(std::string_view text, bool plus_as_space = false);

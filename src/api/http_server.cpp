@@ -6,13 +6,10 @@
 #include "api/http_server.hpp"
 
 #include <atomic>
-#include <charconv>
-#include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
@@ -28,6 +25,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "api/connection_registry.hpp"
 #include "api/request_pipeline.hpp"
 #include "api/stream_hub.hpp"
 
@@ -45,56 +43,8 @@ namespace {
 // client reads our response (a 413, say) instead of a connection reset.
 constexpr std::chrono::milliseconds kLingerTimeout{1000};
 
-bool IsToken(std::string_view text) {
-    if (text.empty()) return false;
-    for (const char c : text) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-        if (!ok) return false;
-    }
-    return true;
-}
-
-bool IsSafeHeaderValue(std::string_view text) {
-    for (const char c : text) {
-        if (c == '\r' || c == '\n' || c == '\0') return false;
-    }
-    return true;
-}
-
 bool IsHttpParseError(const beast::error_code& ec) {
     return ec.category() == http::make_error_code(http::error::bad_method).category();
-}
-
-Result<tcp::endpoint> ParseListen(std::string_view listen) {
-    std::string_view host;
-    std::string_view port_text;
-    if (listen.starts_with("[")) {
-        const auto close = listen.find("]:");
-        if (close == std::string_view::npos) {
-            return MakeError(ErrorCode::kInvalidArgument, fmt::format("'{}' is not [IPv6]:PORT", listen));
-        }
-        host = listen.substr(1, close - 1);
-        port_text = listen.substr(close + 2);
-    } else {
-        const auto colon = listen.rfind(':');
-        if (colon == std::string_view::npos) {
-            return MakeError(ErrorCode::kInvalidArgument,
-                             fmt::format("'{}' is not HOST:PORT (e.g. 127.0.0.1:8080)", listen));
-        }
-        host = listen.substr(0, colon);
-        port_text = listen.substr(colon + 1);
-    }
-    if (host.empty()) host = "0.0.0.0";
-    unsigned port = 0;
-    const auto [end, parse_ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (parse_ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
-        return MakeError(ErrorCode::kInvalidArgument, fmt::format("'{}' is not a port number", port_text));
-    }
-    beast::error_code ec;
-    const auto address = net::ip::make_address(std::string(host), ec);
-    if (ec) return MakeError(ErrorCode::kInvalidArgument, fmt::format("'{}' is not an IP address", host));
-    return tcp::endpoint(address, static_cast<unsigned short>(port));
 }
 
 }  // namespace
@@ -118,22 +68,15 @@ public:
     }
     [[nodiscard]] net::thread_pool& workers() { return *workers_; }
     [[nodiscard]] bool stopping() const { return stopping_.load(); }
-
-    std::uint64_t Register(std::weak_ptr<ServerConnection> connection);
-    void Unregister(std::uint64_t id);
+    [[nodiscard]] ConnectionRegistry<ServerConnection>& connections() { return connections_; }
 
 private:
     void DoAccept();
     void OnAccept(beast::error_code ec, tcp::socket socket);
-    std::vector<std::shared_ptr<ServerConnection>> LiveConnections();
-    bool WaitForConnections(std::chrono::milliseconds timeout);
 
     HttpServerOptions options_;
     RequestPipeline pipeline_;
-    std::mutex connections_mutex_;
-    std::condition_variable connections_cv_;
-    std::unordered_map<std::uint64_t, std::weak_ptr<ServerConnection>> connections_;
-    std::uint64_t next_connection_id_ = 1;
+    ConnectionRegistry<ServerConnection> connections_;
     std::atomic<bool> stopping_{false};
     std::atomic<std::uint16_t> port_{0};
     std::mutex lifecycle_mutex_;
@@ -155,7 +98,7 @@ private:
 class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
 public:
     explicit ServerConnection(HttpServer::Impl& server) : server_(server) {}
-    virtual ~ServerConnection() { server_.Unregister(id_); }
+    virtual ~ServerConnection() { server_.connections().Remove(id_); }
     ServerConnection(const ServerConnection&) = delete;
     ServerConnection& operator=(const ServerConnection&) = delete;
 
@@ -165,7 +108,7 @@ public:
     virtual void ForceClose() = 0;
 
 protected:
-    void Register() { id_ = server_.Register(weak_from_this()); }
+    void Register() { id_ = server_.connections().Add(weak_from_this()); }
 
     HttpServer::Impl& server_;
     std::uint64_t id_ = 0;
@@ -450,12 +393,8 @@ private:
             // The credentials the stream was opened with are checked again while it lasts (a logout ends it).
             StreamHub::StillAllowed still_allowed;
             if (const auto& authenticate = self->server_.options().authenticate) {
-                HttpRequest credentials;
-                credentials.headers = request.headers;
-                credentials.cookies = request.cookies;
-                credentials.remote_address = request.remote_address;
                 // A store that cannot answer for a moment does not end the stream; only a denial does.
-                still_allowed = [authenticate, credentials = std::move(credentials)] {
+                still_allowed = [authenticate, credentials = CredentialsOf(request)] {
                     try {
                         auto principal = authenticate(credentials);
                         return !principal || principal->has_value();
@@ -494,21 +433,17 @@ private:
         res->version(version_ == 10 ? 10 : 11);
         res->result(static_cast<unsigned>(response.status));
         if (const auto reason = StatusReason(response.status); !reason.empty()) res->reason(reason);
-        const bool no_body = response.status < 200 || response.status == 204 || response.status == 304;
-        if (!no_body && IsSafeHeaderValue(response.content_type))
+        const bool has_body = StatusHasBody(response.status);
+        if (has_body && IsSafeHeaderValue(response.content_type))
             res->set(http::field::content_type, response.content_type);
         for (const auto& [name, value] : response.headers.fields()) {
-            if (!IsToken(name) || !IsSafeHeaderValue(value) || beast::iequals(name, "Content-Length") ||
-                beast::iequals(name, "Transfer-Encoding") || beast::iequals(name, "Connection")) {
-                if (!beast::iequals(name, "Content-Length"))
-                    spdlog::error("dropped an unsafe response header '{}'", name);
-                continue;
-            }
-            res->insert(name, value);
+            const auto use = ClassifyResponseHeader(name, value);
+            if (use == ResponseHeaderUse::kRefuse) spdlog::error("dropped an unsafe response header '{}'", name);
+            if (use == ResponseHeaderUse::kSend) res->insert(name, value);
         }
         const bool keep = keep_alive_ && !closing_ && !server_.stopping();
         res->keep_alive(keep);
-        if (!no_body) {
+        if (has_body) {
             res->content_length(response.body.size());
             if (!head_) res->body() = std::move(response.body);
         }
@@ -555,46 +490,20 @@ private:
 
 }  // namespace
 
-std::uint64_t HttpServer::Impl::Register(std::weak_ptr<ServerConnection> connection) {
-    std::lock_guard lock(connections_mutex_);
-    const auto id = next_connection_id_++;
-    connections_.emplace(id, std::move(connection));
-    return id;
-}
-
-void HttpServer::Impl::Unregister(std::uint64_t id) {
-    {
-        std::lock_guard lock(connections_mutex_);
-        connections_.erase(id);
-    }
-    connections_cv_.notify_all();
-}
-
-std::vector<std::shared_ptr<ServerConnection>> HttpServer::Impl::LiveConnections() {
-    std::vector<std::shared_ptr<ServerConnection>> live;
-    std::lock_guard lock(connections_mutex_);
-    for (const auto& [id, weak] : connections_) {
-        if (auto connection = weak.lock()) live.push_back(std::move(connection));
-    }
-    return live;
-}
-
-bool HttpServer::Impl::WaitForConnections(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(connections_mutex_);
-    return connections_cv_.wait_for(lock, timeout, [this] { return connections_.empty(); });
-}
-
 Result<std::uint16_t> HttpServer::Impl::Start(std::string_view listen, int io_threads) {
     std::lock_guard lifecycle(lifecycle_mutex_);
     if (started_) return MakeError(ErrorCode::kInvalidArgument, "the server was already started");
-    auto endpoint = ParseListen(listen);
-    if (!endpoint) return tl::unexpected(endpoint.error());
+    auto parsed = ParseListenAddress(listen);
+    if (!parsed) return tl::unexpected(parsed.error());
     beast::error_code ec;
+    const auto address = net::ip::make_address(parsed->host, ec);
+    if (ec) return MakeError(ErrorCode::kInvalidArgument, fmt::format("'{}' is not an IP address", parsed->host));
+    const tcp::endpoint endpoint(address, parsed->port);
     acceptor_.emplace(net::make_strand(ioc_));
     accept_retry_.emplace(acceptor_->get_executor());
-    acceptor_->open(endpoint->protocol(), ec);
+    acceptor_->open(endpoint.protocol(), ec);
     if (!ec) acceptor_->set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_->bind(*endpoint, ec);
+    if (!ec) acceptor_->bind(endpoint, ec);
     if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
         acceptor_.reset();
@@ -618,7 +527,7 @@ Result<std::uint16_t> HttpServer::Impl::Start(std::string_view listen, int io_th
             }
         });
     }
-    spdlog::info("listening on {}", fmt::format("{}:{}", endpoint->address().to_string(), port_.load()));
+    spdlog::info("listening on {}", fmt::format("{}:{}", endpoint.address().to_string(), port_.load()));
     return port_.load();
 }
 
@@ -637,12 +546,7 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
         });
         return;
     }
-    bool full = false;
-    {
-        std::lock_guard lock(connections_mutex_);
-        full = connections_.size() >= options_.max_connections;
-    }
-    if (full) {
+    if (connections_.size() >= options_.max_connections) {
         beast::error_code ignored;
         socket.close(ignored);
     } else {
@@ -665,11 +569,11 @@ void HttpServer::Impl::Stop() {
         acceptor_->close(ec);
         accept_retry_->cancel();
     });
-    for (const auto& connection : LiveConnections()) connection->BeginShutdown();
-    if (!WaitForConnections(options_.shutdown_timeout)) {
+    for (const auto& connection : connections_.Live()) connection->BeginShutdown();
+    if (!connections_.WaitUntilEmpty(options_.shutdown_timeout)) {
         spdlog::warn("closing connections still open after {} ms of shutdown", options_.shutdown_timeout.count());
-        for (const auto& connection : LiveConnections()) connection->ForceClose();
-        (void)WaitForConnections(std::chrono::milliseconds(1000));
+        for (const auto& connection : connections_.Live()) connection->ForceClose();
+        (void)connections_.WaitUntilEmpty(std::chrono::milliseconds(1000));
     }
     work_guard_.reset();
     ioc_.stop();
