@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/format.hpp"
+#include "service/evidence.hpp"
 #include "server/route_helpers.hpp"
 #include "server/routes.hpp"
 
@@ -94,13 +95,11 @@ Result<HttpResponse> AnswerResponse(const Result<service::AiReport>& report) {
 
 // What the engine proposes, in words the model can assess: the index, the planner's what-if costs of the
 // statements it serves, and the sandbox's measurement when there is one.
-std::string Proposal(const store::RecommendationRecord& rec, const Json& evidence) {
+std::string Proposal(const store::RecommendationRecord& rec, const service::Evidence& evidence) {
     std::string out = fmt::format("{}\n{}\nRollback: {}\n", rec.title, rec.sql, rec.rollback_sql);
-    if (evidence.contains("queries") && evidence["queries"].is_array()) {
-        for (const auto& q : evidence["queries"]) {
-            out += fmt::format("Planner cost of `{}`: {} before, {} with the index (HypoPG what-if)\n",
-                               q.value("query", ""), q.value("cost_before", 0.0), q.value("cost_after", 0.0));
-        }
+    for (const auto& q : evidence.queries) {
+        out += fmt::format("Planner cost of `{}`: {} before, {} with the index (HypoPG what-if)\n", q.query,
+                           q.cost_before, q.cost_after);
     }
     if (!rec.validation_json.empty()) {
         const Json v = Json::parse(rec.validation_json, nullptr, false);
@@ -172,14 +171,8 @@ void RegisterAiRoutes(api::Router& router, Services& s) {
                     if (!rec) return tl::unexpected(rec.error());
                     auto body = JsonBody(request, kAskFields);
                     if (!body) return tl::unexpected(body.error());
-                    const Json evidence =
-                        Json::parse(rec->evidence_json.empty() ? "{}" : rec->evidence_json, nullptr, false);
-                    std::string sql;
-                    if (evidence.is_object() && evidence.contains("queries") && evidence["queries"].is_array() &&
-                        !evidence["queries"].empty()) {
-                        const Json& first = evidence["queries"][0];
-                        sql = first.value("sql", first.value("query", ""));
-                    }
+                    const service::Evidence evidence = service::ReadEvidence(rec->evidence_json);
+                    const std::string sql = evidence.queries.empty() ? "" : evidence.queries[0].Runnable();
                     if (sql.empty()) {
                         return MakeError(ErrorCode::kNotFound,
                                          fmt::format("recommendation {} names no statement to ask about: run advise "

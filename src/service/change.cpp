@@ -54,12 +54,11 @@ Json TotalsJson(const Totals& t) {
 /// The statements an index serves: from the recommendation's evidence, else those of the workload
 /// that use its table.
 std::map<std::string, std::string> ServedStatements(pg::Connection& conn,
-                                                    const std::string& evidence_json,
+                                                    const Evidence& evidence,
                                                     const sqlparse::IndexDdl& ddl) {
     std::map<std::string, std::string> served;  // fingerprint -> query
-    const auto evidence = Json::parse(evidence_json.empty() ? "{}" : evidence_json, nullptr, false);
-    if (!evidence.is_discarded() && evidence.contains("queries")) {
-        for (const auto& q : evidence["queries"]) served[q.value("fingerprint", "")] = q.value("query", "");
+    if (!evidence.queries.empty()) {
+        for (const auto& q : evidence.queries) served[q.fingerprint] = q.query;
         return served;
     }
     // Without pg_stat_statements there is nothing to track; the apply still goes ahead.
@@ -113,7 +112,7 @@ Result<PlannedApply> PlanApply(const ApplyRequest& request, store::StorePool& st
         auto rec = LoadRecommendation(store, request.recommendation_id);
         if (!rec) return tl::unexpected(rec.error());
         ddl = rec->sql;
-        plan.evidence_json = rec->evidence_json;
+        plan.evidence = ReadEvidence(rec->evidence_json);
     }
     auto index = ReadIndexSql(ddl);
     if (!index) return tl::unexpected(index.error());
@@ -129,7 +128,7 @@ Result<ChangeOutcome> ApplyIndex(const PlannedApply& plan, const Context& contex
                 {"index", index.ref.Qualified()},
                 {"table", index.ddl.table}};
     // The totals before the index, so `impact` can compare with what follows.
-    if (const auto served = ServedStatements(*conn, plan.evidence_json, index.ddl); !served.empty()) {
+    if (const auto served = ServedStatements(*conn, plan.evidence, index.ddl); !served.empty()) {
         std::set<std::string> fps;
         Json queries = Json::object();
         for (const auto& [fp, q] : served) {

@@ -12,6 +12,7 @@
 #include "pg/connection.hpp"
 #include "sandbox/index_change.hpp"
 #include "service/context.hpp"
+#include "service/evidence.hpp"
 #include "service/index_sql.hpp"
 
 namespace optischema::service {
@@ -33,7 +34,7 @@ struct ApplyRequest {
 struct PlannedApply {
     IndexSql index;
     std::string recommendation_id;
-    std::string evidence_json;  // the recommendation's, naming the statements it serves
+    Evidence evidence;  // the recommendation's: the statements it serves
     std::chrono::milliseconds lock_timeout{5'000};
 };
 

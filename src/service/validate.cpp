@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analyzer/plan.hpp"
-#include "service/audit.hpp"
+#include "service/evidence.hpp"
 #include "service/index_sql.hpp"
 #include "service/sampling.hpp"
 #include "service/table_statements.hpp"
@@ -63,14 +63,7 @@ Result<Change> ResolveChange(const ValidateRequest& options, store::StorePool& s
         }
         ddl = (*rec)->sql;
         if (change.queries.empty()) {
-            const auto evidence = Json::parse((*rec)->evidence_json, nullptr, false);
-            if (!evidence.is_discarded() && evidence.contains("queries")) {
-                for (const auto& q : evidence["queries"]) {
-                    // The runnable sample costed by advise, else the statement itself.
-                    const std::string sql = q.value("sql", "");
-                    change.queries.push_back(sql.empty() ? q.value("query", "") : sql);
-                }
-            }
+            for (const auto& q : ReadEvidence((*rec)->evidence_json).queries) change.queries.push_back(q.Runnable());
         }
     }
     if (!ddl.empty()) {
