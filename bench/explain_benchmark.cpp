@@ -13,8 +13,8 @@
 
 #include "analyzer/findings.hpp"
 #include "analyzer/plan.hpp"
-#include "service/explain.hpp"
 #include "pg/connection.hpp"
+#include "service/explain.hpp"
 
 namespace optischema {
 namespace {

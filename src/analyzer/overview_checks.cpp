@@ -73,9 +73,9 @@ Check RoundTrip(double p95_ms, double p95_ms_max) {
 }  // namespace
 
 std::vector<Check> OverviewChecks(std::span<const model::StatementGroup> groups,
-                                          const CollectionState& collection,
-                                          std::optional<double> round_trip_p95_ms,
-                                          const OverviewThresholds& thresholds) {
+                                  const CollectionState& collection,
+                                  std::optional<double> round_trip_p95_ms,
+                                  const OverviewThresholds& thresholds) {
     model::Counters sum;
     for (const auto& g : groups) sum += g.counters;
     std::vector<Check> checks;

@@ -38,8 +38,8 @@ using model::CheckStatus;
 /// cache hit rate is left out when no statement touched a shared block, the round trip when its p95
 /// is unknown.
 [[nodiscard]] std::vector<Check> OverviewChecks(std::span<const model::StatementGroup> groups,
-                                                        const CollectionState& collection,
-                                                        std::optional<double> round_trip_p95_ms,
-                                                        const OverviewThresholds& thresholds = {});
+                                                const CollectionState& collection,
+                                                std::optional<double> round_trip_p95_ms,
+                                                const OverviewThresholds& thresholds = {});
 
 }  // namespace optischema::analyzer

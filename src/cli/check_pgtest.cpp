@@ -10,8 +10,8 @@
 #include <libpq-fe.h>
 #include <nlohmann/json.hpp>
 
-#include "cli/verbs.hpp"
 #include "binary_runner.hpp"
+#include "cli/verbs.hpp"
 #include "pg/connection.hpp"
 #include "pg/schema_catalog.hpp"
 #include "pg_test_env.hpp"

@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "service/explain.hpp"
 #include "binary_runner.hpp"
 #include "pg_test_env.hpp"
+#include "service/explain.hpp"
 
 namespace optischema::cli {
 namespace {

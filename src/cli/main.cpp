@@ -6,8 +6,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "cli/verbs.hpp"
 #include "cli/demo_command.hpp"
+#include "cli/verbs.hpp"
 #include "common/strings.hpp"
 #include "server/serve.hpp"
 

@@ -1,5 +1,3 @@
-#include "cli/text.hpp"
-
 #include <sstream>
 #include <string>
 #include <vector>
@@ -7,13 +5,15 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/text.hpp"
+
 namespace optischema::cli {
 namespace {
 
 using model::Counters;
+using model::StatementGroup;
 using service::FormatTopJson;
 using service::TopReport;
-using model::StatementGroup;
 
 StatementGroup Group(const std::string& fingerprint,
                      std::vector<std::int64_t> queryids,

@@ -1,7 +1,6 @@
-#include "cli/text.hpp"
-
 #include <fmt/format.h>
 
+#include "cli/text.hpp"
 #include "common/format.hpp"
 #include "common/strings.hpp"
 

@@ -113,9 +113,9 @@ Result<std::string> RunExplain(const ExplainOptions& options) {
     if (options.ai_options.use_cache) {
         std::error_code ec;
         std::filesystem::create_directories(options.data_dir, ec);
-        auto made = llm::ResponseCache::Open(
-            (std::filesystem::path(options.data_dir) / llm::kResponseCacheFile).string(), options.ai_options.cache_ttl,
-            clock);
+        auto made =
+            llm::ResponseCache::Open((std::filesystem::path(options.data_dir) / llm::kResponseCacheFile).string(),
+                                     options.ai_options.cache_ttl, clock);
         if (made) {
             cache = std::move(*made);
         } else {
@@ -204,9 +204,9 @@ Result<std::string> RunApply(const ApplyOptions& options) {
     auto plan = service::PlanApply(request, *opened->store);
     if (!plan) return tl::unexpected(plan.error());
     if (!options.yes) {
-        auto confirmed = Confirm({fmt::format("About to run on {}:\n  {};\n", opened->target.name,
-                                              plan->index.create_concurrently),
-                                  "Apply it?", "apply", "not applied"});
+        auto confirmed =
+            Confirm({fmt::format("About to run on {}:\n  {};\n", opened->target.name, plan->index.create_concurrently),
+                     "Apply it?", "apply", "not applied"});
         if (!confirmed) return tl::unexpected(confirmed.error());
     }
     service::CancelFlag interrupted{false};

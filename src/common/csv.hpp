@@ -12,13 +12,13 @@ namespace optischema {
 /// One cell of a CSV row: text (guarded against formula injection), a number, or empty.
 class CsvCell {
 public:
-    CsvCell(std::string_view text) : text_(text), is_text_(true) {}  // NOLINT: cells are written inline
+    CsvCell(std::string_view text) : text_(text), is_text_(true) {}    // NOLINT: cells are written inline
     CsvCell(const std::string& text) : text_(text), is_text_(true) {}  // NOLINT
-    CsvCell(const char* text) : text_(text), is_text_(true) {}  // NOLINT
+    CsvCell(const char* text) : text_(text), is_text_(true) {}         // NOLINT
     template <typename T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
     CsvCell(T n) : text_(std::to_string(n)) {}  // NOLINT
-    CsvCell(double x);  // NOLINT
-    CsvCell(std::nullopt_t) {}  // NOLINT
+    CsvCell(double x);                          // NOLINT
+    CsvCell(std::nullopt_t) {}                  // NOLINT
     template <typename T>
     CsvCell(const std::optional<T>& v) : CsvCell(v ? CsvCell(*v) : CsvCell(std::nullopt)) {}  // NOLINT
 

@@ -38,13 +38,13 @@ struct ServeConfig {
     std::filesystem::path static_dir;           // the built dashboard; empty: the API only
     std::filesystem::path admin_password_file;  // else OPTISCHEMA_ADMIN_PASSWORD, else generated and printed once
     int session_hours = 12;
-    bool secure_cookies = false;       // set when users reach the server over HTTPS (a TLS proxy in front)
-    bool auth = true;                  // false: no login, everyone is admin (only for a local, single-user setup)
+    bool secure_cookies = false;  // set when users reach the server over HTTPS (a TLS proxy in front)
+    bool auth = true;             // false: no login, everyone is admin (only for a local, single-user setup)
     std::vector<std::string> trusted_proxies;  // reverse proxies (IP addresses) whose X-Forwarded-For names
                                                // the client: login limits, logs and the audit trail use it
-    int latency_probe_s = 60;          // how often connection latency is measured per target
-    int snapshot_retention_days = 30;  // snapshots and latency samples; 0: kept forever
-    int rollup_retention_days = 400;   // hourly rollups, which keep long ranges cheap; 0: kept forever
+    int latency_probe_s = 60;                  // how often connection latency is measured per target
+    int snapshot_retention_days = 30;          // snapshots and latency samples; 0: kept forever
+    int rollup_retention_days = 400;           // hourly rollups, which keep long ranges cheap; 0: kept forever
     int io_threads = 2;
     int worker_threads = 4;
     std::vector<TargetConfig> targets;

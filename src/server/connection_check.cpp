@@ -10,7 +10,8 @@ namespace optischema::server {
 std::vector<Check> CapabilityChecks(const pg::Capabilities& caps) {
     std::vector<Check> checks;
     if (!caps.pg_stat_statements_loaded) {
-        checks.push_back({"pg_stat_statements loaded", CheckStatus::kFail, "pg_stat_statements is not in shared_preload_libraries",
+        checks.push_back({"pg_stat_statements loaded", CheckStatus::kFail,
+                          "pg_stat_statements is not in shared_preload_libraries",
                           "shared_preload_libraries = 'pg_stat_statements'  # postgresql.conf, keep existing "
                           "entries, then restart PostgreSQL"});
     } else {
@@ -31,14 +32,15 @@ std::vector<Check> CapabilityChecks(const pg::Capabilities& caps) {
                           fmt::format("role \"{}\" sees only its own statements", caps.user),
                           fmt::format("GRANT pg_read_all_stats TO {};", QuoteIdent(caps.user))});
     } else {
-        checks.push_back(
-            {"read all statements", CheckStatus::kPass, caps.is_superuser ? "superuser" : "member of pg_read_all_stats", ""});
+        checks.push_back({"read all statements", CheckStatus::kPass,
+                          caps.is_superuser ? "superuser" : "member of pg_read_all_stats", ""});
     }
     if (caps.hypopg_version) {
-        checks.push_back({"hypopg", CheckStatus::kPass, fmt::format("version {} (what-if indexes)", *caps.hypopg_version), ""});
-    } else if (caps.hypopg_available) {
         checks.push_back(
-            {"hypopg", CheckStatus::kWarn, "installed on the server but not created in this database", "CREATE EXTENSION hypopg;"});
+            {"hypopg", CheckStatus::kPass, fmt::format("version {} (what-if indexes)", *caps.hypopg_version), ""});
+    } else if (caps.hypopg_available) {
+        checks.push_back({"hypopg", CheckStatus::kWarn, "installed on the server but not created in this database",
+                          "CREATE EXTENSION hypopg;"});
     } else {
         checks.push_back({"hypopg", CheckStatus::kWarn,
                           "not installed: index recommendations need it for what-if costing (monitoring works without)",
@@ -74,8 +76,8 @@ ConnectionReport TestConnection(const std::string& dsn) {
         return report;
     }
     for (auto& c : CapabilityChecks(*caps)) report.checks.push_back(std::move(c));
-    report.ok =
-        std::none_of(report.checks.begin(), report.checks.end(), [](const Check& c) { return c.status == CheckStatus::kFail; });
+    report.ok = std::none_of(report.checks.begin(), report.checks.end(),
+                             [](const Check& c) { return c.status == CheckStatus::kFail; });
     return report;
 }
 

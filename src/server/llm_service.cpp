@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "service/explain.hpp"
 #include "common/strings.hpp"
 #include "pg/connection.hpp"
+#include "service/explain.hpp"
 
 namespace optischema::server {
 namespace {
@@ -79,8 +79,8 @@ Result<service::AiOptions> LlmService::Resolve(const LlmSettingsChange& change, 
     options.price_usd_per_mtok = change.price_usd_per_mtok;
     options.api_key = change.api_key.value_or(stored_key);
     options.key_from_environment = false;
-    const bool configured_provider = !config_.provider.empty() && change.provider == config_.provider &&
-                                     change.base_url == config_.base_url;
+    const bool configured_provider =
+        !config_.provider.empty() && change.provider == config_.provider && change.base_url == config_.base_url;
     if (options.api_key.empty() && !change.api_key && configured_provider) {
         if (!config_.api_key_file.empty()) {
             std::ifstream in(config_.api_key_file);
@@ -94,13 +94,13 @@ Result<service::AiOptions> LlmService::Resolve(const LlmSettingsChange& change, 
         if (options.api_key.empty()) options.api_key = llm::ResolveApiKey("");
     } else if (options.api_key.empty() && !change.api_key &&
                (!config_.api_key_file.empty() || !llm::ResolveApiKey("").empty())) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("the key of the server's configuration ([llm] api_key_file or "
-                                     "OPTISCHEMA_LLM_API_KEY) is for {} at {}: enter the key for this provider or "
-                                     "address (an empty one if it needs none)",
-                                     config_.provider.empty() ? "the provider of [llm], which names none"
-                                                              : config_.provider,
-                                     config_.base_url.empty() ? "its default address" : config_.base_url));
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            fmt::format("the key of the server's configuration ([llm] api_key_file or "
+                        "OPTISCHEMA_LLM_API_KEY) is for {} at {}: enter the key for this provider or "
+                        "address (an empty one if it needs none)",
+                        config_.provider.empty() ? "the provider of [llm], which names none" : config_.provider,
+                        config_.base_url.empty() ? "its default address" : config_.base_url));
     }
     if (options.timeout_s < 1 || options.timeout_s > 3600) {
         return MakeError(ErrorCode::kInvalidArgument, "timeout_s must be between 1 and 3600");

@@ -6,18 +6,18 @@
 #include <vector>
 
 #include "api/auth.hpp"
-#include "service/ai_assistant.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "llm/cache.hpp"
 #include "server/config.hpp"
+#include "service/ai_assistant.hpp"
 #include "store/store_pool.hpp"
 
 namespace optischema::server {
 
 /// The AI assistant as it is set up now.
 struct LlmSettings {
-    std::string source;      // "dashboard" (saved in the store), "config" (the config file) or "none"
+    std::string source;          // "dashboard" (saved in the store), "config" (the config file) or "none"
     service::AiOptions options;  // provider, base URL, model, timeout, price and the resolved key
     bool has_key = false;
     std::string problem;  // why saved settings cannot be used now (e.g. the key file is gone); empty when fine

@@ -5,14 +5,14 @@
 #include "api/metrics.hpp"
 #include "api/router.hpp"
 #include "api/stream_hub.hpp"
+#include "sandbox/cluster_host.hpp"
 #include "server/auth_service.hpp"
 #include "server/config.hpp"
-#include "sandbox/cluster_host.hpp"
 #include "server/llm_service.hpp"
 #include "server/running_changes.hpp"
-#include "store/store_pool.hpp"
 #include "server/target_service.hpp"
 #include "server/view_cache.hpp"
+#include "store/store_pool.hpp"
 
 namespace optischema::server {
 
@@ -34,6 +34,10 @@ struct Services {
 void RegisterRoutes(api::Router& router, Services& services);
 /// The AI assistant's endpoints (routes_ai.cpp); RegisterRoutes calls it.
 void RegisterAiRoutes(api::Router& router, Services& services);
+/// Recommendations, validate, apply (and cancel), rollback, impact and the audit log (routes_changes.cpp).
+void RegisterChangeRoutes(api::Router& router, Services& services);
+/// Login, logout, the current user, and user administration (routes_accounts.cpp).
+void RegisterAccountRoutes(api::Router& router, Services& services);
 
 /// The view of a target's statements over [from, to], as JSON (GET .../statements).
 [[nodiscard]] Result<std::string> RenderStatements(Services& services,

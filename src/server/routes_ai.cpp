@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/format.hpp"
-#include "service/evidence.hpp"
 #include "server/route_helpers.hpp"
 #include "server/routes.hpp"
+#include "service/evidence.hpp"
 
 namespace optischema::server {
 namespace {
@@ -162,8 +162,8 @@ void RegisterAiRoutes(api::Router& router, Services& s) {
                     if (!sql) return tl::unexpected(sql.error());
                     auto access = Access(s, *id);
                     if (!access) return tl::unexpected(access.error());
-                    return AnswerResponse(
-                        s.llm.Ask(ContextFor(s, *access, request), *sql, "", body->value("analyze", false), body->value("refresh", false)));
+                    return AnswerResponse(s.llm.Ask(ContextFor(s, *access, request), *sql, "",
+                                                    body->value("analyze", false), body->value("refresh", false)));
                 }),
                 kSlowOperator);
     router.Post("/api/v1/recommendations/{id}/ai", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {

@@ -4,9 +4,9 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
-#include <set>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -14,8 +14,8 @@
 #include "api/auth.hpp"
 #include "server/config.hpp"
 #include "server/connection_check.hpp"
-#include "store/store_pool.hpp"
 #include "server/target_worker.hpp"
+#include "store/store_pool.hpp"
 #include "store/target_claims.hpp"
 
 namespace optischema::server {
@@ -88,7 +88,7 @@ private:
     RemoteSnapshotListener remote_listener_;
     std::chrono::milliseconds balance_every_;
 
-    std::mutex claims_mutex_;  // claims_ is thread-compatible; taken before mutex_ when both are needed
+    std::mutex claims_mutex_;          // claims_ is thread-compatible; taken before mutex_ when both are needed
     std::set<std::int64_t> removing_;  // targets Remove is deleting, left alone by Balance; under claims_mutex_
     std::mutex mutex_;
     std::map<std::int64_t, std::unique_ptr<TargetWorker>> workers_;

@@ -6,8 +6,6 @@
 #include <fmt/format.h>
 
 #include "advisor/hypopg_whatif.hpp"
-#include "service/sampling.hpp"
-#include "service/table_statements.hpp"
 #include "collector/collector.hpp"
 #include "collector/pg_stats_source.hpp"
 #include "collector/ranking.hpp"
@@ -15,6 +13,8 @@
 #include "pg/capabilities.hpp"
 #include "pg/catalog.hpp"
 #include "pg/schema_catalog.hpp"
+#include "service/sampling.hpp"
+#include "service/table_statements.hpp"
 #include "sqlparse/sqlparse.hpp"
 
 namespace optischema::service {
@@ -138,6 +138,5 @@ Result<void> SaveAdvice(const AdviceReport& report, store::Store& store) {
     }
     return {};
 }
-
 
 }  // namespace optischema::service

@@ -7,7 +7,6 @@
 
 #include "advisor/selection.hpp"
 #include "common/error.hpp"
-
 #include "pg/connection.hpp"
 #include "store/store.hpp"
 
@@ -30,7 +29,9 @@ struct AdviceReport {
 
 /// Index recommendations for the workload of the database `conn` is connected to, known in the store as
 /// `target_name`. Never changes the database (hypothetical indexes only exist in this session and are removed).
-[[nodiscard]] Result<AdviceReport> Advise(pg::Connection& conn, const std::string& target_name, const AdviseRequest& request);
+[[nodiscard]] Result<AdviceReport> Advise(pg::Connection& conn,
+                                          const std::string& target_name,
+                                          const AdviseRequest& request);
 /// A recommendation's stable id on a target: "idx-" and 12 hex digits of a hash of the target and the
 /// index's identity, so advising again gives the same index the same id.
 [[nodiscard]] std::string RecommendationId(const std::string& target, const advisor::IndexCandidate& index);

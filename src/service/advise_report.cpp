@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "service/advise.hpp"
 #include "common/format.hpp"
 #include "common/strings.hpp"
+#include "service/advise.hpp"
 
 namespace optischema::service {
 namespace {
@@ -74,6 +74,5 @@ std::string FormatAdviceJson(const AdviceReport& report) {
     j["statements"] = report.statements;
     return j.dump(2) + "\n";
 }
-
 
 }  // namespace optischema::service

@@ -7,14 +7,14 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "service/relation_catalog.hpp"
-#include "service/sampling.hpp"
 #include "common/format.hpp"
 #include "common/strings.hpp"
 #include "llm/answer.hpp"
 #include "llm/client.hpp"
 #include "llm/prompt.hpp"
 #include "pg/schema_catalog.hpp"
+#include "service/relation_catalog.hpp"
+#include "service/sampling.hpp"
 
 namespace optischema::service {
 namespace {
@@ -115,8 +115,6 @@ std::vector<llm::PromptTable> PromptTables(RelationCatalog& catalog,
     }
     return out;
 }
-
-
 
 Json OptionalNumber(const std::optional<double>& v) { return v ? Json(Round3(*v)) : Json(nullptr); }
 
@@ -248,6 +246,5 @@ Json AiReportJson(const AiReport& report) {
     j["error"] = report.error.empty() ? Json(nullptr) : Json(report.error);
     return j;
 }
-
 
 }  // namespace optischema::service

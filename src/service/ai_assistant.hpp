@@ -9,20 +9,20 @@
 
 #include <nlohmann/json.hpp>
 
-#include "service/ai_verification.hpp"
-#include "service/explain_report.hpp"
 #include "common/error.hpp"
 #include "llm/client.hpp"
 #include "pg/connection.hpp"
+#include "service/ai_verification.hpp"
+#include "service/explain_report.hpp"
 
 namespace optischema::service {
 
 /// How a model is reached and asked.
 struct AiOptions {
-    std::string provider = "openai";  // "openai" (any OpenAI-compatible server) or "gemini"
-    std::string base_url;             // empty: the provider's public endpoint
-    std::string model;                // empty: the provider's default (gpt-4o-mini, deepseek-chat, gemini-2.5-flash)
-    std::string api_key;              // empty: OPTISCHEMA_LLM_API_KEY (the CLI takes it only from there)
+    std::string provider = "openai";   // "openai" (any OpenAI-compatible server) or "gemini"
+    std::string base_url;              // empty: the provider's public endpoint
+    std::string model;                 // empty: the provider's default (gpt-4o-mini, deepseek-chat, gemini-2.5-flash)
+    std::string api_key;               // empty: OPTISCHEMA_LLM_API_KEY (the CLI takes it only from there)
     bool key_from_environment = true;  // false: an empty api_key means none (the server resolves keys itself)
     std::vector<double> price_usd_per_mtok;  // {input, output} per million tokens; empty: the cost is unknown
     int timeout_s = 120;                     // per request attempt
@@ -73,6 +73,5 @@ struct AiReport {
 /// "rewrites": [{"sql", "rationale", "status", "reason", "speedup", ...}], "index_ideas": [{"ddl",
 /// "rationale", "status", "reason", "cost_before", "cost_after", ...}], "risks", "warnings", "error"}`.
 [[nodiscard]] nlohmann::ordered_json AiReportJson(const AiReport& report);
-
 
 }  // namespace optischema::service

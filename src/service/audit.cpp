@@ -27,6 +27,4 @@ std::string FormatAuditJson(const std::vector<model::AuditEvent>& events) {
     return out.dump(2) + "\n";
 }
 
-
-
 }  // namespace optischema::service

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "service/table_statements.hpp"
 #include "collector/collector.hpp"
 #include "collector/pg_stats_source.hpp"
 #include "collector/ranking.hpp"
@@ -15,6 +14,7 @@
 #include "common/strings.hpp"
 #include "pg/capabilities.hpp"
 #include "sandbox/index_change.hpp"
+#include "service/table_statements.hpp"
 #include "sqlparse/sqlparse.hpp"
 
 namespace optischema::service {
@@ -186,9 +186,9 @@ Result<ChangeOutcome> ApplyIndex(const PlannedApply& plan, const Context& contex
         e.message += fmt::format(" (audited as action {})", *id);
         return tl::unexpected(e);
     }
-    return ChangeOutcome{*id, fmt::format("Applied {} on {} in {:.1f} s ({}).", index.ref.Qualified(),
-                                          context.target.name, event.duration_ms / 1000,
-                                          HumanBytes(static_cast<double>(built->index_bytes)))};
+    return ChangeOutcome{*id,
+                         fmt::format("Applied {} on {} in {:.1f} s ({}).", index.ref.Qualified(), context.target.name,
+                                     event.duration_ms / 1000, HumanBytes(static_cast<double>(built->index_bytes)))};
 }
 
 Result<PlannedRollback> PlanRollback(std::int64_t action_id,
@@ -197,8 +197,9 @@ Result<PlannedRollback> PlanRollback(std::int64_t action_id,
     auto apply = LoadApply(context.store, action_id);
     if (!apply) return tl::unexpected(apply.error());
     if (apply->target != context.target.name) {
-        return MakeError(ErrorCode::kInvalidArgument, fmt::format("action {} was applied to {}, not to {}: give that DSN",
-                                                                  action_id, apply->target, context.target.name));
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("action {} was applied to {}, not to {}: give that DSN", action_id, apply->target,
+                                     context.target.name));
     }
     auto events = context.store.With([](store::Store& st) { return st.ListAudit(0); });
     if (!events) return tl::unexpected(events.error());

@@ -41,7 +41,7 @@ struct PlannedApply {
 /// How a long change reports progress and is cancelled, from the caller's threads.
 struct ChangeHooks {
     std::function<void(const sandbox::BuildProgress&)> on_progress;  // called on the thread that applies
-    const CancelFlag* cancel = nullptr;                               // set: cancel the build
+    const CancelFlag* cancel = nullptr;                              // set: cancel the build
 };
 
 /// Resolves what to apply (the recommendation from the store, or the DDL) and checks it is one named
@@ -51,7 +51,9 @@ struct ChangeHooks {
 /// CREATE INDEX CONCURRENTLY on the target, with no INVALID index left behind when it fails or is
 /// cancelled, and the pg_stat_statements totals of the statements it serves recorded so `Impact` can
 /// show the time actually saved. Audited whatever the outcome.
-[[nodiscard]] Result<ChangeOutcome> ApplyIndex(const PlannedApply& plan, const Context& context, const ChangeHooks& hooks);
+[[nodiscard]] Result<ChangeOutcome> ApplyIndex(const PlannedApply& plan,
+                                               const Context& context,
+                                               const ChangeHooks& hooks);
 
 /// A rollback resolved and checked: the DROP INDEX CONCURRENTLY that undoes an audited apply.
 struct PlannedRollback {

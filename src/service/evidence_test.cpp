@@ -6,7 +6,8 @@ namespace optischema::service {
 namespace {
 
 // As `advise` stores it (recorded from a run on the server test's workload).
-constexpr const char* kStored = R"json({"id": "idx-c38ae7c5da86", "ddl": "CREATE INDEX CONCURRENTLY t2_k_idx ON t2 (k);",
+constexpr const char* kStored =
+    R"json({"id": "idx-c38ae7c5da86", "ddl": "CREATE INDEX CONCURRENTLY t2_k_idx ON t2 (k);",
   "table": "t2", "method": "btree", "columns": ["k"], "include": [], "where": null,
   "queries": [{"fingerprint": "4b9f8deae2166919", "query": "SELECT * FROM t2 WHERE k = $1",
                "sql": "SELECT * FROM t2 WHERE k = '10063'::integer", "cost_before": 2281.0, "cost_after": 23.1},

@@ -91,7 +91,6 @@ Result<ExplainReport> Explain(pg::Connection& conn, const std::string& sql, cons
     return report;
 }
 
-
 Result<std::string> StatementByFingerprint(store::Store& store,
                                            const std::string& target_name,
                                            const std::string& fingerprint) {

@@ -2,10 +2,10 @@
 
 #include <string>
 
-#include "store/store.hpp"
-#include "service/explain_report.hpp"
 #include "common/error.hpp"
 #include "pg/connection.hpp"
+#include "service/explain_report.hpp"
+#include "store/store.hpp"
 
 namespace optischema::service {
 
@@ -18,7 +18,9 @@ struct ExplainRequest {
 
 /// Plans (or runs, with analyze) one statement and analyses the plan. A statement with `$n`
 /// parameters is explained through a runnable sample (values from pg_stats) or its generic plan.
-[[nodiscard]] Result<ExplainReport> Explain(pg::Connection& conn, const std::string& sql, const ExplainRequest& request);
+[[nodiscard]] Result<ExplainReport> Explain(pg::Connection& conn,
+                                            const std::string& sql,
+                                            const ExplainRequest& request);
 
 /// The text of a statement the store saw on the target named `target_name` (`optischema top` keeps them).
 [[nodiscard]] Result<std::string> StatementByFingerprint(store::Store& store,

@@ -67,9 +67,6 @@ Json EvidenceJson(const model::Finding& f) {
     return e;
 }
 
-
-
-
 }  // namespace
 
 Json PlanTreeJson(const model::Plan& plan) { return NodeJson(plan.root, plan.analyzed); }
@@ -104,6 +101,5 @@ std::string FormatExplainJson(const ExplainReport& report) {
     j["findings"] = std::move(findings);
     return j.dump(2) + "\n";
 }
-
 
 }  // namespace optischema::service

@@ -27,5 +27,4 @@ struct ExplainReport {
 /// "evidence", "message", "suggestion"}]}`; the plan as a tree of nodes with derived times.
 [[nodiscard]] std::string FormatExplainJson(const ExplainReport& report);
 
-
 }  // namespace optischema::service

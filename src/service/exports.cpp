@@ -25,8 +25,8 @@ std::string StatementsCsv(const std::vector<model::StatementGroup>& groups) {
 }
 
 std::string AuditCsv(const std::vector<model::AuditEvent>& events) {
-    CsvWriter csv({"id", "at", "actor", "target", "action", "outcome", "duration_ms", "related_id", "sql", "error",
-                   "detail"});
+    CsvWriter csv(
+        {"id", "at", "actor", "target", "action", "outcome", "duration_ms", "related_id", "sql", "error", "detail"});
     for (const auto& e : events) {
         csv.AddRow({e.id, IsoTime(e.at), e.actor, e.target, e.action, e.outcome, Round3(e.duration_ms), e.related_id,
                     e.sql, e.error, e.detail_json});

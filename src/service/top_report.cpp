@@ -26,9 +26,6 @@ nlohmann::ordered_json GroupJson(const model::StatementGroup& g, double total_ms
     return j;
 }
 
-
-
-
 }  // namespace
 
 std::string FormatTopJson(const TopReport& report) {
@@ -46,6 +43,5 @@ std::string FormatTopJson(const TopReport& report) {
     if (!j["other"].is_null()) j["other"].erase("queryids");
     return j.dump(2) + "\n";
 }
-
 
 }  // namespace optischema::service

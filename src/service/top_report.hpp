@@ -19,5 +19,4 @@ struct TopReport {
 /// summed as "other". Pretty-printed with two-space indent.
 [[nodiscard]] std::string FormatTopJson(const TopReport& report);
 
-
 }  // namespace optischema::service

@@ -8,14 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include "analyzer/plan.hpp"
-#include "service/evidence.hpp"
-#include "service/index_sql.hpp"
-#include "service/sampling.hpp"
-#include "service/table_statements.hpp"
 #include "common/format.hpp"
 #include "common/quote.hpp"
 #include "common/strings.hpp"
 #include "pg/dsn.hpp"
+#include "service/evidence.hpp"
+#include "service/index_sql.hpp"
+#include "service/sampling.hpp"
+#include "service/table_statements.hpp"
 #include "sqlparse/sqlparse.hpp"
 
 namespace optischema::service {
@@ -401,7 +401,8 @@ Result<ValidationReport> Validate(const ValidateRequest& options, const Context&
     report.audit_id = *audit_id;
     if (!options.recommendation_id.empty()) {
         const std::string json = FormatValidationJson(report);
-        auto saved = context.store.With([&](store::Store& st) { return st.SaveValidation(options.recommendation_id, json); });
+        auto saved =
+            context.store.With([&](store::Store& st) { return st.SaveValidation(options.recommendation_id, json); });
         if (!saved) return tl::unexpected(saved.error());
     }
     return report;

@@ -1,10 +1,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "service/explain_report.hpp"
-#include "service/validate.hpp"
 #include "common/format.hpp"
 #include "common/strings.hpp"
+#include "service/explain_report.hpp"
+#include "service/validate.hpp"
 
 namespace optischema::service {
 namespace {
@@ -12,7 +12,6 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 Json OptionalNumber(const std::optional<double>& v) { return v ? Json(Round3(*v)) : Json(nullptr); }
-
 
 Json DiffJson(const analyzer::PlanDiff& diff) {
     Json nodes = Json::array();
@@ -96,6 +95,5 @@ std::string FormatValidationJson(const ValidationReport& r) {
     j["audit_id"] = r.audit_id;
     return j.dump(2) + "\n";
 }
-
 
 }  // namespace optischema::service

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "service/workload_monitor.hpp"
 #include "pg_test_env.hpp"
+#include "service/workload_monitor.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace optischema::service {
