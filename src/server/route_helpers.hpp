@@ -20,6 +20,7 @@ namespace optischema::server::route_helpers {
 using api::HttpRequest;
 using api::HttpResponse;
 using Json = nlohmann::json;
+using api::Role;
 
 // The options of routes whose handlers reach a target database or an LLM (api::RouteOptions::slow).
 inline constexpr api::RouteOptions kSlowViewer{.required_role = api::Role::kViewer, .slow = true};

@@ -21,10 +21,6 @@
 namespace optischema::server {
 namespace {
 
-using api::HttpRequest;
-using api::HttpResponse;
-using api::Role;
-using Json = nlohmann::json;
 using namespace route_helpers;
 
 Json ChecksJson(const std::vector<Check>& checks) {

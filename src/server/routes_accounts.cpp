@@ -12,10 +12,6 @@
 namespace optischema::server {
 namespace {
 
-using api::HttpRequest;
-using api::HttpResponse;
-using api::Role;
-using Json = nlohmann::json;
 using namespace route_helpers;
 
 constexpr std::initializer_list<BodyField> kUserFields = {

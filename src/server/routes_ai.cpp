@@ -11,7 +11,6 @@
 namespace optischema::server {
 namespace {
 
-using api::Role;
 using namespace route_helpers;
 
 Result<Json> SettingsJson(Services& s, const LlmSettings& settings) {

@@ -18,10 +18,6 @@
 namespace optischema::server {
 namespace {
 
-using api::HttpRequest;
-using api::HttpResponse;
-using api::Role;
-using Json = nlohmann::json;
 using namespace route_helpers;
 
 Json RecommendationJson(const store::RecommendationRecord& r) {
@@ -94,35 +90,33 @@ void RegisterChangeRoutes(api::Router& router, Services& s) {
                     return RawJson(200, service::FormatValidationJson(*report));
                 }),
                 kSlowOperator);
-    router.Post("/api/v1/recommendations/{id}/apply", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
-                    auto rec = FindRecommendation(s, request.PathParam("id"));
-                    if (!rec) return tl::unexpected(rec.error());
-                    auto access = Access(s, rec->target_id);
-                    if (!access) return tl::unexpected(access.error());
-                    // The dashboard asked for confirmation.
-                    auto plan = service::PlanApply({.recommendation_id = rec->id}, s.store);
-                    if (!plan) return tl::unexpected(plan.error());
-                    const RunningChanges::Handle running = s.changes.Start(rec->id);
-                    if (!running) {
-                        return HttpResponse::Error(409, "conflict",
-                                                   fmt::format("{} is being applied already", rec->id));
-                    }
-                    auto outcome = service::ApplyIndex(*plan, ContextFor(s, *access, request),
-                                                       {.cancel = running.cancel()});
-                    if (!outcome) return tl::unexpected(outcome.error());
-                    return HttpResponse::Json(200, {{"action_id", outcome->action_id}, {"message", outcome->message}});
-                }),
-                kSlowOperator);
-    router.Post("/api/v1/recommendations/{id}/apply/cancel",
-                Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
-                    const std::string id = request.PathParam("id");
-                    if (!s.changes.Cancel(id)) {
-                        return MakeError(ErrorCode::kNotFound,
-                                         fmt::format("no apply of {} is running on this instance", id));
-                    }
-                    return HttpResponse::Json(202, {{"status", "cancelling"}});
-                }),
-                {.required_role = Role::kOperator});
+    router.Post(
+        "/api/v1/recommendations/{id}/apply", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+            auto rec = FindRecommendation(s, request.PathParam("id"));
+            if (!rec) return tl::unexpected(rec.error());
+            auto access = Access(s, rec->target_id);
+            if (!access) return tl::unexpected(access.error());
+            // The dashboard asked for confirmation.
+            auto plan = service::PlanApply({.recommendation_id = rec->id}, s.store);
+            if (!plan) return tl::unexpected(plan.error());
+            const RunningChanges::Handle running = s.changes.Start(rec->id);
+            if (!running) {
+                return HttpResponse::Error(409, "conflict", fmt::format("{} is being applied already", rec->id));
+            }
+            auto outcome = service::ApplyIndex(*plan, ContextFor(s, *access, request), {.cancel = running.cancel()});
+            if (!outcome) return tl::unexpected(outcome.error());
+            return HttpResponse::Json(200, {{"action_id", outcome->action_id}, {"message", outcome->message}});
+        }),
+        kSlowOperator);
+    router.Post(
+        "/api/v1/recommendations/{id}/apply/cancel", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
+            const std::string id = request.PathParam("id");
+            if (!s.changes.Cancel(id)) {
+                return MakeError(ErrorCode::kNotFound, fmt::format("no apply of {} is running on this instance", id));
+            }
+            return HttpResponse::Json(202, {{"status", "cancelling"}});
+        }),
+        {.required_role = Role::kOperator});
     router.Post("/api/v1/audit/{id}/rollback", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                     auto id = IdParam(request);
                     if (!id) return tl::unexpected(id.error());

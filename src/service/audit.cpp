@@ -8,6 +8,28 @@
 
 namespace optischema::service {
 
+model::AuditEvent ActionEvent(const Context& context,
+                              std::string action,
+                              std::string sql,
+                              std::chrono::steady_clock::time_point started,
+                              const std::optional<Error>& error,
+                              std::string failed_outcome) {
+    model::AuditEvent event;
+    event.at = std::chrono::system_clock::now();
+    event.actor = context.actor;
+    event.target = context.target.name;
+    event.action = std::move(action);
+    event.sql = std::move(sql);
+    event.outcome = error ? std::move(failed_outcome) : "ok";
+    event.error = error ? error->message : "";
+    event.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    return event;
+}
+
+Result<std::int64_t> Record(const Context& context, const model::AuditEvent& event) {
+    return context.store.With([&](store::Store& st) { return st.AppendAudit(event); });
+}
+
 std::string FormatAuditJson(const std::vector<model::AuditEvent>& events) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& e : events) {

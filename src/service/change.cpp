@@ -14,6 +14,7 @@
 #include "common/strings.hpp"
 #include "pg/capabilities.hpp"
 #include "sandbox/index_change.hpp"
+#include "service/audit.hpp"
 #include "service/table_statements.hpp"
 #include "sqlparse/sqlparse.hpp"
 
@@ -21,10 +22,6 @@ namespace optischema::service {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-double MsSince(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
 
 /// Totals of pg_stat_statements by fingerprint, for the realized-savings comparison.
 struct Totals {
@@ -168,18 +165,13 @@ Result<ChangeOutcome> ApplyIndex(const PlannedApply& plan, const Context& contex
     }
     detail["rollback_sql"] = rollback;
     const bool cancelled = hooks.cancel != nullptr && hooks.cancel->load();
-    model::AuditEvent event;
-    event.at = std::chrono::system_clock::now();
-    event.actor = context.actor;
-    event.target = context.target.name;
-    event.action = "apply";
-    event.sql = index.create_concurrently;
-    if (built && built->replaced_invalid) event.sql = *built->replaced_invalid + ";\n" + event.sql;
-    event.outcome = built ? "ok" : (cancelled ? "cancelled" : "failed");
-    event.error = built ? "" : built.error().message;
-    event.duration_ms = MsSince(start);
+    std::string executed = index.create_concurrently;
+    if (built && built->replaced_invalid) executed = *built->replaced_invalid + ";\n" + executed;
+    model::AuditEvent event =
+        ActionEvent(context, "apply", std::move(executed), start,
+                    built ? std::nullopt : std::optional<Error>(built.error()), cancelled ? "cancelled" : "failed");
     event.detail_json = detail.dump();
-    auto id = context.store.With([&](store::Store& st) { return st.AppendAudit(event); });
+    auto id = Record(context, event);
     if (!id) return tl::unexpected(id.error());
     if (!built) {
         Error e = built.error();
@@ -222,18 +214,11 @@ Result<PlannedRollback> PlanRollback(std::int64_t action_id,
 Result<ChangeOutcome> RollbackIndex(const PlannedRollback& plan, const Context& context) {
     const auto start = std::chrono::steady_clock::now();
     auto dropped = sandbox::DropIndexConcurrently(context.target.dsn, plan.drop_sql, plan.lock_timeout);
-    model::AuditEvent event;
-    event.at = std::chrono::system_clock::now();
-    event.actor = context.actor;
-    event.target = context.target.name;
-    event.action = "rollback";
-    event.sql = plan.drop_sql;
-    event.outcome = dropped ? "ok" : "failed";
-    event.error = dropped ? "" : dropped.error().message;
-    event.duration_ms = MsSince(start);
+    model::AuditEvent event = ActionEvent(context, "rollback", plan.drop_sql, start,
+                                          dropped ? std::nullopt : std::optional<Error>(dropped.error()));
     event.related_id = plan.action_id;
     event.detail_json = Json{{"index", plan.index}}.dump();
-    auto id = context.store.With([&](store::Store& st) { return st.AppendAudit(event); });
+    auto id = Record(context, event);
     if (!id) return tl::unexpected(id.error());
     if (!dropped) {
         Error e = dropped.error();

@@ -12,6 +12,7 @@
 #include "common/quote.hpp"
 #include "common/strings.hpp"
 #include "pg/dsn.hpp"
+#include "service/audit.hpp"
 #include "service/evidence.hpp"
 #include "service/index_sql.hpp"
 #include "service/sampling.hpp"
@@ -379,15 +380,8 @@ Result<ValidationReport> Validate(const ValidateRequest& options, const Context&
     opened.cluster.reset();
     if (outcome) Conclude(report);
 
-    model::AuditEvent event;
-    event.at = std::chrono::system_clock::now();
-    event.actor = context.actor;
-    event.target = context.target.name;
-    event.action = "validate";
-    event.sql = executed;
-    event.outcome = outcome ? "ok" : "failed";
-    event.error = outcome ? "" : outcome.error().message;
-    event.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    model::AuditEvent event = ActionEvent(context, "validate", executed, start,
+                                          outcome ? std::nullopt : std::optional<Error>(outcome.error()));
     Json detail{{"recommendation", options.recommendation_id.empty() ? Json(nullptr) : Json(options.recommendation_id)},
                 {"sandbox", sandbox::SandboxKindName(report.sandbox_kind)}};
     if (outcome) {
@@ -395,7 +389,7 @@ Result<ValidationReport> Validate(const ValidateRequest& options, const Context&
         detail["speedup"] = report.speedup;
     }
     event.detail_json = detail.dump();
-    auto audit_id = context.store.With([&](store::Store& st) { return st.AppendAudit(event); });
+    auto audit_id = Record(context, event);
     if (!audit_id) return tl::unexpected(audit_id.error());
     if (!outcome) return tl::unexpected(outcome.error());
     report.audit_id = *audit_id;
