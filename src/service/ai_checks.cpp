@@ -7,6 +7,7 @@
 #include "analyzer/plan.hpp"
 #include "common/format.hpp"
 #include "common/strings.hpp"
+#include "pg/explain.hpp"
 
 namespace optischema::service {
 
@@ -33,12 +34,9 @@ std::string WithoutTrailingSemicolons(std::string_view sql) {
 std::string FormatCost(double cost) { return ThousandsSeparated(cost >= 100 ? std::round(cost) : Round3(cost)); }
 
 Result<model::Plan> PlanReadOnly(pg::Connection& conn, const std::string& sql) {
-    if (auto ok = conn.Execute("BEGIN TRANSACTION READ ONLY"); !ok) return tl::unexpected(ok.error());
-    auto rows = conn.Query("EXPLAIN (FORMAT JSON) " + sql);
-    (void)conn.Execute("ROLLBACK");
-    if (!rows) return tl::unexpected(rows.error());
-    if (rows->empty() || !(*rows)[0][0]) return MakeError(ErrorCode::kInternal, "EXPLAIN returned no plan");
-    return analyzer::ParsePlan(*(*rows)[0][0]);
+    auto json = pg::ExplainJson(conn, "", sql, pg::ExplainTransaction::kReadOnly);
+    if (!json) return tl::unexpected(json.error());
+    return analyzer::ParsePlan(*json);
 }
 
 }  // namespace optischema::service
