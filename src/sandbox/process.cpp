@@ -46,6 +46,9 @@ Result<int> StartProcess(const std::vector<std::string>& argv, const std::filesy
         if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
         ::dup2(fd, STDOUT_FILENO);
         ::dup2(fd, STDERR_FILENO);
+        // Nothing else of OptiSchema's goes to the program: a server it starts must not hold the API's
+        // listening socket (or a connection) open after OptiSchema stops.
+        ::close_range(3, ~0U, 0);
         ::execvp(args[0], args.data());
         const std::string msg = fmt::format("cannot run {}: {}\n", argv[0], std::strerror(errno));
         (void)!::write(STDERR_FILENO, msg.data(), msg.size());
