@@ -764,15 +764,9 @@ export interface components {
             name?: string;
             /** @description Absent or empty: the DSN is kept. */
             dsn?: string;
-            /**
-             * @description Absent: 60 (the current value is not kept).
-             * @default 60
-             */
+            /** @description Absent: the current interval is kept. */
             interval_s?: number;
-            /**
-             * @description Absent: true (the current value is not kept).
-             * @default true
-             */
+            /** @description Absent: the current flag is kept. */
             production?: boolean;
         };
         Check: {
