@@ -23,6 +23,10 @@ TEST_F(ServeTest, AskAiThroughTheDashboardSettingsWithTheCacheAndTheEngineChecki
     unsetenv("OPTISCHEMA_LLM_API_KEY");
     FakeLlmServer llm;
     Server server({"--target", "shop=" + dsn_, "--interval", "1"});
+    // The first snapshot is the baseline: statements run before it are not work done since.
+    ASSERT_TRUE(server.WaitFor("/api/v1/targets", [](const Json& j) {
+        return !j["targets"].empty() && j["targets"][0]["status"]["snapshots"].get<int>() >= 1;
+    }));
     for (int i = 0; i < 5; ++i) RunSql(dsn_, "SELECT count(*) FROM items WHERE kind = " + std::to_string(i));
     ASSERT_EQ(server.Call("POST", "/api/v1/targets/1/collect").status, 202);
     std::string fp;
