@@ -7,12 +7,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "collector/collector.hpp"
-#include "collector/pg_stats_source.hpp"
-#include "collector/ranking.hpp"
 #include "common/format.hpp"
 #include "common/strings.hpp"
-#include "pg/capabilities.hpp"
 #include "sandbox/index_change.hpp"
 #include "service/audit.hpp"
 #include "service/table_statements.hpp"

@@ -1,7 +1,6 @@
 #include "service/validate.hpp"
 
 #include <chrono>
-#include <filesystem>
 #include <set>
 
 #include <fmt/format.h>
