@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -99,11 +100,17 @@ Result<std::string> RunExplain(const ExplainOptions& options) {
     if (!report) return tl::unexpected(report.error());
     if (!options.ai) return options.format == "json" ? service::FormatExplainJson(*report) : FormatExplainText(*report);
 
-    auto opened = Open(options.dsn, options);
-    if (!opened) return tl::unexpected(opened.error());
-    const service::Context context = opened->Context();
+    // The store and the managed sandbox only when rewrites are run there (not with --verify-in none).
+    std::optional<Opened> opened;
+    std::optional<service::Context> context;
+    if (options.ai_options.verify_in != "none") {
+        auto made = Open(options.dsn, options);
+        if (!made) return tl::unexpected(made.error());
+        opened = std::move(*made);
+        context.emplace(opened->Context());
+    }
     service::VerificationOptions verification;
-    verification.sandbox = &context;
+    verification.sandbox = context ? &*context : nullptr;
     verification.verify_in = options.ai_options.verify_in;
     verification.runs = options.ai_options.verify_runs;
 
