@@ -11,17 +11,18 @@ declare -A allowed=(
     [model]="common model"
     [pg]="common model pg"
     [sqlparse]="common model sqlparse"
+    [guard]="common model pg sqlparse guard"
     [sqlite]="common sqlite"
     [api]="common model api"
     [collector]="common model sqlparse pg collector"
     [analyzer]="common model sqlparse analyzer"
-    [advisor]="common model sqlparse analyzer pg advisor"
-    [sandbox]="common model pg sqlparse sandbox"
+    [advisor]="common model sqlparse analyzer pg guard advisor"
+    [sandbox]="common model pg sqlparse guard sandbox"
     [llm]="common model sqlite llm"
     [store]="common model sqlite pg store"
-    [service]="common model pg sqlparse sqlite collector analyzer advisor sandbox llm store service"
-    [server]="common model pg sqlparse sqlite collector analyzer advisor sandbox llm store api service server"
-    [cli]="common model pg sqlparse sqlite collector analyzer advisor sandbox llm store api service server cli"
+    [service]="common model pg sqlparse guard sqlite collector analyzer advisor sandbox llm store service"
+    [server]="common model pg sqlparse guard sqlite collector analyzer advisor sandbox llm store api service server"
+    [cli]="common model pg sqlparse guard sqlite collector analyzer advisor sandbox llm store api service server cli"
 )
 
 failed=0
@@ -60,6 +61,8 @@ only_in() {
 }
 only_in '^#include <libpq-fe\.h>' 'pg/'
 only_in '^#include <pg_query\.h>' 'sqlparse/'
+# Texts OptiSchema did not write are explained only through the safety gate (guard::ExplainJson).
+only_in '^#include "pg/explain\.hpp"' '(pg|guard)/'
 only_in '^#include <boost/(beast|asio)' 'api/http_server\.cpp'
 
 if (( failed )); then

@@ -57,6 +57,13 @@ int Main(int argc, char** argv) {
                    "store several `optischema serve` instances share), e.g. postgresql://optischema@storedb/optischema")
         ->envname("OPTISCHEMA_STORE");
     app.add_flag("-v,--verbose", verbose, "log what is being done to stderr");
+    std::vector<std::string> allow_functions;
+    app.add_option("--allow-function", allow_functions,
+                   "let explain, advise, validate and apply plan and run statements that call this function outside "
+                   "pg_catalog (schema.function, schema.* or extension:NAME); OptiSchema runs them with its own "
+                   "privileges, so name only functions you trust. Repeatable")
+        ->envname("OPTISCHEMA_ALLOW_FUNCTIONS")
+        ->delimiter(',');
 
     optischema::cli::TopOptions top;
     auto* top_cmd = app.add_subcommand("top", "rank the statements that cost the most time (pg_stat_statements)");
@@ -294,11 +301,13 @@ int Main(int argc, char** argv) {
     if (validate_cmd->parsed()) {
         validate.data_dir = data_dir;
         validate.store_dsn = store_dsn;
+        validate.allow_functions = allow_functions;
         return Finish(optischema::cli::RunValidate(validate));
     }
     if (apply_cmd->parsed()) {
         apply.data_dir = data_dir;
         apply.store_dsn = store_dsn;
+        apply.allow_functions = allow_functions;
         return Finish(optischema::cli::RunApply(apply));
     }
     if (rollback_cmd->parsed()) {
@@ -319,11 +328,13 @@ int Main(int argc, char** argv) {
     if (advise_cmd->parsed()) {
         advise.data_dir = data_dir;
         advise.store_dsn = store_dsn;
+        advise.allow_functions = allow_functions;
         return Finish(optischema::cli::RunAdvise(advise));
     }
     if (explain_cmd->parsed()) {
         explain.data_dir = data_dir;
         explain.store_dsn = store_dsn;
+        explain.allow_functions = allow_functions;
         if (explain.sql == "-") explain.sql.assign(std::istreambuf_iterator<char>(std::cin), {});
         return Finish(optischema::cli::RunExplain(explain));
     }

@@ -246,7 +246,8 @@ TEST_F(ValidateTest, ApplyThenRollbackRestoresTheCatalogAndIsAudited) {
 TEST_F(ValidateTest, AnApplyInterruptedMidBuildLeavesNoInvalidIndex) {
     BinaryRunner runner;
     const pid_t pid =
-        runner.Start({"apply", "--dsn", dsn_, "--ddl", "CREATE INDEX slow_idx ON customers (slow_id(id))", "--yes"});
+        runner.Start({"apply", "--dsn", dsn_, "--ddl", "CREATE INDEX slow_idx ON customers (slow_id(id))", "--yes",
+                      "--allow-function", "public.slow_id"});
     // Ctrl-C once PostgreSQL reports the build under way.
     bool building = false;
     for (int i = 0; i < 200 && !building; ++i) {

@@ -37,12 +37,24 @@ struct Opened {
     std::unique_ptr<sandbox::ClusterHost> clusters;  // the managed sandbox under the data directory
     service::TargetRef target;
 
+    guard::Allowlist allow;
+
     [[nodiscard]] service::Context Context() const {
-        return service::Context{*store, target, CliActor(), clusters.get()};
+        return service::Context{*store, target, CliActor(), clusters.get(), allow};
     }
 };
 
+// --allow-function, each entry checked.
+Result<guard::Allowlist> AllowedFunctions(const StoreFlags& flags) {
+    for (const auto& entry : flags.allow_functions) {
+        if (auto ok = guard::ValidateAllowEntry(entry); !ok) return tl::unexpected(ok.error());
+    }
+    return guard::Allowlist{flags.allow_functions};
+}
+
 Result<Opened> Open(const std::string& dsn, const StoreFlags& flags) {
+    auto allow = AllowedFunctions(flags);
+    if (!allow) return tl::unexpected(allow.error());
     auto target = CliTarget(dsn);
     if (!target) return tl::unexpected(target.error());
     auto store = OpenCliStore(flags.data_dir, flags.store_dsn);
@@ -51,6 +63,7 @@ Result<Opened> Open(const std::string& dsn, const StoreFlags& flags) {
     out.store = std::make_unique<store::StorePool>(std::move(*store));
     out.clusters = std::make_unique<sandbox::ClusterHost>(std::filesystem::path(flags.data_dir) / "sandbox");
     out.target = std::move(*target);
+    out.allow = std::move(*allow);
     return out;
 }
 
@@ -95,7 +108,9 @@ Result<std::string> RunExplain(const ExplainOptions& options) {
     }
     auto conn = pg::Connection::Open(target->dsn);
     if (!conn) return tl::unexpected(conn.error());
-    const service::ExplainRequest request{options.analyze, options.allow_writes, options.generic};
+    auto allow = AllowedFunctions(options);
+    if (!allow) return tl::unexpected(allow.error());
+    const service::ExplainRequest request{options.analyze, options.allow_writes, options.generic, *allow};
     auto report = service::Explain(*conn, sql, request);
     if (!report) return tl::unexpected(report.error());
     if (!options.ai) return options.format == "json" ? service::FormatExplainJson(*report) : FormatExplainText(*report);
@@ -113,6 +128,7 @@ Result<std::string> RunExplain(const ExplainOptions& options) {
     verification.sandbox = context ? &*context : nullptr;
     verification.verify_in = options.ai_options.verify_in;
     verification.runs = options.ai_options.verify_runs;
+    verification.allow = *allow;
 
     std::vector<std::string> cache_notes;
     std::unique_ptr<llm::ResponseCache> cache;
@@ -149,6 +165,9 @@ Result<std::string> RunAdvise(const AdviseOptions& options) {
     service::AdviseRequest request;
     request.min_calls = options.min_calls;
     request.max_statements = options.max_statements;
+    auto allow = AllowedFunctions(options);
+    if (!allow) return tl::unexpected(allow.error());
+    request.allow = std::move(*allow);
     if (!options.queries_file.empty()) {
         std::ifstream in(options.queries_file);
         if (!in) {

@@ -16,6 +16,7 @@ namespace optischema::cli {
 struct StoreFlags {
     std::string data_dir;
     std::string store_dsn;  // a shared PostgreSQL store (--store); empty: SQLite in data_dir
+    std::vector<std::string> allow_functions;  // --allow-function: outside pg_catalog, statements may call these
 };
 
 struct TopOptions : StoreFlags {

@@ -16,7 +16,7 @@ SELECT format_type(a.atttypid, a.atttypmod), s.null_frac, s.n_distinct
   LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = a.attname
        AND NOT s.inherited
- WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped)sql";
+ WHERE a.attrelid = $1::pg_catalog.oid AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped)sql";
 
 // The arrays of pg_stats are anyarray: cast through text to unnest them in order.
 constexpr std::string_view kValuesSql = R"sql(
@@ -25,14 +25,14 @@ SELECT 'mcv', u.v, u.f, u.i
        WITH ORDINALITY AS u(v, f, i)
  WHERE (s.schemaname, s.tablename) = (SELECT n.nspname, c.relname FROM pg_class c
                                         JOIN pg_namespace n ON n.oid = c.relnamespace
-                                       WHERE c.oid = to_regclass($1))
+                                       WHERE c.oid = $1::pg_catalog.oid)
    AND s.attname = $2 AND NOT s.inherited
 UNION ALL
 SELECT 'hist', u.v, NULL, u.i
   FROM pg_stats s CROSS JOIN LATERAL unnest(s.histogram_bounds::text::text[]) WITH ORDINALITY AS u(v, i)
  WHERE (s.schemaname, s.tablename) = (SELECT n.nspname, c.relname FROM pg_class c
                                         JOIN pg_namespace n ON n.oid = c.relnamespace
-                                       WHERE c.oid = to_regclass($1))
+                                       WHERE c.oid = $1::pg_catalog.oid)
    AND s.attname = $2 AND NOT s.inherited
  ORDER BY 1 DESC, 4)sql";
 
@@ -47,7 +47,9 @@ Result<std::optional<model::ColumnStats>> ReadColumnStats(Connection& conn,
                                                           const std::string& table,
                                                           const std::string& column) {
     const std::string regclass = schema.empty() ? QuoteIdent(table) : QuoteIdent(schema) + "." + QuoteIdent(table);
-    const std::optional<std::string> params[] = {regclass, column};
+    auto oid = RelationOid(conn, regclass);
+    if (!oid) return tl::unexpected(oid.error());
+    const std::optional<std::string> params[] = {*oid, column};
     auto head = conn.Query(kColumnSql, params);
     if (!head) return tl::unexpected(head.error());
     if (head->empty()) return std::optional<model::ColumnStats>();
@@ -79,9 +81,34 @@ Result<std::optional<model::ColumnStats>> ReadColumnStats(Connection& conn,
     return std::optional<model::ColumnStats>(std::move(stats));
 }
 
+Result<std::string> RelationOid(Connection& conn, std::string_view written) {
+    auto path = conn.TargetSearchPath();
+    if (!path) return tl::unexpected(path.error());
+    const bool own_transaction = !conn.InTransaction();
+    if (own_transaction) {
+        if (auto ok = conn.Execute("BEGIN READ ONLY"); !ok) return tl::unexpected(ok.error());
+    }
+    // to_regclass runs no code of the target's; the path is the target's for this one lookup only.
+    const std::vector<std::optional<std::string>> path_param = {*path};
+    const std::vector<std::optional<std::string>> name_param = {std::string(written)};
+    auto set = conn.Query("SELECT pg_catalog.set_config('search_path', $1, true)", path_param);
+    auto rows = set ? conn.Query("SELECT COALESCE(pg_catalog.to_regclass($1)::pg_catalog.oid, 0)::pg_catalog.text",
+                                 name_param)
+                    : Result<Rows>(tl::unexpected(set.error()));
+    if (own_transaction) {
+        if (auto ok = conn.Execute("ROLLBACK"); !ok && rows) return tl::unexpected(ok.error());
+    } else if (auto ok = conn.Execute("SET LOCAL search_path = pg_catalog, pg_temp"); !ok && rows) {
+        return tl::unexpected(ok.error());
+    }
+    if (!rows) return tl::unexpected(rows.error());
+    if (rows->empty()) return std::string("0");
+    return (*rows)[0][0].value_or("0");
+}
+
 Result<std::vector<std::string>> InferParameterTypes(Connection& conn,
                                                      std::string_view sql,
-                                                     const std::vector<std::string>& declared) {
+                                                     const std::vector<std::string>& declared,
+                                                     std::string_view search_path) {
     std::string type_list;
     if (!declared.empty()) {
         for (std::size_t i = 0; i < declared.size(); ++i) {
@@ -90,8 +117,18 @@ Result<std::vector<std::string>> InferParameterTypes(Connection& conn,
         type_list += ")";
     }
     // A fixed name: one connection is used by one thread, and the statement is deallocated below.
-    if (auto ok = conn.Execute("PREPARE optischema_infer" + type_list + " AS " + std::string(sql)); !ok) {
-        return tl::unexpected(ok.error());
+    const std::string prepare = "PREPARE optischema_infer" + type_list + " AS " + std::string(sql);
+    if (search_path.empty()) {
+        if (auto ok = conn.Execute(prepare); !ok) return tl::unexpected(ok.error());
+    } else {
+        // The prepared statement outlives the transaction; the search_path does not.
+        const std::vector<std::optional<std::string>> path = {std::string(search_path)};
+        auto begun = conn.Execute("BEGIN READ ONLY");
+        if (!begun) return tl::unexpected(begun.error());
+        auto set = conn.Query("SELECT pg_catalog.set_config('search_path', $1, true)", path);
+        auto prepared = set ? conn.Execute(prepare) : Result<void>(tl::unexpected(set.error()));
+        if (auto ok = conn.Execute("ROLLBACK"); !ok && prepared) return tl::unexpected(ok.error());
+        if (!prepared) return tl::unexpected(prepared.error());
     }
     auto rows = conn.Query(
         "SELECT format_type(u.t, NULL) FROM pg_prepared_statements p, unnest(p.parameter_types) WITH ORDINALITY "

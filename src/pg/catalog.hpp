@@ -18,11 +18,20 @@ namespace optischema::pg {
                                                                         const std::string& table,
                                                                         const std::string& column);
 
+/// The oid of a relation named as a statement writes it ("orders", "shop.orders", "\"Mixed\""), resolved
+/// under the target's search_path (Connection::TargetSearchPath), not OptiSchema's pinned one; "0"
+/// when there is none. Runs only to_regclass, inside a read-only transaction that is rolled back (or
+/// inside the caller's, with the path set back).
+[[nodiscard]] Result<std::string> RelationOid(Connection& conn, std::string_view written);
+
 /// The types PostgreSQL infers for `$1..$n` of a statement (PREPARE, then DEALLOCATE; nothing is
 /// executed). `declared` gives types for some parameters ("" or missing: let PostgreSQL infer), for
-/// statements like `$1 + $2` whose types cannot be inferred. Errors carry the server's message.
+/// statements like `$1 + $2` whose types cannot be inferred. A non-empty `search_path` is the one the
+/// statement's names resolve under (the target's own, not OptiSchema's pinned one), set only for the
+/// PREPARE. Errors carry the server's message.
 [[nodiscard]] Result<std::vector<std::string>> InferParameterTypes(Connection& conn,
                                                                    std::string_view sql,
-                                                                   const std::vector<std::string>& declared = {});
+                                                                   const std::vector<std::string>& declared = {},
+                                                                   std::string_view search_path = {});
 
 }  // namespace optischema::pg

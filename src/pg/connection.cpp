@@ -153,12 +153,38 @@ Result<Connection> Connection::Open(const std::string& dsn, const SessionLimits&
     return conn;
 }
 
+namespace {
+constexpr std::string_view kPinnedSearchPath = "SET search_path = pg_catalog, pg_temp";
+}  // namespace
+
 Result<void> Connection::ApplyLimits() {
     const std::string statement = fmt::format("SET statement_timeout = {}", limits_.statement_timeout.count());
     const std::string lock = fmt::format("SET lock_timeout = {}", limits_.lock_timeout.count());
     const std::string idle =
         fmt::format("SET idle_in_transaction_session_timeout = {}", limits_.idle_in_transaction_timeout.count());
-    return ExecuteAll({statement, lock, idle});
+    // search_path first: a database or role setting (`ALTER DATABASE app SET search_path = evil, ...`)
+    // must never decide which function or operator OptiSchema's own statements call. A statement
+    // OptiSchema did not write runs under the target's own path, set only inside its transaction
+    // (guard::InStatementTransaction); pg_settings.reset_val still shows that path.
+    return ExecuteAll({kPinnedSearchPath, statement, lock, idle});
+}
+
+Result<void> Connection::PinSearchPath() { return Execute(kPinnedSearchPath); }
+
+Result<std::string> Connection::TargetSearchPath() {
+    if (target_search_path_) return *target_search_path_;
+    // reset_val: what RESET would restore, the database's, role's or server's setting, not the pinned one.
+    auto rows = Query("SELECT s.reset_val FROM pg_catalog.pg_settings s WHERE s.name = 'search_path'");
+    if (!rows) return tl::unexpected(rows.error());
+    auto path = rows->Scalar<std::string>();
+    if (!path) return tl::unexpected(path.error());
+    target_search_path_ = *path;
+    return *path;
+}
+
+bool Connection::InTransaction() const {
+    const auto status = PQtransactionStatus(conn_.get());
+    return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
 }
 
 bool Connection::IsBroken() const { return PQstatus(conn_.get()) == CONNECTION_BAD; }

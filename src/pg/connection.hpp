@@ -37,7 +37,8 @@ struct SessionLimits {
 class Connection {
 public:
     /// Connects with a URI or key=value DSN (libpq's environment variables, service file and
-    /// .pgpass apply), sets application_name and the session limits. Errors are actionable.
+    /// .pgpass apply), sets application_name and the session limits, and pins search_path to
+    /// `pg_catalog, pg_temp` so that no object a user made can stand in for a built-in. Errors are actionable.
     [[nodiscard]] static Result<Connection> Open(const std::string& dsn, const SessionLimits& limits = {});
 
     Connection(Connection&&) noexcept;
@@ -65,8 +66,17 @@ public:
     /// The server process serving this connection (pg_backend_pid()).
     [[nodiscard]] int BackendPid() const;
 
+    /// True inside a transaction block (BEGIN ... COMMIT/ROLLBACK), also a failed one.
+    [[nodiscard]] bool InTransaction() const;
     /// True when the connection is lost (server restart, terminated backend, network failure).
     [[nodiscard]] bool IsBroken() const;
+    /// Sets search_path back to OptiSchema's pinned `pg_catalog, pg_temp` (after a statement of the
+    /// target's ran under the target's own path).
+    [[nodiscard]] Result<void> PinSearchPath();
+    /// The search_path the target gives this role (its database, role and server settings), which the
+    /// pinned one replaces: the path under which the names of texts OptiSchema did not write resolve.
+    /// Read once and remembered.
+    [[nodiscard]] Result<std::string> TargetSearchPath();
     /// Re-establishes a lost connection with the same parameters and session settings.
     [[nodiscard]] Result<void> Reconnect();
 
@@ -87,6 +97,7 @@ private:
     std::unique_ptr<pg_conn, Closer> conn_;
     std::string dsn_;  // for error messages after a reconnect; shown only redacted
     SessionLimits limits_;
+    std::optional<std::string> target_search_path_;
 };
 
 }  // namespace optischema::pg

@@ -77,7 +77,7 @@ TEST(ConnectionPgTest, ExecuteRefusesASecondStatement) {
     auto smuggled = conn->Execute("SELECT 1; DROP TABLE keep");
     ASSERT_FALSE(smuggled);
     EXPECT_EQ(smuggled.error().sqlstate, "42601");
-    EXPECT_TRUE(conn->Query("SELECT count(*) FROM keep")) << "the second statement must not have run";
+    EXPECT_TRUE(conn->Query("SELECT count(*) FROM public.keep")) << "the second statement must not have run";
 }
 
 TEST(ConnectionPgTest, StatementTimeoutIsEnforced) {
@@ -95,8 +95,8 @@ TEST(ConnectionPgTest, LockTimeoutIsEnforced) {
     auto holder = Connection::Open(dsn);
     auto waiter = Connection::Open(dsn, SessionLimits{.lock_timeout = std::chrono::milliseconds(100)});
     ASSERT_TRUE(holder && waiter);
-    ASSERT_TRUE(holder->ExecuteAll({"BEGIN", "LOCK TABLE locked IN ACCESS EXCLUSIVE MODE"}));
-    auto blocked = waiter->Query("SELECT count(*) FROM locked");
+    ASSERT_TRUE(holder->ExecuteAll({"BEGIN", "LOCK TABLE public.locked IN ACCESS EXCLUSIVE MODE"}));
+    auto blocked = waiter->Query("SELECT count(*) FROM public.locked");
     ASSERT_FALSE(blocked);
     EXPECT_EQ(blocked.error().sqlstate, "55P03");
     ASSERT_TRUE(holder->Execute("ROLLBACK"));

@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include "common/format.hpp"
-#include "pg/explain.hpp"
 
 namespace optischema::sandbox {
 namespace {
@@ -20,13 +19,9 @@ double Percentile(const std::vector<double>& sorted, double p) {
     return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - static_cast<double>(lo));
 }
 
-// EXPLAIN (ANALYZE, ...) runs the statement: a write runs in a transaction that is rolled back.
-Result<nlohmann::json> AnalyzedPlan(pg::Connection& conn,
-                                    std::string_view options,
-                                    const std::string& sql,
-                                    bool is_write) {
-    auto plan = pg::ExplainJson(conn, options, sql,
-                                is_write ? pg::ExplainTransaction::kRolledBack : pg::ExplainTransaction::kNone);
+// EXPLAIN (ANALYZE, ...) runs the statement, in a transaction of its own that is rolled back.
+Result<nlohmann::json> AnalyzedPlan(pg::Connection& conn, std::string_view options, const guard::Cleared& statement) {
+    auto plan = guard::ExplainJson(conn, options, statement);
     if (!plan) return tl::unexpected(plan.error());
     auto json = nlohmann::json::parse(*plan, nullptr, false);
     if (json.is_discarded() || !json.is_array() || json.empty()) {
@@ -61,16 +56,18 @@ Result<Measurement> Measure(pg::Connection& conn,
                             bool is_write,
                             const BenchmarkOptions& options) {
     Measurement out;
-    auto plan = AnalyzedPlan(conn, "ANALYZE, BUFFERS", sql, is_write);
+    auto statement = guard::Clear(conn, sql, {.use = guard::Use::kRun, .allow_writes = is_write, .allow = options.allow});
+    if (!statement) return tl::unexpected(statement.error());
+    auto plan = AnalyzedPlan(conn, "ANALYZE, BUFFERS", *statement);
     if (!plan) return tl::unexpected(plan.error());
     out.plan_json = plan->dump();
     constexpr std::string_view kTimed = "ANALYZE, TIMING OFF";
     for (int i = 1; i < options.warmup_runs; ++i) {
-        if (auto run = AnalyzedPlan(conn, kTimed, sql, is_write); !run) return tl::unexpected(run.error());
+        if (auto run = AnalyzedPlan(conn, kTimed, *statement); !run) return tl::unexpected(run.error());
     }
     std::vector<double> runs;
     for (int i = 0; i < std::max(1, options.runs); ++i) {
-        auto run = AnalyzedPlan(conn, kTimed, sql, is_write);
+        auto run = AnalyzedPlan(conn, kTimed, *statement);
         if (!run) return tl::unexpected(run.error());
         runs.push_back(TotalMs(*run));
     }

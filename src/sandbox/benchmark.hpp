@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "guard/gate.hpp"
 #include "pg/connection.hpp"
 
 namespace optischema::sandbox {
@@ -27,6 +28,7 @@ struct Timing {
 struct BenchmarkOptions {
     int warmup_runs = 2;  // not timed: fill the cache, so before and after both run warm
     int runs = 10;
+    guard::Allowlist allow;  // functions outside pg_catalog the statement may run (guard::Clear)
 };
 
 /// One statement measured.

@@ -38,14 +38,29 @@ Result<Equivalence> CompareResults(pg::Connection& conn,
                                    const std::string& rewrite_sql,
                                    bool ordered,
                                    const EquivalenceOptions& options) {
-    if (auto ok = conn.Execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !ok) {
-        return tl::unexpected(ok.error());
-    }
-    auto original = conn.Query(original_sql);
-    auto rewrite = original ? conn.Query(rewrite_sql) : Result<pg::Rows>(pg::Rows());
-    (void)conn.Execute("ROLLBACK");
-    if (!original) return tl::unexpected(original.error());
+    const guard::GateOptions gate{.use = guard::Use::kRun, .allow = options.allow};
+    auto original_statement = guard::Clear(conn, original_sql, gate);
+    if (!original_statement) return tl::unexpected(original_statement.error());
     Equivalence out;
+    auto rewrite_statement = guard::Clear(conn, rewrite_sql, gate);
+    if (!rewrite_statement) {
+        out.equal = false;
+        out.reason = fmt::format("the rewrite cannot be run: {}", rewrite_statement.error().message);
+        return out;
+    }
+    // Both in one REPEATABLE READ transaction, so that both see the same data.
+    Result<pg::Rows> original = pg::Rows();
+    Result<pg::Rows> rewrite = pg::Rows();
+    auto ran = guard::InStatementTransaction(
+        conn, *original_statement,
+        [&]() -> Result<void> {
+            original = conn.Query(original_statement->sql());
+            if (!original) return tl::unexpected(original.error());
+            rewrite = conn.Query(rewrite_statement->sql());
+            return {};
+        },
+        "ISOLATION LEVEL REPEATABLE READ");
+    if (!ran) return tl::unexpected(ran.error());
     if (!rewrite) {
         out.equal = false;
         out.reason = fmt::format("the rewrite fails: {}", rewrite.error().message);

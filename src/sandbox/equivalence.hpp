@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "guard/gate.hpp"
 #include "pg/connection.hpp"
 
 namespace optischema::sandbox {
@@ -19,6 +20,7 @@ struct Equivalence {
 
 struct EquivalenceOptions {
     std::size_t max_rows = 1'000'000;  // larger results are not compared
+    guard::Allowlist allow;             // functions outside pg_catalog the statements may run (guard::Clear)
 };
 
 /// Runs both statements (SELECTs) in one read-only REPEATABLE READ transaction, so both see the same

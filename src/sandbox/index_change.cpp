@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "common/quote.hpp"
+#include "sqlparse/sqlparse.hpp"
 
 namespace optischema::sandbox {
 namespace {
@@ -55,14 +56,57 @@ Result<IndexState> ReadIndexState(pg::Connection& conn, const IndexRef& index) {
     return valid->value_or(false) ? IndexState::kValid : IndexState::kInvalid;
 }
 
+namespace {
+
+// The index with its schema: the schema of its table, as the target's search_path resolves the name the
+// DDL gives it (the index lands there), so that OptiSchema's pinned statements can name it.
+Result<IndexRef> ResolveSchema(pg::Connection& conn, const guard::Cleared& ddl, const IndexRef& index) {
+    if (!index.schema.empty()) return index;
+    auto parsed = sqlparse::ParseIndexDdl(ddl.sql());
+    if (!parsed) return tl::unexpected(parsed.error());
+    const std::string table = parsed->schema.empty() ? QuoteIdent(parsed->table)
+                                                     : QuoteIdent(parsed->schema) + "." + QuoteIdent(parsed->table);
+    std::optional<std::string> oid;
+    auto ok = guard::InStatementTransaction(conn, ddl, [&]() -> Result<void> {
+        auto rows = conn.Query("SELECT pg_catalog.to_regclass($1)::pg_catalog.oid::pg_catalog.text", Params{table});
+        if (!rows) return tl::unexpected(rows.error());
+        auto value = rows->Scalar<std::optional<std::string>>();
+        if (value) oid = *value;
+        return {};
+    });
+    if (!ok) return tl::unexpected(ok.error());
+    if (!oid) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("table {} does not exist under the target's search_path: schema-qualify it", table));
+    }
+    auto schema = conn.Query(
+        "SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.oid = $1::pg_catalog.oid",
+        Params{*oid});
+    if (!schema) return tl::unexpected(schema.error());
+    auto name = schema->Scalar<std::string>();
+    if (!name) return tl::unexpected(name.error());
+    return IndexRef{*name, index.name};
+}
+
+}  // namespace
+
 Result<BuildReport> CreateIndexConcurrently(const std::string& dsn,
                                             const std::string& create_sql,
-                                            const IndexRef& index,
+                                            const IndexRef& wanted,
                                             const BuildOptions& options) {
     auto monitor = pg::Connection::Open(
         dsn, LimitsFor({.lock_timeout = options.lock_timeout, .statement_timeout = std::chrono::milliseconds(30'000)}));
     if (!monitor) return tl::unexpected(monitor.error());
+    // The DDL runs code (its expressions, for every row): it passes the gate like any statement, and
+    // runs under the target's search_path on its own connection; OptiSchema's own statements stay pinned.
+    auto ddl = guard::Clear(*monitor, create_sql, {.use = guard::Use::kRun, .index_ddl = true, .allow = options.allow});
+    if (!ddl) return tl::unexpected(ddl.error());
+    auto resolved = ResolveSchema(*monitor, *ddl, wanted);
+    if (!resolved) return tl::unexpected(resolved.error());
+    const IndexRef& index = *resolved;
     BuildReport report;
+    report.schema = index.schema;
     auto state = ReadIndexState(*monitor, index);
     if (!state) return tl::unexpected(state.error());
     if (*state == IndexState::kValid) {
@@ -81,7 +125,7 @@ Result<BuildReport> CreateIndexConcurrently(const std::string& dsn,
     Result<void> build_result;
     const auto start = Clock::now();
     std::thread worker([&] {
-        build_result = builder->Execute(create_sql);
+        build_result = guard::OnStatementSearchPath(*builder, *ddl, [&] { return builder->Execute(create_sql); });
         done = true;
     });
     bool cancelled = false;
@@ -150,8 +194,13 @@ Result<double> DropIndexConcurrently(const std::string& dsn,
                                      std::chrono::milliseconds lock_timeout) {
     auto conn = pg::Connection::Open(dsn, LimitsFor({.lock_timeout = lock_timeout}));
     if (!conn) return tl::unexpected(conn.error());
+    // Names as written resolve under the target's search_path; a DROP INDEX runs no code of the target's.
+    auto ddl = guard::Clear(*conn, drop_sql, {.use = guard::Use::kRun, .index_ddl = true});
+    if (!ddl) return tl::unexpected(ddl.error());
     const auto start = Clock::now();
-    if (auto ok = conn->Execute(drop_sql); !ok) return tl::unexpected(ok.error());
+    if (auto ok = guard::OnStatementSearchPath(*conn, *ddl, [&] { return conn->Execute(drop_sql); }); !ok) {
+        return tl::unexpected(ok.error());
+    }
     return ElapsedMs(start);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "guard/gate.hpp"
 #include "pg/connection.hpp"
 
 /// Applying an index to a production target and taking it back: CREATE / DROP INDEX CONCURRENTLY,
@@ -41,9 +42,11 @@ struct BuildOptions {
     int cleanup_attempts = 30;  // of dropping an INVALID index, a second apart, while blockers remain
     std::function<void(const BuildProgress&)> on_progress;  // called from the calling thread
     const std::atomic<bool>* cancel = nullptr;              // set to stop the build (Ctrl-C)
+    guard::Allowlist allow;  // functions outside pg_catalog the index may call (guard::Clear)
 };
 
 struct BuildReport {
+    std::string schema;  // where the index landed
     double duration_ms = 0;
     std::int64_t index_bytes = 0;
     std::optional<std::string> replaced_invalid;  // an INVALID leftover of an earlier build, dropped first

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "common/quote.hpp"
+#include "pg/catalog.hpp"
+#include "sqlparse/sqlparse.hpp"
 
 namespace optischema::sandbox {
 namespace {
@@ -42,11 +44,13 @@ struct SourceTable {
 
 Result<SourceTable> ReadTable(pg::Connection& target, const TableName& table) {
     const std::string ref = table.schema.empty() ? QuoteIdent(table.name) : Qualified(table.schema, table.name);
+    auto resolved = pg::RelationOid(target, ref);
+    if (!resolved) return tl::unexpected(resolved.error());
     auto rel = target.Query(
         "SELECT c.oid::text, n.nspname, c.relname, c.relkind::text, greatest(c.reltuples, 0)::bigint, "
         "pg_table_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE c.oid = to_regclass($1)",
-        Params{ref});
+        "WHERE c.oid = $1::oid",
+        Params{*resolved});
     if (!rel) return tl::unexpected(rel.error());
     if (rel->empty()) {
         return MakeError(ErrorCode::kNotFound,
@@ -383,16 +387,39 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Managed(ManagedCluster& cluster,
     return sandbox;
 }
 
-Result<double> Sandbox::BuildIndex(const std::string& create_sql, const std::string& drop_sql) {
-    const auto start = std::chrono::steady_clock::now();
-    if (auto ok = conn_.Execute(create_sql); !ok) return tl::unexpected(ok.error());
-    drops_.push_back(drop_sql);
-    return ElapsedMs(start);
+Result<double> Sandbox::BuildIndex(const std::string& create_sql,
+                                   const std::string& drop_sql,
+                                   const guard::Allowlist& allow) {
+    // The index's expressions run for every row: the DDL passes the gate, and runs under the target's
+    // search_path like the statements it serves.
+    auto ddl = guard::Clear(conn_, create_sql, {.use = guard::Use::kRun, .index_ddl = true, .allow = allow});
+    if (!ddl) return tl::unexpected(ddl.error());
+    auto parsed = sqlparse::ParseIndexDdl(create_sql);
+    if (!parsed) return tl::unexpected(parsed.error());
+    const std::string table = parsed->schema.empty() ? QuoteIdent(parsed->table)
+                                                     : QuoteIdent(parsed->schema) + "." + QuoteIdent(parsed->table);
+    double build_ms = 0;
+    auto built = guard::OnStatementSearchPath(conn_, *ddl, [&]() -> Result<void> {
+        const auto start = std::chrono::steady_clock::now();
+        if (auto ok = conn_.Execute(create_sql); !ok) return ok;
+        build_ms = ElapsedMs(start);
+        drops_.push_back({drop_sql, ddl->search_path()});
+        // Expression indexes get their own statistics only from ANALYZE.
+        return conn_.Execute("ANALYZE " + table);
+    });
+    if (!built) return tl::unexpected(built.error());
+    return build_ms;
 }
 
 Result<void> Sandbox::DropBuiltIndexes() {
     while (!drops_.empty()) {
-        if (auto ok = conn_.Execute(drops_.back()); !ok) return tl::unexpected(ok.error());
+        const std::vector<std::optional<std::string>> path = {drops_.back().search_path};
+        if (auto set = conn_.Query("SELECT pg_catalog.set_config('search_path', $1, false)", path); !set) {
+            return tl::unexpected(set.error());
+        }
+        auto dropped = conn_.Execute(drops_.back().sql);
+        if (auto pinned = conn_.PinSearchPath(); !pinned) return pinned;
+        if (!dropped) return tl::unexpected(dropped.error());
         drops_.pop_back();
     }
     return {};

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "guard/gate.hpp"
 #include "pg/connection.hpp"
 #include "sandbox/managed_cluster.hpp"
 
@@ -60,7 +61,11 @@ public:
 
     /// Builds an index for a benchmark, returning the build time in ms: plainly in a managed sandbox,
     /// CONCURRENTLY elsewhere (a staging server may be shared). `drop_sql` undoes it.
-    [[nodiscard]] Result<double> BuildIndex(const std::string& create_sql, const std::string& drop_sql);
+    /// The DDL passes the safety gate (`allow`: functions outside pg_catalog it may call), runs under the
+    /// target's search_path, and its table is analyzed after.
+    [[nodiscard]] Result<double> BuildIndex(const std::string& create_sql,
+                                            const std::string& drop_sql,
+                                            const guard::Allowlist& allow = {});
     /// Drops the indexes built so far.
     [[nodiscard]] Result<void> DropBuiltIndexes();
 
@@ -79,7 +84,11 @@ private:
     pg::Connection conn_;
     std::string admin_dsn_;           // managed: the cluster's maintenance database, to drop this one
     std::string database_;            // managed: the database created for this sandbox
-    std::vector<std::string> drops_;  // DROP statements of the indexes built, newest last
+    struct Drop {
+        std::string sql;
+        std::string search_path;  // the one the index was built under
+    };
+    std::vector<Drop> drops_;  // DROP statements of the indexes built, newest last
     std::vector<CopiedTable> copied_;
     std::vector<std::string> notes_;
 };

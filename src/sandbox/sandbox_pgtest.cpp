@@ -296,6 +296,13 @@ TEST_F(IndexChangeTest, ACancelledBuildLeavesNoInvalidIndex) {
     std::atomic<bool> cancel{false};
     std::vector<std::string> phases;
     BuildOptions options;
+    // slow_id is a function of the target's: the build runs it for every row, so the gate refuses it
+    // until it is allowed.
+    auto refused = CreateIndexConcurrently(dsn_, "CREATE INDEX CONCURRENTLY items_slow_idx ON items (slow_id(id))", ref,
+                                           options);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("public.slow_id"), std::string::npos) << refused.error().message;
+    options.allow = {{"public.slow_id"}};
     options.poll_interval = std::chrono::milliseconds(10);
     options.cancel = &cancel;
     options.on_progress = [&](const BuildProgress& p) {
@@ -316,7 +323,7 @@ TEST_F(IndexChangeTest, ALockTimeoutFailsTheBuildAndCleansUpOnceTheBlockerEnds) 
     auto blocker = pg::Connection::Open(dsn_);
     ASSERT_TRUE(blocker);
     ASSERT_TRUE(blocker->Execute("BEGIN"));
-    ASSERT_TRUE(blocker->Execute("UPDATE items SET qty = qty WHERE id = 1"));
+    ASSERT_TRUE(blocker->Execute("UPDATE public.items SET qty = qty WHERE id = 1"));
     std::thread release([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(1500));
         (void)blocker->Execute("COMMIT");

@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "api/request_pipeline.hpp"
+#include "guard/gate.hpp"
 #include "llm/client.hpp"
 #include "pg/dsn.hpp"
 
@@ -133,7 +134,7 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig co
     if (auto ok = RejectUnknown(
             file, root,
             {"listen", "data_dir", "store", "secret_key_file", "static_dir", "auth", "targets", "llm", "retention",
-             "overview", "latency_probe_s", "io_threads", "worker_threads", "trusted_proxies"},
+             "overview", "latency_probe_s", "io_threads", "worker_threads", "trusted_proxies", "safety"},
             "");
         !ok) {
         return tl::unexpected(ok.error());
@@ -157,6 +158,28 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig co
                     file, proxy.source(), "trusted_proxies holds IP addresses such as \"10.0.0.5\" (not names)"));
             }
             config.trusted_proxies.push_back(*address);
+        }
+    }
+    if (const toml::node* safety = root.get("safety")) {
+        const toml::table* table = safety->as_table();
+        if (table == nullptr) {
+            return tl::unexpected(ConfigError(file, safety->source(), "safety is a table: write [safety] and its keys below it"));
+        }
+        if (auto ok = RejectUnknown(file, *table, {"allow_functions"}, "safety."); !ok) return tl::unexpected(ok.error());
+        if (const toml::node* allow = table->get("allow_functions")) {
+            const toml::array* list = allow->as_array();
+            if (list == nullptr) {
+                return tl::unexpected(ConfigError(file, allow->source(),
+                                                  "safety.allow_functions is a list, e.g. [\"public.my_func\", "
+                                                  "\"extension:pg_trgm\"]"));
+            }
+            for (const toml::node& entry : *list) {
+                const auto name = entry.value<std::string>();
+                auto ok = name ? guard::ValidateAllowEntry(*name)
+                               : Result<void>(MakeError(ErrorCode::kInvalidArgument, "entries are strings"));
+                if (!ok) return tl::unexpected(ConfigError(file, entry.source(), "safety.allow_functions: " + ok.error().message));
+                config.allow_functions.push_back(*name);
+            }
         }
     }
     if (!key_file.empty()) config.secret_key_file = key_file;

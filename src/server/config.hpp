@@ -50,6 +50,7 @@ struct ServeConfig {
     std::vector<TargetConfig> targets;
     LlmConfig llm;
     analyzer::OverviewThresholds overview;  // where the overview's health checks turn from pass to warn
+    std::vector<std::string> allow_functions;  // [safety]: functions outside pg_catalog statements may call (guard)
 };
 
 /// Reads a TOML config file:
@@ -72,6 +73,8 @@ struct ServeConfig {
 ///     slow_mean_ms = 100       # warn about statements whose mean time is above this
 ///     temp_written_mb_max = 0  # warn when statements wrote more MB than this to temporary files
 ///     round_trip_p95_ms = 5    # warn when the p95 of SELECT 1 is not below this
+///     [safety]                 # functions outside pg_catalog that explain, advise, validate and apply may
+///     allow_functions = ["extension:pg_trgm", "app.price_with_tax"]   # run with OptiSchema's privileges
 ///     [[targets]]
 ///     name = "orders"
 ///     dsn = "postgresql://optischema@db1/orders"

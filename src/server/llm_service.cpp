@@ -243,12 +243,13 @@ Result<service::AiReport> LlmService::Ask(
     if (!client) return tl::unexpected(client.error());
     auto conn = pg::Connection::Open(target.target.dsn);
     if (!conn) return tl::unexpected(conn.error());
-    auto report = service::Explain(*conn, sql, service::ExplainRequest{.analyze = analyze});
+    auto report = service::Explain(*conn, sql, service::ExplainRequest{.analyze = analyze, .allow = target.allow});
     if (!report) return tl::unexpected(report.error());
     service::VerificationOptions verification;
     verification.sandbox = &target;
     verification.verify_in = options.verify_in;
     verification.runs = options.verify_runs;
+    verification.allow = target.allow;
     if (!cache_) return service::AskAi(*conn, **client, sql, *report, options, verification);
     llm::CachedClient cached(**client, *cache_, refresh);
     return service::AskAi(*conn, cached, sql, *report, options, verification);

@@ -150,7 +150,8 @@ Result<TargetAccess> Access(Services& s, std::int64_t target_id) {
 }
 
 service::Context ContextFor(Services& s, const TargetAccess& access, const HttpRequest& request) {
-    return service::Context{s.store, {access.dsn, access.target.record.name}, Actor(request), &s.clusters};
+    return service::Context{s.store, {access.dsn, access.target.record.name}, Actor(request), &s.clusters,
+                            guard::Allowlist{s.config.allow_functions}};
 }
 
 Result<ActionTarget> TargetOfAction(Services& s, std::int64_t action_id) {

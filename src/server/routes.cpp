@@ -247,6 +247,7 @@ void RegisterStatements(api::Router& router, Services& s) {
                     if (!conn) return tl::unexpected(conn.error());
                     service::ExplainRequest options;
                     options.analyze = body->value("analyze", false);
+                    options.allow = guard::Allowlist{s.config.allow_functions};
                     // ANALYZE runs the statement on the target: load on a production database is an operator's call.
                     if (options.analyze && !api::Allows(request.principal->role, api::Role::kOperator)) {
                         return HttpResponse::Error(403, "forbidden",

@@ -53,6 +53,7 @@ void RegisterChangeRoutes(api::Router& router, Services& s) {
                     if (!conn) return tl::unexpected(conn.error());
                     service::AdviseRequest options;
                     options.min_calls = 2;
+                    options.allow = guard::Allowlist{s.config.allow_functions};
                     auto report = service::Advise(*conn, access->target.record.name, options);
                     if (!report) return tl::unexpected(report.error());
                     auto saved = s.store.With([&](store::Store& st) { return service::SaveAdvice(*report, st); });

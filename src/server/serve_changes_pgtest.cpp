@@ -49,7 +49,7 @@ TEST_F(ServeTest, TwoValidationsAndAnApplyAtOnceAndTheApplyIsCancelledFromTheApi
     // A writer holds t3: CREATE INDEX CONCURRENTLY waits for it (up to its 5 s lock timeout).
     auto writer = pg::Connection::Open(dsn);
     ASSERT_TRUE(writer) << writer.error().message;
-    ASSERT_TRUE(writer->ExecuteAll({"BEGIN", "LOCK TABLE t3 IN ROW EXCLUSIVE MODE"}));
+    ASSERT_TRUE(writer->ExecuteAll({"BEGIN", "LOCK TABLE public.t3 IN ROW EXCLUSIVE MODE"}));
 
     HttpTestResponse validated[2];
     std::thread validations[2];

@@ -72,7 +72,7 @@ Result<AdviceReport> Advise(pg::Connection& conn, const std::string& target_name
     if (!statements) return tl::unexpected(statements.error());
     auto schema = pg::ReadSchema(conn);
     if (!schema) return tl::unexpected(schema.error());
-    auto whatif = advisor::HypoPgWhatIf::Open(conn);
+    auto whatif = advisor::HypoPgWhatIf::Open(conn, options.allow);
     if (!whatif) return tl::unexpected(whatif.error());
 
     // Samples and candidates read the same columns' statistics: one cache serves both.

@@ -7,6 +7,7 @@
 
 #include "advisor/selection.hpp"
 #include "common/error.hpp"
+#include "guard/gate.hpp"
 #include "pg/connection.hpp"
 #include "store/store.hpp"
 
@@ -17,6 +18,7 @@ struct AdviseRequest {
     std::optional<std::string> queries;  // statements separated by ';' (a file's text); empty: pg_stat_statements
     std::int64_t min_calls = 1;
     std::size_t max_statements = 50;  // from pg_stat_statements, the costliest first
+    guard::Allowlist allow;           // functions outside pg_catalog statements may use (guard::Clear)
 };
 
 /// The advice and what it was computed from.

@@ -154,7 +154,7 @@ AiReport AskAi(pg::Connection& target,
 
     RelationCatalog catalog(target);
     ColumnStatsCache stats(target);
-    const StatementUnderReview statement = ReviewStatement(target, stats, sql, report);
+    const StatementUnderReview statement = ReviewStatement(target, verification.allow, stats, sql, report);
     ai.warnings = statement.notes;
     auto schema = pg::ReadSchema(target);
     if (!schema) ai.warnings.push_back("the prompt lacks table sizes and indexes: " + schema.error().message);

@@ -7,7 +7,7 @@
 #include "analyzer/plan.hpp"
 #include "common/format.hpp"
 #include "common/strings.hpp"
-#include "pg/explain.hpp"
+#include "guard/gate.hpp"
 
 namespace optischema::service {
 
@@ -33,8 +33,10 @@ std::string WithoutTrailingSemicolons(std::string_view sql) {
 
 std::string FormatCost(double cost) { return ThousandsSeparated(cost >= 100 ? std::round(cost) : Round3(cost)); }
 
-Result<model::Plan> PlanReadOnly(pg::Connection& conn, const std::string& sql) {
-    auto json = pg::ExplainJson(conn, "", sql, pg::ExplainTransaction::kReadOnly);
+Result<model::Plan> PlanReadOnly(pg::Connection& conn, const std::string& sql, const guard::Allowlist& allow) {
+    auto statement = guard::Clear(conn, sql, {.use = guard::Use::kPlan, .allow = allow});
+    if (!statement) return tl::unexpected(statement.error());
+    auto json = guard::ExplainJson(conn, "", *statement);
     if (!json) return tl::unexpected(json.error());
     return analyzer::ParsePlan(*json);
 }

@@ -139,7 +139,7 @@ std::vector<IndexIdeaCheck> CheckIndexIdeas(pg::Connection& target,
     std::optional<advisor::HypoPgWhatIf> whatif;
     if (!statement.runnable) {
         problem = "not costed: the statement has no runnable form (see the notes)";
-    } else if (auto opened = advisor::HypoPgWhatIf::Open(target)) {
+    } else if (auto opened = advisor::HypoPgWhatIf::Open(target, options.allow)) {
         whatif.emplace(std::move(*opened));
     } else {
         problem = "not costed: " + opened.error().message;

@@ -22,6 +22,7 @@ struct RewriteGate {
 
 // Parse, kind, relations, columns, parameters and the target's planner: everything short of running it.
 RewriteGate StaticChecks(pg::Connection& target,
+                         const guard::Allowlist& allow,
                          RelationCatalog& catalog,
                          const StatementUnderReview& statement,
                          const llm::Rewrite& rewrite) {
@@ -112,7 +113,7 @@ RewriteGate StaticChecks(pg::Connection& target,
         }
         gate.runnable = *with_values;
     }
-    auto plan = PlanReadOnly(target, gate.runnable);
+    auto plan = PlanReadOnly(target, gate.runnable, allow);
     if (!plan) {
         out.status = StatementIsWrong(plan.error()) ? SuggestionStatus::kRejected : SuggestionStatus::kUnverified;
         out.reason = (out.status == SuggestionStatus::kRejected ? "PostgreSQL cannot plan it: "
@@ -209,7 +210,7 @@ std::vector<RewriteCheck> CheckRewrites(pg::Connection& target,
     std::vector<RewriteCheck> out;
     std::size_t sandboxed = 0;
     for (const auto& rewrite : rewrites) {
-        RewriteGate gate = StaticChecks(target, catalog, statement, rewrite);
+        RewriteGate gate = StaticChecks(target, options.allow, catalog, statement, rewrite);
         if (gate.passed) {
             const std::string planned = PlannedNote(gate.check, statement);
             if (options.verify_in == "none") {

@@ -32,6 +32,7 @@ std::vector<std::string> PlainIndexColumns(std::string_view ddl) {
 }
 
 StatementUnderReview ReviewStatement(pg::Connection& target,
+                                     const guard::Allowlist& allow,
                                      ColumnStatsCache& stats,
                                      const std::string& sql,
                                      const ExplainReport& report) {
@@ -75,7 +76,7 @@ StatementUnderReview ReviewStatement(pg::Connection& target,
     if (report.method == "literal" || report.method == "sample") {
         s.cost = report.plan.root.total_cost;
     } else if (s.runnable) {
-        if (auto plan = PlanReadOnly(target, s.runnable_sql)) s.cost = plan->root.total_cost;
+        if (auto plan = PlanReadOnly(target, s.runnable_sql, allow)) s.cost = plan->root.total_cost;
     }
     return s;
 }

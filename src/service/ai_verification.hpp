@@ -8,6 +8,7 @@
 
 #include "analyzer/sample.hpp"
 #include "common/error.hpp"
+#include "guard/gate.hpp"
 #include "llm/answer.hpp"
 #include "model/parsed_query.hpp"
 #include "pg/connection.hpp"
@@ -70,6 +71,7 @@ struct VerificationOptions {
     std::size_t max_sandbox_rewrites = 3;  // each costs a sandbox (copy, ANALYZE, benchmark): later ones are
                                            // left unverified
     double min_cost_drop = 0.2;            // an index idea must cut the statement's planned cost by this share
+    guard::Allowlist allow;                // functions outside pg_catalog statements and rewrites may use
 };
 
 /// The literal each `$n` of `normalized` (sqlparse::Normalize of `sql`) replaced in `sql`, as sample
@@ -87,6 +89,7 @@ struct VerificationOptions {
 /// Prepares the review of the statement `report` explained: normalized form, a runnable form, and a
 /// value for every parameter. Reads the catalog only (PREPARE for parameter types, never executed).
 [[nodiscard]] StatementUnderReview ReviewStatement(pg::Connection& target,
+                                                   const guard::Allowlist& allow,
                                                    ColumnStatsCache& stats,
                                                    const std::string& sql,
                                                    const ExplainReport& report);

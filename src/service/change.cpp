@@ -141,6 +141,7 @@ Result<ChangeOutcome> ApplyIndex(const PlannedApply& plan, const Context& contex
     build.lock_timeout = plan.lock_timeout;
     build.cancel = hooks.cancel;
     build.on_progress = hooks.on_progress;
+    build.allow = context.allow;
     const auto start = std::chrono::steady_clock::now();
     Result<sandbox::BuildReport> built =
         sandbox::CreateIndexConcurrently(context.target.dsn, index.create_concurrently, index.ref, build);
@@ -148,15 +149,7 @@ Result<ChangeOutcome> ApplyIndex(const PlannedApply& plan, const Context& contex
     // Roll back by the schema the index really landed in, whatever the search_path is later.
     std::string rollback = index.drop;
     if (built) {
-        auto schema = conn->Query(
-            "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE c.oid = to_regclass($1)",
-            std::vector<std::optional<std::string>>{index.ref.Qualified()});
-        // Unless it cannot be read: then the DROP as planned.
-        auto landed = schema.and_then([](const pg::Rows& rows) { return rows.Scalar<std::string>(); });
-        if (landed) {
-            rollback = "DROP INDEX CONCURRENTLY IF EXISTS " + sandbox::IndexRef{*landed, index.ref.name}.Qualified();
-        }
+        rollback = "DROP INDEX CONCURRENTLY IF EXISTS " + sandbox::IndexRef{built->schema, index.ref.name}.Qualified();
         detail["index_bytes"] = built->index_bytes;
     }
     detail["rollback_sql"] = rollback;

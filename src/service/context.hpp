@@ -3,6 +3,7 @@
 #include <atomic>
 #include <string>
 
+#include "guard/gate.hpp"
 #include "sandbox/cluster_host.hpp"
 #include "store/store_pool.hpp"
 
@@ -24,6 +25,7 @@ struct Context {
     TargetRef target;
     std::string actor;                         // "cli:NAME", "user:NAME"
     sandbox::ClusterHost* clusters = nullptr;  // needed by validations in a managed sandbox
+    guard::Allowlist allow;                    // functions outside pg_catalog that statements and indexes may run
 };
 
 /// Set from another thread to cancel a long operation (Ctrl-C in the CLI, a cancel request in the server).

@@ -5,7 +5,6 @@
 #include "analyzer/findings.hpp"
 #include "analyzer/plan.hpp"
 #include "analyzer/sample.hpp"
-#include "pg/explain.hpp"
 #include "service/sampling.hpp"
 #include "sqlparse/sqlparse.hpp"
 
@@ -14,30 +13,6 @@ namespace {
 
 std::string_view ExplainOptions(bool analyze) {
     return analyze ? "ANALYZE, BUFFERS, VERBOSE, SETTINGS" : "VERBOSE, SETTINGS";
-}
-
-// The generic plan of a parameterised statement: EXPLAIN (GENERIC_PLAN) from PostgreSQL 16, else a
-// prepared statement with plan_cache_mode = force_generic_plan executed with NULLs (not run: no ANALYZE).
-Result<std::string> GenericPlan(pg::Connection& conn, const std::string& sql, int param_count, std::string& method) {
-    if (conn.ServerVersionNum() >= 160000) {
-        method = "generic_plan";
-        return pg::ExplainJson(conn, "GENERIC_PLAN, VERBOSE, SETTINGS", sql);
-    }
-    method = "prepared_generic";
-    const std::string prepare = "PREPARE optischema_generic AS " + sql;
-    if (auto ok = conn.ExecuteAll({"BEGIN", "SET LOCAL plan_cache_mode = force_generic_plan"}); !ok) {
-        return tl::unexpected(ok.error());
-    }
-    if (auto ok = conn.Execute(prepare); !ok) {
-        (void)conn.Execute("ROLLBACK");
-        return tl::unexpected(ok.error());
-    }
-    std::string nulls;
-    for (int i = 0; i < param_count; ++i) nulls += i == 0 ? "NULL" : ", NULL";
-    auto plan = pg::ExplainJson(conn, "VERBOSE, SETTINGS",
-                                "EXECUTE optischema_generic" + (param_count > 0 ? "(" + nulls + ")" : std::string()));
-    (void)conn.ExecuteAll({"DEALLOCATE optischema_generic", "ROLLBACK"});
-    return plan;
 }
 
 }  // namespace
@@ -65,7 +40,10 @@ Result<ExplainReport> Explain(pg::Connection& conn, const std::string& sql, cons
     std::string explained = sql;
     Result<std::string> plan_json = std::string();
     if (parsed->param_count > 0 && options.generic) {
-        plan_json = GenericPlan(conn, sql, parsed->param_count, report.method);
+        auto statement = guard::Clear(conn, sql, {.use = guard::Use::kPlan, .allow = options.allow});
+        if (!statement) return tl::unexpected(statement.error());
+        report.method = conn.ServerVersionNum() >= 160000 ? "generic_plan" : "prepared_generic";
+        plan_json = guard::GenericPlanJson(conn, "VERBOSE, SETTINGS", *statement, parsed->param_count);
     } else {
         if (parsed->param_count > 0) {
             ColumnStatsCache stats(conn);
@@ -77,10 +55,13 @@ Result<ExplainReport> Explain(pg::Connection& conn, const std::string& sql, cons
         } else {
             report.method = "literal";
         }
-        // With ANALYZE whatever the statement does is undone.
-        plan_json =
-            pg::ExplainJson(conn, ExplainOptions(options.analyze), explained,
-                            options.analyze ? pg::ExplainTransaction::kRolledBack : pg::ExplainTransaction::kNone);
+        // What runs is the sample: the gate clears that text. With ANALYZE whatever it does is undone.
+        auto statement = guard::Clear(conn, explained,
+                                      {.use = options.analyze ? guard::Use::kRun : guard::Use::kPlan,
+                                       .allow_writes = options.allow_writes,
+                                       .allow = options.allow});
+        if (!statement) return tl::unexpected(statement.error());
+        plan_json = guard::ExplainJson(conn, ExplainOptions(options.analyze), *statement);
     }
     if (!plan_json) return tl::unexpected(plan_json.error());
     auto plan = analyzer::ParsePlan(*plan_json);

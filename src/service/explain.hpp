@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "guard/gate.hpp"
 #include "pg/connection.hpp"
 #include "service/explain_report.hpp"
 #include "store/store.hpp"
@@ -14,6 +15,7 @@ struct ExplainRequest {
     bool analyze = false;  // run it (inside a transaction that is rolled back)
     bool allow_writes = false;
     bool generic = false;  // explain the generic plan instead of a sample with values
+    guard::Allowlist allow;  // functions outside pg_catalog the statement may use (guard::Clear)
 };
 
 /// Plans (or runs, with analyze) one statement and analyses the plan. A statement with `$n`

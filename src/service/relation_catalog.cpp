@@ -4,6 +4,7 @@
 #include <array>
 
 #include "common/quote.hpp"
+#include "pg/catalog.hpp"
 
 namespace optischema::service {
 namespace {
@@ -14,7 +15,7 @@ SELECT n.nspname, c.relname, c.relkind::text, a.attname
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
- WHERE c.oid = to_regclass($1)
+ WHERE c.oid = $1::oid
  ORDER BY a.attnum)sql";
 
 }  // namespace
@@ -28,7 +29,9 @@ bool ResolvedRelation::HasColumn(const std::string& column) const {
 Result<std::optional<ResolvedRelation>> RelationCatalog::Resolve(const std::string& schema, const std::string& name) {
     const std::string regclass = schema.empty() ? QuoteIdent(name) : QuoteIdent(schema) + "." + QuoteIdent(name);
     if (auto it = cache_.find(regclass); it != cache_.end()) return it->second;
-    const std::optional<std::string> params[] = {regclass};
+    auto oid = pg::RelationOid(conn_, regclass);
+    if (!oid) return tl::unexpected(oid.error());
+    const std::optional<std::string> params[] = {*oid};
     auto rows = conn_.Query(kRelationSql, params);
     if (!rows) return tl::unexpected(rows.error());
     auto read = rows->As<std::string, std::string, std::string, std::optional<std::string>>();

@@ -220,8 +220,9 @@ Result<void> Benchmark(sandbox::Sandbox& sb,
                        const Change& change,
                        std::vector<Workload>& workload,
                        const ValidateRequest& options,
+                       const guard::Allowlist& allow,
                        ValidationReport& report) {
-    const sandbox::BenchmarkOptions bench{.warmup_runs = options.warmup_runs, .runs = options.runs};
+    const sandbox::BenchmarkOptions bench{.warmup_runs = options.warmup_runs, .runs = options.runs, .allow = allow};
     std::vector<sandbox::Measurement> before;
     for (const auto& w : workload) {
         auto m = sandbox::Measure(sb.conn(), w.sql, w.parsed.statement_type != "SELECT", bench);
@@ -230,15 +231,10 @@ Result<void> Benchmark(sandbox::Sandbox& sb,
     }
     if (change.index) {
         const bool managed = sb.kind() == sandbox::Sandbox::Kind::kManaged;
-        auto built =
-            sb.BuildIndex(managed ? change.index->create_plain : change.index->create_concurrently, change.index->drop);
+        auto built = sb.BuildIndex(managed ? change.index->create_plain : change.index->create_concurrently,
+                                   change.index->drop, allow);
         if (!built) return tl::unexpected(built.error());
         report.index_build_ms = *built;
-        // Expression indexes get their own statistics only from ANALYZE.
-        const std::string table = change.index->ddl.schema.empty() ? QuoteIdent(change.index->ddl.table)
-                                                                   : QuoteIdent(change.index->ddl.schema) + "." +
-                                                                         QuoteIdent(change.index->ddl.table);
-        if (auto ok = sb.conn().Execute("ANALYZE " + table); !ok) return tl::unexpected(ok.error());
     }
     for (std::size_t i = 0; i < workload.size(); ++i) {
         auto& w = workload[i];
@@ -256,7 +252,7 @@ Result<void> Benchmark(sandbox::Sandbox& sb,
                 report.queries.push_back(std::move(q));
                 continue;
             }
-            auto eq = sandbox::CompareResults(sb.conn(), w.sql, w.sql_after, w.parsed.ordered);
+            auto eq = sandbox::CompareResults(sb.conn(), w.sql, w.sql_after, w.parsed.ordered, {.allow = allow});
             if (!eq) return tl::unexpected(eq.error());
             q.equivalence = *eq;
             if (eq->equal != std::optional<bool>(true)) {
@@ -369,7 +365,7 @@ Result<ValidationReport> Validate(const ValidateRequest& options, const Context&
         opened = std::move(*sb);
         report.sandbox_description = opened.sandbox->Describe();
         report.copied = opened.sandbox->copied();
-        auto benchmarked = Benchmark(*opened.sandbox, *change, workload, options, report);
+        auto benchmarked = Benchmark(*opened.sandbox, *change, workload, options, context.allow, report);
         report.notes = opened.sandbox->notes();
         return benchmarked;
     };

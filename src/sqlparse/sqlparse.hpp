@@ -72,6 +72,30 @@ struct IndexDdl {
 /// name, so that it can be applied and rolled back by name; any other statement comes back as it is.
 [[nodiscard]] Result<std::string> WithIndexName(std::string_view sql, std::string_view name);
 
+/// A possibly schema-qualified name as the statement writes it; `schema` is empty when unqualified.
+struct QualifiedName {
+    std::string schema;
+    std::string name;
+    bool operator==(const QualifiedName&) const = default;
+};
+
+/// What a statement names that PostgreSQL resolves through the catalog, and so may run code: the
+/// functions it calls (aggregates, window and set-returning functions, TABLESAMPLE methods), the
+/// operators it uses (also those implied: IN, BETWEEN, IS DISTINCT FROM, NULLIF, simple CASE, JOIN
+/// USING compare with `=` and friends), the types it casts to, and the relations it reads or writes.
+/// Each listed once, in no particular order; a CTE's name may appear among the relations.
+struct ReferencedObjects {
+    int statement_count = 0;
+    std::vector<std::string> statement_kinds;  // every *Stmt node: "SelectStmt", "InsertStmt", "DoStmt", ...
+    bool creates_table = false;                // SELECT ... INTO
+    bool locks_rows = false;                   // SELECT ... FOR UPDATE/SHARE
+    std::vector<QualifiedName> functions;
+    std::vector<QualifiedName> operators;
+    std::vector<QualifiedName> types;
+    std::vector<QualifiedName> relations;
+};
+[[nodiscard]] Result<ReferencedObjects> FindReferencedObjects(std::string_view sql);
+
 /// The statements of a script, each without its trailing semicolon and surrounding whitespace;
 /// semicolons inside strings, comments and function bodies do not split.
 [[nodiscard]] Result<std::vector<std::string>> SplitStatements(std::string_view sql);

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "common/error.hpp"
+#include "guard/gate.hpp"
 #include "model/plan.hpp"
 #include "pg/connection.hpp"
 
@@ -26,7 +27,7 @@ namespace optischema::service {
 /// A planner cost as shown in a reason: whole above 100, thousands separated.
 [[nodiscard]] std::string FormatCost(double cost);
 
-/// EXPLAIN without ANALYZE inside a read-only transaction: the statement is planned, never run.
-[[nodiscard]] Result<model::Plan> PlanReadOnly(pg::Connection& conn, const std::string& sql);
+/// EXPLAIN without ANALYZE of a statement the gate cleared, inside a read-only transaction: planned, never run.
+[[nodiscard]] Result<model::Plan> PlanReadOnly(pg::Connection& conn, const std::string& sql, const guard::Allowlist& allow);
 
 }  // namespace optischema::service
