@@ -5,7 +5,6 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 
 #include "cli/demo_command.hpp"
 #include "cli/verbs.hpp"
@@ -334,11 +333,6 @@ int Main(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    // What OptiSchema creates is its user's alone: the data directory (0700), the store, its -wal and
-    // -shm, the LLM cache and the key file (0600) hold password hashes, query texts and sampled values.
-    // A managed sandbox's cluster, run by the postgres user when OptiSchema runs as root, then lives
-    // under /tmp instead (sandbox::ClusterHome finds the data directory closed to that user).
-    ::umask(0077);
     // Expected failures are Result values; an exception here is a bug, reported without a crash.
     try {
         return Main(argc, argv);
