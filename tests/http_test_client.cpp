@@ -59,7 +59,8 @@ std::optional<std::string> HttpTestResponse::Header(std::string_view name) const
     return std::nullopt;
 }
 
-HttpTestClient::HttpTestClient(std::uint16_t port, int receive_buffer_bytes) : port_(port) {
+HttpTestClient::HttpTestClient(std::uint16_t port, int receive_buffer_bytes, const char* source_address)
+    : port_(port) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
     if (receive_buffer_bytes > 0) {
@@ -67,6 +68,16 @@ HttpTestClient::HttpTestClient(std::uint16_t port, int receive_buffer_bytes) : p
     }
     const int one = 1;
     ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (source_address != nullptr) {
+        sockaddr_in source{};
+        source.sin_family = AF_INET;
+        if (::inet_pton(AF_INET, source_address, &source.sin_addr) != 1 ||
+            ::bind(fd_, reinterpret_cast<sockaddr*>(&source), sizeof(source)) != 0) {
+            ::close(fd_);
+            fd_ = -1;
+            throw std::runtime_error(std::string("cannot bind to ") + source_address);
+        }
+    }
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);

@@ -26,8 +26,9 @@ struct HttpTestResponse {
 /// Beast, so tests compile fast). Failures throw std::runtime_error, which fails the test.
 class HttpTestClient {
 public:
-    /// Connects; a positive receive_buffer_bytes shrinks SO_RCVBUF (to play a slow reader).
-    explicit HttpTestClient(std::uint16_t port, int receive_buffer_bytes = 0);
+    /// Connects; a positive receive_buffer_bytes shrinks SO_RCVBUF (to play a slow reader); a
+    /// source_address (another loopback address, "127.0.0.2") plays a second client machine.
+    explicit HttpTestClient(std::uint16_t port, int receive_buffer_bytes = 0, const char* source_address = nullptr);
     ~HttpTestClient();
     HttpTestClient(const HttpTestClient&) = delete;
     HttpTestClient& operator=(const HttpTestClient&) = delete;

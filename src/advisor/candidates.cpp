@@ -181,6 +181,15 @@ std::vector<IndexCandidate> GenerateCandidates(const model::ParsedQuery& query,
     std::set<std::string> seen;
     auto emit = [&](IndexCandidate c) {
         if (c.columns.empty() || ServedByExisting(c, schema)) return;
+        // A hostile name (a newline and a statement in a table's name) never reaches a script a DBA runs.
+        const auto hostile = [](const std::vector<std::string>& names) {
+            return std::any_of(names.begin(), names.end(),
+                               [](const std::string& n) { return HasControlCharacters(n); });
+        };
+        if (HasControlCharacters(c.schema) || HasControlCharacters(c.table) || hostile(c.columns) ||
+            hostile(c.include) || HasControlCharacters(c.where)) {
+            return;
+        }
         if (seen.insert(c.Key()).second) out.push_back(std::move(c));
     };
     // Every column a single-table SELECT reads, when they are few and all plain: a key plus the

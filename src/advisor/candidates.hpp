@@ -48,7 +48,9 @@ using StatsLookup =
 /// column; ORDER BY columns with their direction (to remove a sort under LIMIT); join keys;
 /// expression indexes for wrapped columns; text_pattern_ops for LIKE 'prefix%'; GIN for jsonb
 /// containment; partial indexes for filters on rare values of skewed columns. Candidates an
-/// existing valid index already serves (same leading columns, method and predicate) are left out.
+/// existing valid index already serves (same leading columns, method and predicate) are left out, and
+/// so are those on a table, column or expression whose name holds a control character (a newline, ...):
+/// OptiSchema writes no DDL with one (HasControlCharacters).
 [[nodiscard]] std::vector<IndexCandidate> GenerateCandidates(const model::ParsedQuery& query,
                                                              const model::SchemaSnapshot& schema,
                                                              const StatsLookup& stats);

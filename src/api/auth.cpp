@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/request_pipeline.hpp"
 #include "common/strings.hpp"
 
 namespace optischema::api {
@@ -321,16 +322,18 @@ Result<std::string> BuildSetCookie(std::string_view name, std::string_view value
 
 LoginRateLimiter::LoginRateLimiter(const Clock& clock, Options options) : clock_(clock), options_(options) {}
 
-std::string LoginRateLimiter::Key(std::string_view username, std::string_view remote_address) {
+std::string LoginRateLimiter::Account(std::string_view username) {
     // User names are short; a longer one cannot be a real account, and must not cost memory per attempt.
     constexpr std::size_t kMaxUsernameBytes = 64;
     username = username.substr(0, kMaxUsernameBytes);
-    std::string key;
-    key.reserve(username.size() + remote_address.size() + 1);
-    for (const char c : username) key += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    key += '\n';
-    key += remote_address;
-    return key;
+    std::string account;
+    account.reserve(username.size());
+    for (const char c : username) account += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    return account;
+}
+
+std::string LoginRateLimiter::Key(std::string_view username, std::string_view remote_address) {
+    return Account(username) + '\n' + AddressGroup(remote_address);
 }
 
 void LoginRateLimiter::Prune(Entry& entry, TimePoint now) const {
@@ -353,14 +356,34 @@ std::optional<std::chrono::seconds> LoginRateLimiter::Wait(Table& table,
     return std::max(wait, std::chrono::seconds(1));
 }
 
+std::optional<std::chrono::seconds> LoginRateLimiter::AccountWait(const std::string& account, TimePoint now) {
+    auto it = accounts_.find(account);
+    if (it == accounts_.end()) return std::nullopt;
+    if (now - it->second.last_failure >= options_.account_forget_after) {
+        accounts_.erase(it);
+        return std::nullopt;
+    }
+    const int over = it->second.failures - options_.account_backoff_after;
+    if (over < 0) return std::nullopt;
+    // base * 2^over, capped; the shift is bounded so it cannot overflow.
+    auto backoff = options_.account_backoff_base * (std::int64_t{1} << std::min(over, 30));
+    backoff = std::min<std::chrono::seconds>(backoff, options_.account_backoff_max);
+    const TimePoint allowed_at = it->second.last_failure + backoff;
+    if (now >= allowed_at) return std::nullopt;
+    return std::max(std::chrono::ceil<std::chrono::seconds>(allowed_at - now), std::chrono::seconds(1));
+}
+
 std::optional<std::chrono::seconds> LoginRateLimiter::RetryAfter(std::string_view username,
                                                                  std::string_view remote_address) {
     const TimePoint now = clock_.Now();
     std::lock_guard lock(mutex_);
-    const auto user = Wait(by_user_, Key(username, remote_address), options_.max_failures, now);
-    const auto address = Wait(by_address_, std::string(remote_address), options_.max_failures_per_address, now);
-    if (user && address) return std::max(*user, *address);
-    return user ? user : address;
+    std::optional<std::chrono::seconds> longest;
+    for (const auto wait : {Wait(by_user_, Key(username, remote_address), options_.max_failures, now),
+                            Wait(by_address_, AddressGroup(remote_address), options_.max_failures_per_address, now),
+                            AccountWait(Account(username), now)}) {
+        if (wait && (!longest || *wait > *longest)) longest = wait;
+    }
+    return longest;
 }
 
 void LoginRateLimiter::Add(Table& table, std::string key, TimePoint now) const {
@@ -382,16 +405,35 @@ void LoginRateLimiter::Add(Table& table, std::string key, TimePoint now) const {
     entry.last_seen = now;
 }
 
+void LoginRateLimiter::AddAccountFailure(std::string account, TimePoint now) {
+    if (!accounts_.contains(account) && accounts_.size() >= options_.max_tracked_keys) {
+        std::erase_if(accounts_,
+                      [&](const auto& item) { return now - item.second.last_failure >= options_.account_forget_after; });
+        if (accounts_.size() >= options_.max_tracked_keys) {
+            auto stalest = std::min_element(accounts_.begin(), accounts_.end(), [](const auto& a, const auto& b) {
+                return a.second.last_failure < b.second.last_failure;
+            });
+            accounts_.erase(stalest);
+        }
+    }
+    AccountEntry& entry = accounts_[std::move(account)];
+    if (entry.failures > 0 && now - entry.last_failure >= options_.account_forget_after) entry.failures = 0;
+    ++entry.failures;
+    entry.last_failure = now;
+}
+
 void LoginRateLimiter::RecordFailure(std::string_view username, std::string_view remote_address) {
     const TimePoint now = clock_.Now();
     std::lock_guard lock(mutex_);
     Add(by_user_, Key(username, remote_address), now);
-    Add(by_address_, std::string(remote_address), now);
+    Add(by_address_, AddressGroup(remote_address), now);
+    AddAccountFailure(Account(username), now);
 }
 
 void LoginRateLimiter::RecordSuccess(std::string_view username, std::string_view remote_address) {
     std::lock_guard lock(mutex_);
     by_user_.erase(Key(username, remote_address));
+    accounts_.erase(Account(username));
 }
 
 HttpResponse TooManyAttempts(std::chrono::seconds retry_after) {

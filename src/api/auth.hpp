@@ -94,15 +94,23 @@ struct CookieAttributes {
                                                  std::string_view value,
                                                  const CookieAttributes& attributes = {});
 
-/// Limits failed logins per (username, remote address) in a sliding window: after max_failures
-/// failures within the window, further attempts are refused until the oldest failure leaves it.
-/// Usernames compare case-insensitively. Thread-safe; time comes from the Clock, so tests use a fake.
+/// Limits failed logins three ways. Per (username, address) and per address, in a sliding window: after
+/// max_failures (or max_failures_per_address) failures within the window, further attempts are refused
+/// until the oldest failure leaves it. Per account, whatever the address (a botnet guessing one
+/// password): from the account_backoff_after-th failure on, each attempt waits account_backoff_base,
+/// doubled with each further failure up to account_backoff_max, after the last failure. Addresses count
+/// by AddressGroup: an IPv6 client's whole /64 is one address. Usernames compare case-insensitively.
+/// Thread-safe; time comes from the Clock, so tests use a fake.
 class LoginRateLimiter {
 public:
     struct Options {
         int max_failures = 5;               // per user name and address
         int max_failures_per_address = 50;  // whatever the user names, so a spray of names is limited too
         std::chrono::seconds window{300};
+        int account_backoff_after = 5;                     // failures of one account before it backs off
+        std::chrono::seconds account_backoff_base{1};      // the first wait; doubled per further failure
+        std::chrono::seconds account_backoff_max{300};     // the longest wait (a bound on locking a user out)
+        std::chrono::seconds account_forget_after{3600};   // an account's failures end this long after the last
         std::size_t max_tracked_keys = 100000;  // memory bound per table; the stalest keys are forgotten first
     };
 
@@ -113,7 +121,8 @@ public:
     [[nodiscard]] std::optional<std::chrono::seconds> RetryAfter(std::string_view username,
                                                                  std::string_view remote_address);
     void RecordFailure(std::string_view username, std::string_view remote_address);
-    /// Forgets the failures of this user name from this address (not the address's own count).
+    /// Forgets the failures of this user name from this address and the account's backoff (not the
+    /// address's own count).
     void RecordSuccess(std::string_view username, std::string_view remote_address);
 
 private:
@@ -121,17 +130,25 @@ private:
         std::vector<TimePoint> failures;  // ascending, only those within the window
         TimePoint last_seen;
     };
+    struct AccountEntry {
+        int failures = 0;
+        TimePoint last_failure;
+    };
     using Table = std::map<std::string, Entry>;
+    static std::string Account(std::string_view username);
     static std::string Key(std::string_view username, std::string_view remote_address);
     void Prune(Entry& entry, TimePoint now) const;
     std::optional<std::chrono::seconds> Wait(Table& table, const std::string& key, int limit, TimePoint now) const;
+    std::optional<std::chrono::seconds> AccountWait(const std::string& account, TimePoint now);
     void Add(Table& table, std::string key, TimePoint now) const;
+    void AddAccountFailure(std::string account, TimePoint now);
 
     const Clock& clock_;
     Options options_;
     std::mutex mutex_;
-    Table by_user_;     // lower-cased user name (its first 64 bytes) and address
-    Table by_address_;  // address alone
+    Table by_user_;                                  // lower-cased user name (its first 64 bytes) and address group
+    Table by_address_;                               // address group alone
+    std::map<std::string, AccountEntry> accounts_;  // lower-cased user name, any address
 };
 
 /// A 429 response with Retry-After, for a login the limiter refused.

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <set>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -305,6 +306,57 @@ TEST(LoginRateLimiterTest, ASprayOfUserNamesFromOneAddressIsLimitedToo) {
     const std::string base(64, 'n');
     for (int i = 0; i < 5; ++i) limiter.RecordFailure(base + std::to_string(i), "10.0.0.11");
     EXPECT_TRUE(limiter.RetryAfter(base + "zzz", "10.0.0.11"));
+}
+
+TEST(LoginRateLimiterTest, AnAccountBacksOffExponentiallyWhateverTheAddress) {
+    FakeClock clock;
+    LoginRateLimiter limiter(clock, {.account_backoff_after = 3,
+                                     .account_backoff_base = std::chrono::seconds(2),
+                                     .account_backoff_max = std::chrono::seconds(16),
+                                     .account_forget_after = std::chrono::seconds(600)});
+    int address = 0;
+    const auto next_address = [&] { return "10.1.0." + std::to_string(++address); };
+    // Every guess from a fresh address: the per-address limits never trigger, the account's does.
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_FALSE(limiter.RetryAfter("Admin", next_address())) << i;
+        limiter.RecordFailure("admin", next_address());
+    }
+    std::vector<long> waits;
+    for (int i = 0; i < 5; ++i) {
+        const auto wait = limiter.RetryAfter("admin", next_address());
+        ASSERT_TRUE(wait) << i;
+        waits.push_back(static_cast<long>(wait->count()));
+        clock.Advance(*wait);
+        EXPECT_FALSE(limiter.RetryAfter("admin", next_address()));
+        limiter.RecordFailure("ADMIN", next_address());
+    }
+    EXPECT_EQ(waits, (std::vector<long>{2, 4, 8, 16, 16}));  // doubled per failure, up to the cap
+    EXPECT_FALSE(limiter.RetryAfter("operator", next_address())) << "another account is not slowed";
+
+    limiter.RecordSuccess("admin", next_address());
+    EXPECT_FALSE(limiter.RetryAfter("admin", next_address())) << "a success ends the backoff";
+    for (int i = 0; i < 4; ++i) limiter.RecordFailure("admin", next_address());
+    EXPECT_TRUE(limiter.RetryAfter("admin", next_address()));
+    clock.Advance(std::chrono::seconds(600));
+    EXPECT_FALSE(limiter.RetryAfter("admin", next_address())) << "failures are forgotten after a quiet while";
+    limiter.RecordFailure("admin", next_address());
+    EXPECT_FALSE(limiter.RetryAfter("admin", next_address())) << "and counted from zero again";
+}
+
+TEST(LoginRateLimiterTest, AnIPv6ClientsWholeSlash64IsOneAddress) {
+    FakeClock clock;
+    LoginRateLimiter limiter(clock, {.max_failures = 3, .max_failures_per_address = 6, .account_backoff_after = 100});
+    // A fresh /128 for every guess does not escape the per-user-and-address limit...
+    for (int i = 1; i <= 3; ++i) limiter.RecordFailure("admin", fmt::format("2001:db8:0:7::{:x}", i));
+    EXPECT_TRUE(limiter.RetryAfter("admin", "2001:db8:0:7:ffff:1:2:3"));
+    EXPECT_FALSE(limiter.RetryAfter("admin", "2001:db8:0:8::1")) << "another /64";
+    // ...nor the per-address one, across user names.
+    for (int i = 1; i <= 3; ++i) limiter.RecordFailure("user" + std::to_string(i), fmt::format("2001:db8:0:7::{}:1", i));
+    EXPECT_TRUE(limiter.RetryAfter("someone", "2001:db8:0:7::abcd"));
+    // An IPv4 client reached over an IPv6 socket is the same client as over IPv4.
+    for (int i = 0; i < 3; ++i) limiter.RecordFailure("admin", "::ffff:192.0.2.7");
+    EXPECT_TRUE(limiter.RetryAfter("admin", "192.0.2.7"));
+    EXPECT_FALSE(limiter.RetryAfter("admin", "192.0.2.8")) << "IPv4 counts per address";
 }
 
 TEST(LoginRateLimiterTest, TooManyAttemptsCarriesRetryAfter) {

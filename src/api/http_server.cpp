@@ -10,6 +10,8 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
@@ -51,6 +53,24 @@ bool IsHttpParseError(const beast::error_code& ec) {
 
 class ServerConnection;
 
+/// One connection's place in the per-address count: taken when a connection is accepted, given back
+/// when the last owner (the HTTP session, then its WebSocket) is destroyed. Empty for exempt peers.
+class AddressSlot {
+public:
+    AddressSlot() = default;
+    AddressSlot(HttpServer::Impl* server, std::string group) : server_(server), group_(std::move(group)) {}
+    AddressSlot(AddressSlot&& other) noexcept
+        : server_(std::exchange(other.server_, nullptr)), group_(std::move(other.group_)) {}
+    AddressSlot& operator=(AddressSlot&&) = delete;
+    AddressSlot(const AddressSlot&) = delete;
+    AddressSlot& operator=(const AddressSlot&) = delete;
+    ~AddressSlot();
+
+private:
+    HttpServer::Impl* server_ = nullptr;
+    std::string group_;
+};
+
 class HttpServer::Impl {
 public:
     Impl(const Router& router, HttpServerOptions options) : options_(std::move(options)), pipeline_(router, options_) {}
@@ -70,6 +90,27 @@ public:
     [[nodiscard]] bool stopping() const { return stopping_.load(); }
     [[nodiscard]] ConnectionRegistry<ServerConnection>& connections() { return connections_; }
 
+    /// A slot for a connection from `peer` (normalised), or nullopt when its address group holds
+    /// max_connections_per_address already. Trusted proxies get an empty slot: they carry many clients.
+    [[nodiscard]] std::optional<AddressSlot> TakeSlot(const std::string& peer) {
+        const auto& proxies = options_.trusted_proxies;
+        if (std::find(proxies.begin(), proxies.end(), peer) != proxies.end()) return AddressSlot();
+        std::string group = AddressGroup(peer);
+        std::lock_guard lock(per_address_mutex_);
+        auto& count = per_address_[group];
+        if (count >= options_.max_connections_per_address) {
+            if (count == 0) per_address_.erase(group);
+            return std::nullopt;
+        }
+        ++count;
+        return AddressSlot(this, std::move(group));
+    }
+    void ReleaseSlot(const std::string& group) {
+        std::lock_guard lock(per_address_mutex_);
+        auto it = per_address_.find(group);
+        if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+    }
+
 private:
     void DoAccept();
     void OnAccept(beast::error_code ec, tcp::socket socket);
@@ -77,6 +118,8 @@ private:
     HttpServerOptions options_;
     RequestPipeline pipeline_;
     ConnectionRegistry<ServerConnection> connections_;
+    std::mutex per_address_mutex_;
+    std::unordered_map<std::string, std::size_t> per_address_;  // live connections per AddressGroup
     std::atomic<bool> stopping_{false};
     std::atomic<std::uint16_t> port_{0};
     std::mutex lifecycle_mutex_;
@@ -92,6 +135,10 @@ private:
     std::optional<net::thread_pool> slow_workers_;
     std::vector<std::thread> threads_;
 };
+
+AddressSlot::~AddressSlot() {
+    if (server_ != nullptr) server_->ReleaseSlot(group_);
+}
 
 /// A live connection the server can ask to wind down. Methods are thread-safe (they post to the
 /// connection's strand).
@@ -121,9 +168,11 @@ class WebSocketSession final : public ServerConnection, public StreamSink {
 public:
     WebSocketSession(tcp::socket&& socket,
                      HttpServer::Impl& server,
+                     AddressSlot slot,
                      std::optional<Principal> principal,
                      StreamHub::StillAllowed still_allowed)
         : ServerConnection(server),
+          slot_(std::move(slot)),
           ws_(std::move(socket)),
           principal_(std::move(principal)),
           still_allowed_(std::move(still_allowed)) {}
@@ -173,7 +222,7 @@ private:
         const auto& options = server_.options();
         beast::get_lowest_layer(ws_).expires_never();
         websocket::stream_base::timeout timeout{};
-        timeout.handshake_timeout = options.read_timeout;
+        timeout.handshake_timeout = options.header_timeout;
         timeout.idle_timeout = options.stream_idle_timeout;
         timeout.keep_alive_pings = true;
         ws_.set_option(timeout);
@@ -248,6 +297,7 @@ private:
         beast::get_lowest_layer(ws_).close();
     }
 
+    AddressSlot slot_;
     websocket::stream<beast::tcp_stream> ws_;
     beast::flat_buffer buffer_;
     std::optional<Principal> principal_;
@@ -264,21 +314,13 @@ private:
 /// One HTTP/1.1 connection: reads a request, hands it to a worker, writes the response, repeats.
 class HttpSession final : public ServerConnection {
 public:
-    HttpSession(tcp::socket&& socket, HttpServer::Impl& server) : ServerConnection(server), stream_(std::move(socket)) {
-        beast::error_code ec;
-        const auto endpoint = stream_.socket().remote_endpoint(ec);
-        if (!ec) {
-            auto address = endpoint.address();
-            if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-                address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
-            }
-            remote_ = address.to_string();
-        }
-    }
+    HttpSession(tcp::socket&& socket, HttpServer::Impl& server, std::string remote, AddressSlot slot)
+        : ServerConnection(server), slot_(std::move(slot)), stream_(std::move(socket)), remote_(std::move(remote)) {}
 
     void Run() {
         Register();
-        net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::ReadHeader, Self()));
+        // The first request's head is due header_timeout after the accept.
+        net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::ReadHead, Self()));
     }
 
     void BeginShutdown() override {
@@ -295,14 +337,27 @@ public:
 private:
     std::shared_ptr<HttpSession> Self() { return std::static_pointer_cast<HttpSession>(shared_from_this()); }
 
+    // After a response: wait up to idle_timeout for the next request's first byte (unless pipelined
+    // bytes are here already), then give its head header_timeout from that byte.
     void ReadHeader() {
         busy_ = false;
+        if (closing_ || server_.stopping()) return CloseNow();
+        if (buffer_.size() > 0) return ReadHead();
+        stream_.expires_after(server_.options().idle_timeout);
+        stream_.async_read_some(buffer_.prepare(kFirstReadBytes), [self = Self()](beast::error_code ec, std::size_t n) {
+            if (ec) return self->OnReadError(ec);
+            self->buffer_.commit(n);
+            self->ReadHead();
+        });
+    }
+
+    void ReadHead() {
         if (closing_ || server_.stopping()) return CloseNow();
         const auto& options = server_.options();
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
         parser_->body_limit(options.max_body_bytes);
-        stream_.expires_after(options.read_timeout);
+        stream_.expires_after(options.header_timeout);
         http::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::OnHeader, Self()));
     }
 
@@ -336,6 +391,7 @@ private:
 
     void ReadBody() {
         if (parser_->is_done()) return OnRequest();
+        stream_.expires_after(server_.options().read_timeout);
         http::async_read(stream_, buffer_, *parser_, [self = Self()](beast::error_code ec, std::size_t) {
             if (ec) return self->OnReadError(ec);
             self->OnRequest();
@@ -415,7 +471,8 @@ private:
                 }
                 self->stream_.expires_never();
                 auto session = std::make_shared<WebSocketSession>(self->stream_.release_socket(), self->server_,
-                                                                  std::move(principal), std::move(still_allowed));
+                                                                  std::move(self->slot_), std::move(principal),
+                                                                  std::move(still_allowed));
                 session->Run(self->parser_->release());
             });
         });
@@ -476,6 +533,10 @@ private:
         stream_.socket().close(ec);
     }
 
+    // What the first read of an idle kept-alive connection asks for; the rest of the head follows.
+    static constexpr std::size_t kFirstReadBytes = 4096;
+
+    AddressSlot slot_;
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
@@ -546,7 +607,19 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
         });
         return;
     }
-    if (connections_.size() >= options_.max_connections) {
+    std::string remote;
+    beast::error_code endpoint_ec;
+    if (const auto endpoint = socket.remote_endpoint(endpoint_ec); !endpoint_ec) {
+        auto address = endpoint.address();
+        if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+            address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+        }
+        remote = address.to_string();
+    }
+    std::optional<AddressSlot> slot =
+        connections_.size() < options_.max_connections ? TakeSlot(remote) : std::optional<AddressSlot>();
+    if (!slot) {
+        // Over the global cap, or this address holds its share: one client cannot take every connection.
         beast::error_code ignored;
         socket.close(ignored);
     } else {
@@ -554,7 +627,7 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
         // the client's delayed ACK (tens of milliseconds).
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<HttpSession>(std::move(socket), *this)->Run();
+        std::make_shared<HttpSession>(std::move(socket), *this, std::move(remote), std::move(*slot))->Run();
     }
     DoAccept();
 }

@@ -36,12 +36,18 @@ using Authenticator = std::function<Result<std::optional<Principal>>(const HttpR
 struct HttpServerOptions {
     std::size_t max_body_bytes = 1 << 20;           // larger bodies get 413
     std::size_t max_header_bytes = 16 << 10;        // larger request heads get 431
-    std::chrono::milliseconds read_timeout{10000};  // to receive a whole request, idle keep-alive included
+    std::chrono::milliseconds header_timeout{10000};  // a request head must be complete this long after the
+                                                      // connection was accepted, or after its first byte on a
+                                                      // kept-alive connection (slowloris)
+    std::chrono::milliseconds idle_timeout{10000};    // a kept-alive connection waits this long for the next request
+    std::chrono::milliseconds read_timeout{10000};    // to receive a request's body once its head has arrived
     std::chrono::milliseconds write_timeout{30000};
     std::chrono::milliseconds shutdown_timeout{5000};  // Stop() waits this long for in-flight requests
     int worker_threads = 4;                            // run handlers, so slow ones never stall I/O
     int slow_worker_threads = 4;                       // run the handlers of routes marked slow
     std::size_t max_connections = 1024;                // beyond this, new connections are closed at once
+    std::size_t max_connections_per_address = 64;      // per TCP peer (an IPv6 /64 counts as one), WebSockets
+                                                       // included; trusted_proxies are exempt. Beyond it, closed
     std::filesystem::path static_dir;                  // the built dashboard; empty: none
     std::string content_security_policy = std::string(kDashboardCsp);
     std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For names the client (ClientAddress)

@@ -23,6 +23,7 @@ namespace {
 
 using namespace optischema::api::testing;
 using optischema::testing::HttpTestClient;
+using optischema::testing::WebSocketTestClient;
 using namespace std::chrono_literals;
 
 TEST_F(HttpServerTest, RoutesWithPathParamsQueryAndBodyOnOneKeepAliveConnection) {
@@ -145,7 +146,8 @@ TEST_F(HttpServerTest, MalformedRequestsGet400AndTheServerKeepsServing) {
 }
 
 TEST_F(HttpServerTest, SlowHeaderTrickleAndIdleConnectionsAreClosed) {
-    options_.read_timeout = 300ms;
+    options_.header_timeout = 300ms;
+    options_.idle_timeout = 300ms;
     StartServer();
     HttpTestClient slow(port_);
     slow.SendRaw("GET /api/v1/targets/1 HTTP/1.1\r\nHost: x\r\n");
@@ -307,6 +309,70 @@ TEST_F(HttpServerTest, ConnectionsBeyondTheLimitAreClosedAtOnce) {
         HttpTestClient next(port_);
         return next.TrySend("GET /api/v1/targets/1 HTTP/1.1\r\nHost: x\r\n\r\n") && !next.WaitForClose(100ms);
     }));
+}
+
+TEST_F(HttpServerTest, AHeadMustArriveWithinTheHeaderTimeoutWhateverTheIdleTimeout) {
+    options_.header_timeout = 300ms;
+    options_.idle_timeout = 30s;
+    StartServer();
+    // A fresh connection that sends nothing: its head is due header_timeout after the accept.
+    HttpTestClient silent(port_);
+    EXPECT_TRUE(silent.WaitForClose(5s));
+    // A head trickled a line every 50 ms, on a connection whose keep-alive idle time is 30 s.
+    HttpTestClient slow(port_);
+    EXPECT_EQ(slow.Get("/api/v1/targets/1").status, 200);
+    slow.SendRaw("GET /api/v1/targets/1 HTTP/1.1\r\nHost: x\r\n");
+    bool closed = false;
+    for (int i = 0; i < 100 && !closed; ++i) {
+        closed = slow.WaitForClose(50ms);
+        if (!closed) closed = !slow.TrySend("X-Slow: a\r\n");
+    }
+    EXPECT_TRUE(closed) << "a trickled head kept its connection open for 5 s";
+    // An idle kept-alive connection waits longer than the header timeout, then is served at once.
+    HttpTestClient idle(port_);
+    EXPECT_EQ(idle.Get("/api/v1/targets/1").status, 200);
+    EXPECT_FALSE(idle.WaitForClose(900ms));
+    EXPECT_EQ(idle.Get("/api/v1/targets/2").status, 200);
+}
+
+TEST_F(HttpServerTest, OneAddressCannotHoldEveryConnection) {
+    options_.max_connections_per_address = 2;
+    StartServer();
+    auto first = std::make_unique<HttpTestClient>(port_);
+    HttpTestClient second(port_);
+    EXPECT_EQ(first->Get("/api/v1/targets/1").status, 200);
+    EXPECT_EQ(second.Get("/api/v1/targets/1").status, 200);
+    HttpTestClient third(port_);
+    EXPECT_TRUE(third.WaitForClose(5s)) << "a third connection from 127.0.0.1 was kept";
+    // Another address is served meanwhile (the global cap is far away).
+    HttpTestClient other(port_, 0, "127.0.0.2");
+    EXPECT_EQ(other.Get("/api/v1/targets/1").status, 200);
+    // A connection that ends gives its place back.
+    first.reset();
+    EXPECT_TRUE(Eventually([&] {
+        HttpTestClient next(port_);
+        return next.TrySend("GET /api/v1/targets/1 HTTP/1.1\r\nHost: x\r\n\r\n") && !next.WaitForClose(100ms);
+    }));
+}
+
+TEST_F(HttpServerTest, AWebSocketKeepsItsPlaceInTheAddressCount) {
+    options_.max_connections_per_address = 1;
+    StartServer();
+    WebSocketTestClient stream(port_, "/api/v1/stream", {{"Authorization", "Bearer viewer-token"}});
+    HttpTestClient second(port_);
+    EXPECT_TRUE(second.WaitForClose(5s)) << "the upgraded connection no longer counted";
+}
+
+TEST_F(HttpServerTest, ATrustedProxyIsNotCappedPerAddress) {
+    options_.max_connections_per_address = 1;
+    options_.trusted_proxies = {"127.0.0.1"};
+    StartServer();
+    HttpTestClient first(port_);
+    HttpTestClient second(port_);
+    HttpTestClient third(port_);
+    EXPECT_EQ(first.Get("/api/v1/targets/1").status, 200);
+    EXPECT_EQ(second.Get("/api/v1/targets/1").status, 200);
+    EXPECT_EQ(third.Get("/api/v1/targets/1").status, 200);
 }
 
 TEST_F(HttpServerTest, StartReportsBadAddressesAndBusyPorts) {

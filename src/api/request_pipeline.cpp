@@ -4,6 +4,8 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <cstring>
+#include <iterator>
 #include <exception>
 
 #include <fmt/format.h>
@@ -61,6 +63,26 @@ bool SameOrigin(const HttpRequest& request) {
 bool IsIpAddress(const std::string& text) {
     unsigned char buffer[sizeof(in6_addr)];
     return inet_pton(AF_INET, text.c_str(), buffer) == 1 || inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+
+std::string AddressGroup(std::string_view address) {
+    const std::string text(address);
+    in_addr v4{};
+    if (inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+        char out[INET_ADDRSTRLEN] = {};
+        return inet_ntop(AF_INET, &v4, out, sizeof(out)) != nullptr ? std::string(out) : text;
+    }
+    in6_addr v6{};
+    if (inet_pton(AF_INET6, text.c_str(), &v6) != 1) return text;
+    if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+        std::memcpy(&v4, &v6.s6_addr[12], sizeof(v4));
+        char out[INET_ADDRSTRLEN] = {};
+        return inet_ntop(AF_INET, &v4, out, sizeof(out)) != nullptr ? std::string(out) : text;
+    }
+    std::fill(std::begin(v6.s6_addr) + 8, std::end(v6.s6_addr), static_cast<unsigned char>(0));
+    char out[INET6_ADDRSTRLEN] = {};
+    if (inet_ntop(AF_INET6, &v6, out, sizeof(out)) == nullptr) return text;
+    return std::string(out) + "/64";
 }
 
 std::string ClientAddress(std::string_view peer,

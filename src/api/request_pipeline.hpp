@@ -70,6 +70,11 @@ private:
                                         const HttpHeaders& headers,
                                         const std::vector<std::string>& trusted_proxies);
 
+/// The group an address is limited as: an IPv4 address itself, an IPv4-mapped IPv6 address as its IPv4
+/// address, any other IPv6 address as its /64 ("2001:db8:1:2::/64": one subscriber's network, whose
+/// 2^64 addresses cost an attacker nothing). Anything else (not an address) is returned unchanged.
+[[nodiscard]] std::string AddressGroup(std::string_view address);
+
 /// True for a Host header (or listen address) naming this machine: localhost, 127.x.x.x or [::1], any port.
 [[nodiscard]] bool IsLoopbackHost(std::string_view host);
 

@@ -21,6 +21,16 @@ TEST(LoopbackHostTest, NamesThisMachineOnly) {
     }
 }
 
+TEST(AddressGroupTest, IPv4AloneIPv6ByItsSlash64AndMappedIPv4AsIPv4) {
+    EXPECT_EQ(AddressGroup("10.0.0.5"), "10.0.0.5");
+    EXPECT_EQ(AddressGroup("::ffff:10.0.0.5"), "10.0.0.5");
+    EXPECT_EQ(AddressGroup("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+    EXPECT_EQ(AddressGroup("2001:db8:1:2::1"), AddressGroup("2001:db8:1:2:ffff::9"));
+    EXPECT_NE(AddressGroup("2001:db8:1:2::1"), AddressGroup("2001:db8:1:3::1"));
+    EXPECT_EQ(AddressGroup("::1"), "::/64");
+    EXPECT_EQ(AddressGroup("not an address"), "not an address");
+}
+
 TEST(ClientAddressTest, OnlyATrustedProxyNamesTheClient) {
     const std::vector<std::string> proxies = {"10.0.0.5", "10.0.0.6"};
     auto from = [&](std::string_view peer, std::vector<std::string> forwarded) {

@@ -47,6 +47,7 @@ std::optional<TimePoint> ParseTime(std::string_view text) {
     if (std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
         std::int64_t ms = 0;
         if (std::from_chars(text.data(), text.data() + text.size(), ms).ec != std::errc()) return std::nullopt;
+        if (ms > kLatestTimeMs) return std::nullopt;  // would overflow a TimePoint's nanoseconds
         return FromUnixMs(ms);
     }
     std::tm tm{};
@@ -66,6 +67,7 @@ std::optional<TimePoint> ParseTime(std::string_view text) {
     tm.tm_mon -= 1;
     const std::time_t secs = timegm(&tm);
     if (secs == static_cast<std::time_t>(-1)) return std::nullopt;
+    if (secs < 0 || secs >= kLatestTimeMs / 1000) return std::nullopt;
     return FromUnixMs(static_cast<std::int64_t>(secs) * 1000 + millis);
 }
 

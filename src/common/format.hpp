@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,7 +22,12 @@ namespace optischema {
 /// "2026-11-28T01:02:03.456Z".
 [[nodiscard]] std::string IsoTime(TimePoint t);
 
-/// Reads IsoTime's format (also without milliseconds) or Unix milliseconds; nullopt for anything else.
+/// The latest instant ParseTime reads, 2200-01-01T00:00:00Z in Unix ms: far enough for any real time, and
+/// well inside what a TimePoint (nanoseconds in 64 bits, until 2262) holds.
+inline constexpr std::int64_t kLatestTimeMs = 7'258'118'400'000;
+
+/// Reads IsoTime's format (also without milliseconds) or Unix milliseconds, from 1970 to kLatestTimeMs;
+/// nullopt for anything else.
 [[nodiscard]] std::optional<TimePoint> ParseTime(std::string_view text);
 
 /// A ratio as people say it: "1.4x", "23x", "1,570x".

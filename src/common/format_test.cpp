@@ -33,6 +33,11 @@ TEST(FormatTest, IsoTimesRoundTrip) {
     EXPECT_FALSE(ParseTime("yesterday"));
     EXPECT_FALSE(ParseTime("2026-11-28 01:35:49"));
     EXPECT_FALSE(ParseTime(""));
+    // Beyond what a nanosecond TimePoint holds (2262): refused, not wrapped around.
+    EXPECT_FALSE(ParseTime("99999999999999"));
+    EXPECT_FALSE(ParseTime("9999-01-01T00:00:00Z"));
+    EXPECT_EQ(ParseTime("7258118400000"), FromUnixMs(kLatestTimeMs));
+    EXPECT_FALSE(ParseTime("7258118400001"));
 }
 
 TEST(FormatTest, BytesAndAges) {

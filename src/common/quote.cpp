@@ -147,6 +147,44 @@ std::string QuoteIdent(std::string_view name) {
     return out + "\"";
 }
 
+namespace {
+
+// The length of the control character at text[i] (HasControlCharacters), 0 when there is none.
+std::size_t ControlLength(std::string_view text, std::size_t i) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    if (byte(i) < 0x20 || byte(i) == 0x7f) return 1;
+    if (byte(i) == 0xc2 && i + 1 < text.size() && byte(i + 1) >= 0x80 && byte(i + 1) <= 0x9f) return 2;
+    if (byte(i) == 0xe2 && i + 2 < text.size() && byte(i + 1) == 0x80 && (byte(i + 2) == 0xa8 || byte(i + 2) == 0xa9))
+        return 3;
+    return 0;
+}
+
+}  // namespace
+
+bool HasControlCharacters(std::string_view text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (ControlLength(text, i) > 0) return true;
+    }
+    return false;
+}
+
+std::string SqlCommentText(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        if (const auto n = ControlLength(text, i); n > 0) {
+            out += ' ';
+            i += n;
+        } else if (text.substr(i, 2) == "*/" || text.substr(i, 2) == "/*") {
+            out += text[i] == '*' ? "* " : " *";
+            i += 2;
+        } else {
+            out += text[i++];
+        }
+    }
+    return out;
+}
+
 std::string QuoteLiteral(std::string_view value) {
     const bool has_backslash = value.find('\\') != std::string_view::npos;
     std::string out = has_backslash ? "E'" : "'";

@@ -22,5 +22,20 @@ TEST(QuoteTest, Literals) {
     EXPECT_EQ(QuoteLiteral("a\\b"), "E'a\\\\b'");
 }
 
+TEST(SqlCommentTextTest, NothingEndsTheComment) {
+    const std::string hostile = "t\nDROP TABLE x;\r--\x0b\x1b[2J\x7f\u0085\u2028\u2029 */ /*";
+    EXPECT_TRUE(HasControlCharacters(hostile));
+    const std::string safe = SqlCommentText(hostile);
+    EXPECT_FALSE(HasControlCharacters(safe)) << safe;
+    EXPECT_EQ(safe.find("*/"), std::string::npos) << safe;
+    EXPECT_EQ(safe.find("/*"), std::string::npos) << safe;
+    EXPECT_NE(safe.find("DROP TABLE x;"), std::string::npos) << "the text stays readable: " << safe;
+    for (const char* fine : {"orders", "naïve_table", "日本", "a\u00a0b", "emoji 🎉"}) {
+        EXPECT_FALSE(HasControlCharacters(fine)) << fine;
+        EXPECT_EQ(SqlCommentText(fine), fine);
+    }
+    EXPECT_TRUE(HasControlCharacters(std::string("a\0b", 3)));
+}
+
 }  // namespace
 }  // namespace optischema

@@ -17,7 +17,7 @@ namespace {
 
 constexpr std::string_view kHowToAllow =
     "if it is safe to run with OptiSchema's privileges, allow it with --allow-function {} (CLI) or "
-    "allow_functions = [\"{}\"] under [safety] in the server's config";
+    "allow_functions = [\"{}\"] under [security] in the server's config";
 
 Error Refused(std::string what) {
     return Error{ErrorCode::kInvalidArgument, "refused to plan or run this statement: " + std::move(what), {}};

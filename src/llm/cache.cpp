@@ -163,6 +163,9 @@ Result<std::unique_ptr<ResponseCache>> ResponseCache::Open(const std::string& pa
                                                            std::chrono::seconds ttl,
                                                            const Clock& clock) {
     if (ttl.count() <= 0) return MakeError(ErrorCode::kInvalidArgument, "the LLM cache TTL must be positive");
+    if (!sqlite::MakePrivateFile(path)) {
+        return MakeError(ErrorCode::kStorage, fmt::format("cannot create the LLM cache {} (mode 0600)", path));
+    }
     sqlite3* db = nullptr;
     const int rc =
         sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -108,6 +109,76 @@ Result<void> ValidateDsn(const std::string& dsn) {
         }
     }
     return {};
+}
+
+namespace {
+
+// A path no file can have (/dev/null is not a directory): libpq treats it as a missing file.
+constexpr const char* kNoFile = "/dev/null/optischema-untrusted-dsn";
+
+// A value in key=value form: quoted, with \ and ' escaped.
+std::string QuoteDsnValue(std::string_view value) {
+    std::string out = "'";
+    for (const char c : value) {
+        if (c == '\\' || c == '\'') out += '\\';
+        out += c;
+    }
+    return out + "'";
+}
+
+}  // namespace
+
+Result<void> CheckUntrustedDsn(const std::string& dsn,
+                               const std::vector<std::string>& allowed,
+                               std::string_view allow_hint) {
+    if (auto ok = ValidateDsn(dsn); !ok) return ok;
+    for (const auto& keyword : DsnKeywords(dsn)) {
+        const bool server_side = std::find(std::begin(kServerSideDsnKeywords), std::end(kServerSideDsnKeywords),
+                                           keyword) != std::end(kServerSideDsnKeywords);
+        if (!server_side || std::find(allowed.begin(), allowed.end(), keyword) != allowed.end()) continue;
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("the DSN sets {}, which a target added through the API may not use: it would "
+                                     "make the server use its own files or credentials for someone else's "
+                                     "connection. Remove {} from the DSN, name the target in the server's config "
+                                     "file instead, or allow it there with {}",
+                                     keyword, keyword, allow_hint));
+    }
+    return {};
+}
+
+Result<std::string> ConfineUntrustedDsn(const std::string& dsn) {
+    Parsed parsed;
+    Parse(dsn, parsed);
+    if (parsed.opts == nullptr) return tl::unexpected(ValidateDsn(dsn).error());
+    bool has_password = false, has_passfile = false, has_service = false, has_sslcert = false, has_sslkey = false;
+    std::string out;
+    for (PQconninfoOption* o = parsed.opts; o->keyword != nullptr; ++o) {
+        if (o->val == nullptr) continue;
+        const std::string_view key = o->keyword;
+        has_password |= key == "password";
+        has_passfile |= key == "passfile";
+        has_service |= key == "service";
+        has_sslcert |= key == "sslcert";
+        has_sslkey |= key == "sslkey";
+        if (!out.empty()) out += ' ';
+        out += fmt::format("{}={}", key, QuoteDsnValue(o->val));
+    }
+    const char* env_service = std::getenv("PGSERVICE");
+    if (!has_service && env_service != nullptr && *env_service != '\0') {
+        return MakeError(ErrorCode::kPrerequisiteMissing,
+                         "PGSERVICE is set in the server's environment, and libpq would apply that service (its "
+                         "host, user and password) to targets added through the API: unset PGSERVICE for the "
+                         "server and name the service in the config file's targets (dsn = \"service=...\") instead");
+    }
+    const auto add = [&](std::string_view key, std::string_view value) {
+        if (!out.empty()) out += ' ';
+        out += fmt::format("{}={}", key, QuoteDsnValue(value));
+    };
+    if (!has_passfile) add("passfile", kNoFile);
+    if (!has_password) add("password", "");
+    if (!has_sslcert) add("sslcert", kNoFile);
+    if (!has_sslkey) add("sslkey", kNoFile);
+    return out;
 }
 
 std::string RedactDsn(const std::string& dsn) {

@@ -1,5 +1,7 @@
 #include "pg/dsn.hpp"
 
+#include <cstdlib>
+
 #include <gtest/gtest.h>
 
 namespace optischema::pg {
@@ -51,6 +53,42 @@ TEST(DsnTest, RedactionDropsThePassword) {
     EXPECT_EQ(kv, "app@db:5432/shop");
     EXPECT_EQ(RedactDsn(""), "(libpq defaults)");
     EXPECT_EQ(RedactDsn("password=x nonsense"), "(malformed DSN)");
+}
+
+TEST(DsnTest, UntrustedDsnsMayNotUseKeywordsThatReachTheServersOwnFiles) {
+    for (const auto keyword : kServerSideDsnKeywords) {
+        if (!IsLibpqKeyword(keyword)) continue;  // sslkeylogfile, servicefile: newer libpq only
+        const std::string dsn = "host=db dbname=shop " + std::string(keyword) + "=/tmp/x";
+        auto refused = CheckUntrustedDsn(dsn, {}, "[security] api_dsn_keywords");
+        ASSERT_FALSE(refused) << keyword;
+        EXPECT_NE(refused.error().message.find("sets " + std::string(keyword) + ","), std::string::npos)
+            << refused.error().message;
+        EXPECT_NE(refused.error().message.find("[security] api_dsn_keywords"), std::string::npos);
+        EXPECT_TRUE(CheckUntrustedDsn(dsn, {std::string(keyword)}, "")) << "allowed by name: " << keyword;
+    }
+    EXPECT_TRUE(CheckUntrustedDsn("postgresql://app:pw@db:5432/shop?sslmode=require&requiressl=1", {}, ""));
+    EXPECT_FALSE(CheckUntrustedDsn("postgresql://db/shop?hostaddr=10.0.0.9", {}, ""));
+    EXPECT_FALSE(CheckUntrustedDsn("host=db dbname", {}, "")) << "malformed";
+}
+
+TEST(DsnTest, AConfinedDsnKeepsItsOwnSettingsAndNoneOfTheServers) {
+    unsetenv("PGSERVICE");
+    auto confined = ConfineUntrustedDsn("postgresql://app@db:6432/shop?sslmode=require&application_name=it's");
+    ASSERT_TRUE(confined) << confined.error().message;
+    EXPECT_TRUE(ValidateDsn(*confined)) << *confined;
+    EXPECT_NE(confined->find("host='db'"), std::string::npos) << *confined;
+    EXPECT_NE(confined->find("port='6432'"), std::string::npos);
+    EXPECT_NE(confined->find("application_name='it\\'s'"), std::string::npos) << *confined;
+    EXPECT_NE(confined->find("passfile='/dev/null/"), std::string::npos);
+    EXPECT_NE(confined->find("password=''"), std::string::npos);
+    EXPECT_NE(confined->find("sslcert='/dev/null/"), std::string::npos);
+    EXPECT_NE(confined->find("sslkey='/dev/null/"), std::string::npos);
+    auto own = ConfineUntrustedDsn("host=db password=pw sslcert=/etc/c sslkey=/etc/k");
+    ASSERT_TRUE(own);
+    EXPECT_NE(own->find("password='pw'"), std::string::npos) << *own;
+    EXPECT_EQ(own->find("password=''"), std::string::npos) << *own;
+    EXPECT_NE(own->find("sslcert='/etc/c'"), std::string::npos);
+    EXPECT_EQ(own->find("/dev/null/optischema-untrusted-dsn' sslcert"), std::string::npos);
 }
 
 }  // namespace

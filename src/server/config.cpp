@@ -1,5 +1,6 @@
 #include "server/config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -122,6 +123,96 @@ Result<void> ReadOverview(const std::filesystem::path& file,
     return {};
 }
 
+Result<void> ReadLimits(const std::filesystem::path& file, const toml::table& table, ServeConfig& config) {
+    if (auto ok =
+            RejectUnknown(file, table, {"connections_per_address", "header_timeout_s", "view_cache_mb"}, "limits.");
+        !ok) {
+        return ok;
+    }
+    struct Limit {
+        const char* key;
+        std::int64_t min;
+        std::int64_t max;
+        std::int64_t value;
+    };
+    Limit limits[] = {{"connections_per_address", 1, 100000, config.connections_per_address},
+                      {"header_timeout_s", 1, 3600, config.header_timeout_s},
+                      {"view_cache_mb", 1, 1 << 20, static_cast<std::int64_t>(config.view_cache_bytes >> 20)}};
+    for (Limit& limit : limits) {
+        const toml::node* node = table.get(limit.key);
+        if (node == nullptr) continue;
+        const auto v = node->value_exact<std::int64_t>();
+        if (!v || *v < limit.min || *v > limit.max) {
+            return tl::unexpected(ConfigError(
+                file, node->source(),
+                fmt::format("limits.{} must be a whole number from {} to {}", limit.key, limit.min, limit.max)));
+        }
+        limit.value = *v;
+    }
+    config.connections_per_address = static_cast<int>(limits[0].value);
+    config.header_timeout_s = static_cast<int>(limits[1].value);
+    config.view_cache_bytes = static_cast<std::size_t>(limits[2].value) << 20;
+    return {};
+}
+
+// security.allow_functions: the guard's allowlist, each entry checked.
+Result<void> ReadAllowFunctions(const std::filesystem::path& file, const toml::table& table,
+                                std::vector<std::string>& out) {
+    const toml::node* allow = table.get("allow_functions");
+    if (allow == nullptr) return {};
+    const toml::array* list = allow->as_array();
+    if (list == nullptr) {
+        return tl::unexpected(ConfigError(
+            file, allow->source(), "security.allow_functions is a list, e.g. [\"public.my_func\", \"extension:pg_trgm\"]"));
+    }
+    for (const toml::node& entry : *list) {
+        const auto name = entry.value<std::string>();
+        auto ok = name ? guard::ValidateAllowEntry(*name)
+                       : Result<void>(MakeError(ErrorCode::kInvalidArgument, "its entries are strings"));
+        if (!ok) {
+            return tl::unexpected(ConfigError(file, entry.source(), "security.allow_functions: " + ok.error().message));
+        }
+        out.push_back(*name);
+    }
+    return {};
+}
+
+Result<void> ReadSecurity(const std::filesystem::path& file, const toml::table& table, ServeConfig& config) {
+    if (auto ok = RejectUnknown(file, table, {"api_dsn_keywords", "allow_functions"}, "security."); !ok) return ok;
+    if (auto ok = ReadAllowFunctions(file, table, config.allow_functions); !ok) return ok;
+    ApiDsnPolicy& policy = config.api_dsns;
+    const toml::node* node = table.get("api_dsn_keywords");
+    if (node == nullptr) return {};
+    const std::string choices = [] {
+        std::string out;
+        for (const auto keyword : pg::kServerSideDsnKeywords) out += (out.empty() ? "" : ", ") + std::string(keyword);
+        return out;
+    }();
+    if (const auto all = node->value_exact<bool>()) {
+        policy.trusted = *all;
+        return {};
+    }
+    const toml::array* list = node->as_array();
+    if (list == nullptr) {
+        return tl::unexpected(ConfigError(
+            file, node->source(),
+            fmt::format("security.api_dsn_keywords is true (DSNs from the API may use any libpq keyword) or a list "
+                        "of some of: {}",
+                        choices)));
+    }
+    for (const toml::node& item : *list) {
+        const auto keyword = item.value<std::string>();
+        if (!keyword || std::find(std::begin(pg::kServerSideDsnKeywords), std::end(pg::kServerSideDsnKeywords),
+                                  *keyword) == std::end(pg::kServerSideDsnKeywords)) {
+            return tl::unexpected(ConfigError(
+                file, item.source(),
+                fmt::format("security.api_dsn_keywords lists keywords refused by default, some of: {}", choices)));
+        }
+        policy.allowed_keywords.push_back(*keyword);
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig config) {
@@ -134,7 +225,7 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig co
     if (auto ok = RejectUnknown(
             file, root,
             {"listen", "data_dir", "store", "secret_key_file", "static_dir", "auth", "targets", "llm", "retention",
-             "overview", "latency_probe_s", "io_threads", "worker_threads", "trusted_proxies", "safety"},
+             "overview", "latency_probe_s", "io_threads", "worker_threads", "trusted_proxies", "limits", "security"},
             "");
         !ok) {
         return tl::unexpected(ok.error());
@@ -158,28 +249,6 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig co
                     file, proxy.source(), "trusted_proxies holds IP addresses such as \"10.0.0.5\" (not names)"));
             }
             config.trusted_proxies.push_back(*address);
-        }
-    }
-    if (const toml::node* safety = root.get("safety")) {
-        const toml::table* table = safety->as_table();
-        if (table == nullptr) {
-            return tl::unexpected(ConfigError(file, safety->source(), "safety is a table: write [safety] and its keys below it"));
-        }
-        if (auto ok = RejectUnknown(file, *table, {"allow_functions"}, "safety."); !ok) return tl::unexpected(ok.error());
-        if (const toml::node* allow = table->get("allow_functions")) {
-            const toml::array* list = allow->as_array();
-            if (list == nullptr) {
-                return tl::unexpected(ConfigError(file, allow->source(),
-                                                  "safety.allow_functions is a list, e.g. [\"public.my_func\", "
-                                                  "\"extension:pg_trgm\"]"));
-            }
-            for (const toml::node& entry : *list) {
-                const auto name = entry.value<std::string>();
-                auto ok = name ? guard::ValidateAllowEntry(*name)
-                               : Result<void>(MakeError(ErrorCode::kInvalidArgument, "entries are strings"));
-                if (!ok) return tl::unexpected(ConfigError(file, entry.source(), "safety.allow_functions: " + ok.error().message));
-                config.allow_functions.push_back(*name);
-            }
         }
     }
     if (!key_file.empty()) config.secret_key_file = key_file;
@@ -240,6 +309,18 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig co
         if (auto ok = ReadOverview(file, *overview->as_table(), config.overview); !ok) {
             return tl::unexpected(ok.error());
         }
+    }
+    for (const char* section : {"limits", "security"}) {
+        const toml::node* node = root.get(section);
+        if (node == nullptr) continue;
+        const toml::table* table = node->as_table();
+        if (table == nullptr) {
+            return tl::unexpected(
+                ConfigError(file, node->source(), fmt::format("{} is a table: write [{}]", section, section)));
+        }
+        auto ok = std::string_view(section) == "limits" ? ReadLimits(file, *table, config)
+                                                        : ReadSecurity(file, *table, config);
+        if (!ok) return tl::unexpected(ok.error());
     }
     if (const toml::table* llm = root["llm"].as_table()) {
         if (auto ok = ReadLlm(file, *llm, config.llm); !ok) return tl::unexpected(ok.error());

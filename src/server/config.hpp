@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -28,6 +29,16 @@ struct LlmConfig {
     int cache_ttl_hours = 24 * 7;
 };
 
+/// How DSNs given through the API (targets added or edited there, connection tests) are used. Those of
+/// the config file and the command line are the operator's, and always used as they are.
+struct ApiDsnPolicy {
+    bool trusted = false;  // `[security] api_dsn_keywords = true`: as they are, like the config file's
+    std::vector<std::string> allowed_keywords;  // `= ["sslrootcert"]`: these of pg::kServerSideDsnKeywords
+};
+
+/// The setting that allows a keyword in API DSNs, for error messages.
+inline constexpr std::string_view kApiDsnKeywordsSetting = "[security] api_dsn_keywords = [\"<keyword>\"]";
+
 /// Everything `optischema serve` needs: the config file (TOML) with command-line values on top.
 struct ServeConfig {
     std::string listen = "127.0.0.1:8080";
@@ -47,10 +58,14 @@ struct ServeConfig {
     int rollup_retention_days = 400;           // hourly rollups, which keep long ranges cheap; 0: kept forever
     int io_threads = 2;
     int worker_threads = 4;
+    int connections_per_address = 64;  // [limits]: open connections per client address (an IPv6 /64)
+    int header_timeout_s = 10;         // [limits]: a request head must arrive within this
+    std::size_t view_cache_bytes = std::size_t{64} << 20;  // [limits] view_cache_mb: rendered views kept
+    ApiDsnPolicy api_dsns;                                 // [security]
     std::vector<TargetConfig> targets;
     LlmConfig llm;
     analyzer::OverviewThresholds overview;  // where the overview's health checks turn from pass to warn
-    std::vector<std::string> allow_functions;  // [safety]: functions outside pg_catalog statements may call (guard)
+    std::vector<std::string> allow_functions;  // [security]: functions outside pg_catalog statements may call (guard)
 };
 
 /// Reads a TOML config file:
@@ -73,8 +88,14 @@ struct ServeConfig {
 ///     slow_mean_ms = 100       # warn about statements whose mean time is above this
 ///     temp_written_mb_max = 0  # warn when statements wrote more MB than this to temporary files
 ///     round_trip_p95_ms = 5    # warn when the p95 of SELECT 1 is not below this
-///     [safety]                 # functions outside pg_catalog that explain, advise, validate and apply may
-///     allow_functions = ["extension:pg_trgm", "app.price_with_tax"]   # run with OptiSchema's privileges
+///     [limits]
+///     connections_per_address = 64  # open connections per client address (an IPv6 /64 is one)
+///     header_timeout_s = 10         # a request's head must arrive within this (slowloris)
+///     view_cache_mb = 64            # the rendered dashboard views kept in memory
+///     [security]
+///     api_dsn_keywords = ["sslrootcert"]  # libpq keywords DSNs from the API may use (true: any)
+///     allow_functions = ["extension:pg_trgm", "app.price_with_tax"]  # outside pg_catalog, statements may
+///                                   # call these: explain, advise, validate and apply run them as OptiSchema
 ///     [[targets]]
 ///     name = "orders"
 ///     dsn = "postgresql://optischema@db1/orders"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -17,7 +18,8 @@ Result<std::int64_t> IdParam(const HttpRequest& request, const char* name) {
     const std::string text = request.PathParam(name);
     std::int64_t id = 0;
     if (text.empty() || std::from_chars(text.data(), text.data() + text.size(), id).ec != std::errc() || id <= 0) {
-        return MakeError(ErrorCode::kInvalidArgument, fmt::format("{} must be a positive number", name));
+        return MakeError(ErrorCode::kInvalidArgument, fmt::format("{} must be a whole number from 1 to {}", name,
+                                                                  std::numeric_limits<std::int64_t>::max()));
     }
     return id;
 }
@@ -51,30 +53,69 @@ Result<Json> JsonBody(const HttpRequest& request, std::initializer_list<BodyFiel
     return body;
 }
 
+namespace {
+
+Error TimeParamError(const char* name) {
+    return Error{ErrorCode::kInvalidArgument,
+                 fmt::format("{} must be a time from 1970-01-01T00:00:00Z to 2199-12-31T23:59:59Z, in ISO 8601 "
+                             "(2026-01-31T12:00:00Z) or Unix milliseconds (0 to {})",
+                             name, kLatestTimeMs),
+                 {}};
+}
+
+Error RangeError(const char* name, std::int64_t min, std::int64_t max) {
+    return Error{
+        ErrorCode::kInvalidArgument, fmt::format("{} must be a whole number from {} to {}", name, min, max), {}};
+}
+
+}  // namespace
+
 Result<Range> RangeParams(const HttpRequest& request) {
     Range r;
     r.to = std::chrono::system_clock::now();
     if (auto to = request.QueryParam("to")) {
         auto t = ParseTime(*to);
-        if (!t) return MakeError(ErrorCode::kInvalidArgument, "to: give an ISO 8601 time or Unix milliseconds");
+        if (!t) return tl::unexpected(TimeParamError("to"));
         r.to = *t;
     }
     r.from = r.to - kDefaultRange;
     if (auto from = request.QueryParam("from")) {
         auto t = ParseTime(*from);
-        if (!t) return MakeError(ErrorCode::kInvalidArgument, "from: give an ISO 8601 time or Unix milliseconds");
+        if (!t) return tl::unexpected(TimeParamError("from"));
         r.from = *t;
     }
     if (r.from > r.to) return MakeError(ErrorCode::kInvalidArgument, "from is after to");
     return r;
 }
 
-std::size_t LimitParam(const HttpRequest& request, std::size_t fallback, std::size_t max) {
-    auto text = request.QueryParam("limit");
+Result<std::int64_t> IntegerParam(
+    const HttpRequest& request, const char* name, std::int64_t min, std::int64_t max, std::int64_t fallback) {
+    auto text = request.QueryParam(name);
     if (!text) return fallback;
-    std::size_t n = 0;
-    if (std::from_chars(text->data(), text->data() + text->size(), n).ec != std::errc() || n == 0) return fallback;
-    return std::min(n, max);
+    std::int64_t n = 0;
+    const char* end = text->data() + text->size();
+    if (text->empty() || std::from_chars(text->data(), end, n).ptr != end || n < min || n > max) {
+        return tl::unexpected(RangeError(name, min, max));
+    }
+    return n;
+}
+
+Result<std::size_t> LimitParam(const HttpRequest& request, std::size_t fallback, std::size_t max) {
+    auto n = IntegerParam(request, "limit", 1, static_cast<std::int64_t>(max), static_cast<std::int64_t>(fallback));
+    if (!n) return tl::unexpected(n.error());
+    return static_cast<std::size_t>(*n);
+}
+
+Result<std::int64_t> IntegerField(
+    const Json& body, const char* name, std::int64_t min, std::int64_t max, std::int64_t fallback) {
+    const auto it = body.find(name);
+    if (it == body.end() || it->is_null()) return fallback;
+    // An integer beyond int64 parses as unsigned (or a float): out of range, not wrapped around.
+    if (!it->is_number_integer() || (it->is_number_unsigned() && it->get<std::uint64_t>() > std::uint64_t(max)) ||
+        it->get<std::int64_t>() < min || it->get<std::int64_t>() > max) {
+        return tl::unexpected(RangeError(name, min, max));
+    }
+    return it->get<std::int64_t>();
 }
 
 std::string Actor(const HttpRequest& request) {

@@ -49,10 +49,18 @@ struct Range {
     TimePoint from;
     TimePoint to;
 };
-/// `from` and `to` (ISO 8601 or Unix ms); default: the last hour.
+/// `from` and `to` (ISO 8601 or Unix ms, 1970 to 2199); default: the last hour. Else kInvalidArgument
+/// naming the parameter and the range.
 [[nodiscard]] Result<Range> RangeParams(const HttpRequest& request);
-/// `limit`, at most `max`; `fallback` when missing or not a positive number.
-[[nodiscard]] std::size_t LimitParam(const HttpRequest& request, std::size_t fallback, std::size_t max);
+/// An integer query parameter in [min, max]; `fallback` when absent. Anything else (not a whole number,
+/// out of range) is kInvalidArgument naming the parameter and the range.
+[[nodiscard]] Result<std::int64_t> IntegerParam(
+    const HttpRequest& request, const char* name, std::int64_t min, std::int64_t max, std::int64_t fallback);
+/// `limit` in [1, max]; `fallback` when absent.
+[[nodiscard]] Result<std::size_t> LimitParam(const HttpRequest& request, std::size_t fallback, std::size_t max);
+/// An integer field of a JSON body (JsonBody checked its type) in [min, max]; `fallback` when absent.
+[[nodiscard]] Result<std::int64_t> IntegerField(
+    const Json& body, const char* name, std::int64_t min, std::int64_t max, std::int64_t fallback);
 
 /// "user:NAME", as the audit log names who did something.
 [[nodiscard]] std::string Actor(const HttpRequest& request);

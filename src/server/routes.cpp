@@ -11,6 +11,7 @@
 #include "analyzer/overview_checks.hpp"
 #include "common/format.hpp"
 #include "common/strings.hpp"
+#include "pg/dsn.hpp"
 #include "server/openapi.hpp"
 #include "server/route_helpers.hpp"
 #include "service/check.hpp"
@@ -45,11 +46,16 @@ constexpr std::initializer_list<BodyField> kTargetFields = {{"name", BodyField::
                                                             {"interval_s", BodyField::Type::kInteger},
                                                             {"production", BodyField::Type::kBoolean}};
 
-TargetConfig TargetFromBody(const Json& body) {
+// The longest collection interval the API accepts: a day.
+constexpr std::int64_t kMaxIntervalS = 86400;
+
+Result<TargetConfig> TargetFromBody(const Json& body) {
     TargetConfig t;
     t.name = body.value("name", "");
     t.dsn = body.value("dsn", "");
-    t.interval_s = std::max(1, body.value("interval_s", 60));
+    auto interval = IntegerField(body, "interval_s", 1, kMaxIntervalS, 60);
+    if (!interval) return tl::unexpected(interval.error());
+    t.interval_s = static_cast<int>(*interval);
     t.production = body.value("production", true);
     return t;
 }
@@ -95,12 +101,15 @@ void RegisterTargets(api::Router& router, Services& s) {
                    return HttpResponse::Json(200, {{"targets", out}});
                }));
     router.Post("/api/v1/targets/test",
-                Audited(s, "connect", Handle([](const HttpRequest& request) -> Result<HttpResponse> {
+                Audited(s, "connect", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                             auto body = JsonBody(request, {{"dsn", BodyField::Type::kString}});
                             if (!body) return tl::unexpected(body.error());
                             const std::string dsn = body->value("dsn", "");
                             if (dsn.empty()) return MakeError(ErrorCode::kInvalidArgument, "send {\"dsn\": \"...\"}");
-                            const ConnectionReport report = TestConnection(dsn);
+                            if (auto ok = pg::ValidateDsn(dsn); !ok) return tl::unexpected(ok.error());
+                            auto confined = s.targets.ApiDsn(dsn);
+                            if (!confined) return tl::unexpected(confined.error());
+                            const ConnectionReport report = TestConnection(*confined);
                             return HttpResponse::Json(200, {{"ok", report.ok},
                                                             {"server_version", report.server_version},
                                                             {"checks", ChecksJson(report.checks)}});
@@ -110,8 +119,10 @@ void RegisterTargets(api::Router& router, Services& s) {
                 Audited(s, "settings", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
                             auto body = JsonBody(request, kTargetFields);
                             if (!body) return tl::unexpected(body.error());
+                            auto target = TargetFromBody(*body);
+                            if (!target) return tl::unexpected(target.error());
                             ConnectionReport report;
-                            auto added = s.targets.Add(TargetFromBody(*body), report);
+                            auto added = s.targets.Add(*target, report);
                             if (!added) {
                                 if (added.error().code != ErrorCode::kPrerequisiteMissing)
                                     return tl::unexpected(added.error());
@@ -138,7 +149,9 @@ void RegisterTargets(api::Router& router, Services& s) {
                            auto current = s.targets.Get(*id);
                            if (!current) return tl::unexpected(current.error());
                            // What the body leaves out stays as it is.
-                           TargetConfig changes = TargetFromBody(*body);
+                           auto parsed = TargetFromBody(*body);
+                           if (!parsed) return tl::unexpected(parsed.error());
+                           TargetConfig changes = std::move(*parsed);
                            if (!body->contains("interval_s")) changes.interval_s = current->record.interval_s;
                            if (!body->contains("production")) changes.production = current->record.production;
                            auto t = s.targets.Update(*id, changes);
@@ -183,7 +196,9 @@ void RegisterStatements(api::Router& router, Services& s) {
                    if (!id) return tl::unexpected(id.error());
                    auto range = RangeParams(request);
                    if (!range) return tl::unexpected(range.error());
-                   const std::size_t limit = LimitParam(request, 50, 5000);
+                   auto limit_param = LimitParam(request, 50, 5000);
+                   if (!limit_param) return tl::unexpected(limit_param.error());
+                   const std::size_t limit = *limit_param;
                    const std::string search = request.QueryParam("search").value_or("");
                    auto render = [&] { return RenderStatements(s, *id, range->from, range->to, limit, search); };
                    // The default view (the last hour, no explicit range) is what dashboards poll: rendered

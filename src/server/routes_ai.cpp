@@ -63,11 +63,14 @@ Result<LlmSettingsChange> ChangeFromBody(const Json& body) {
     double input_price = -1, output_price = -1;
     std::string key;
     for (auto ok : {Field(body, "provider", change.provider), Field(body, "base_url", change.base_url),
-                    Field(body, "model", change.model), Field(body, "timeout_s", change.timeout_s),
-                    Field(body, "input_usd_per_mtok", input_price), Field(body, "output_usd_per_mtok", output_price),
-                    Field(body, "api_key", key)}) {
+                    Field(body, "model", change.model), Field(body, "input_usd_per_mtok", input_price),
+                    Field(body, "output_usd_per_mtok", output_price), Field(body, "api_key", key)}) {
         if (!ok) return tl::unexpected(ok.error());
     }
+    // Range-checked as a 64-bit integer: get<int> would wrap 2^32 + 5 around to 5.
+    auto timeout = IntegerField(body, "timeout_s", 1, 3600, change.timeout_s);
+    if (!timeout) return tl::unexpected(timeout.error());
+    change.timeout_s = static_cast<int>(*timeout);
     if (change.provider.empty())
         return MakeError(ErrorCode::kInvalidArgument, "provider is required: openai or gemini");
     if (body.contains("api_key") && !body["api_key"].is_null()) change.api_key = key;

@@ -77,15 +77,17 @@ void RegisterChangeRoutes(api::Router& router, Services& s) {
                }));
     router.Post("/api/v1/recommendations/{id}/validate",
                 Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
-                    auto rec = FindRecommendation(s, request.PathParam("id"));
-                    if (!rec) return tl::unexpected(rec.error());
                     auto body = JsonBody(request, {{"runs", BodyField::Type::kInteger}});
                     if (!body) return tl::unexpected(body.error());
+                    auto runs = IntegerField(*body, "runs", 3, 100, 10);
+                    if (!runs) return tl::unexpected(runs.error());
+                    auto rec = FindRecommendation(s, request.PathParam("id"));
+                    if (!rec) return tl::unexpected(rec.error());
                     auto access = Access(s, rec->target_id);
                     if (!access) return tl::unexpected(access.error());
                     service::ValidateRequest options;
                     options.recommendation_id = rec->id;
-                    options.runs = std::clamp(body->value("runs", 10), 3, 100);
+                    options.runs = static_cast<int>(*runs);
                     auto report = service::Validate(options, ContextFor(s, *access, request));
                     if (!report) return tl::unexpected(report.error());
                     return RawJson(200, service::FormatValidationJson(*report));
@@ -142,7 +144,9 @@ void RegisterChangeRoutes(api::Router& router, Services& s) {
                }),
                kSlowViewer);
     router.Get("/api/v1/audit", Handle([&s](const HttpRequest& request) -> Result<HttpResponse> {
-                   const std::size_t limit = LimitParam(request, 0, 100'000);
+                   auto limit_param = LimitParam(request, 0, 100'000);  // absent: every event
+                   if (!limit_param) return tl::unexpected(limit_param.error());
+                   const std::size_t limit = *limit_param;
                    auto events = s.store.With([&](store::Store& st) { return st.ListAudit(limit); });
                    if (!events) return tl::unexpected(events.error());
                    if (request.QueryParam("format") == std::optional<std::string>("csv")) {

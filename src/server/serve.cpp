@@ -122,6 +122,10 @@ Result<int> RunServe(ServeConfig config) {
         return MakeError(ErrorCode::kInvalidArgument,
                          fmt::format("cannot create the data directory {}: {}", config.data_dir, ec.message()));
     }
+    // One made before OptiSchema set its umask, or by hand, is closed too: it holds the store and the key.
+    if (std::error_code ec; fs::permissions(config.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec), ec) {
+        spdlog::warn("cannot make the data directory {} private (mode 0700): {}", config.data_dir, ec.message());
+    }
     const store::StoreLocation location =
         config.store_dsn.empty() ? store::StoreLocation{store::StoreLocation::Kind::kSqlite, config.data_dir}
                                  : store::StoreLocation{store::StoreLocation::Kind::kPostgres, config.store_dsn};
@@ -161,7 +165,7 @@ Result<int> RunServe(ServeConfig config) {
     api::MetricsRegistry metrics;
     api::StreamHub hub(&metrics);
     auto& snapshots = metrics.GetCounter("optischema_snapshots_total", "Snapshots collected");
-    ViewCache views;
+    ViewCache views(std::chrono::seconds(30), 256, config.view_cache_bytes);
     std::function<void(std::int64_t)> refresh_views;  // set before any collector starts
     WorkerOptions worker_options;
     worker_options.latency_every = std::chrono::seconds(std::max(1, config.latency_probe_s));
@@ -190,6 +194,8 @@ Result<int> RunServe(ServeConfig config) {
         },
         kBalanceEvery);
 
+    targets.SetApiDsnPolicy(config.api_dsns);
+
     api::Router router;
     // One managed cluster per major version for the validations of all requests, kept running while the
     // server runs (a validation never stops it under another).
@@ -212,6 +218,8 @@ Result<int> RunServe(ServeConfig config) {
     options.stream_hub = &hub;
     options.trusted_proxies = config.trusted_proxies;
     options.worker_threads = config.worker_threads;
+    options.max_connections_per_address = static_cast<std::size_t>(std::max(1, config.connections_per_address));
+    options.header_timeout = std::chrono::seconds(std::max(1, config.header_timeout_s));
     api::HttpServer http(router, options);
     auto port = http.Start(config.listen, config.io_threads);
     if (!port) {

@@ -51,6 +51,14 @@ void TargetService::StartWorker(const store::TargetRecord& record, const std::st
     worker.reset();  // one already running (never expected): stopped and joined outside the lock
 }
 
+Result<std::string> TargetService::ApiDsn(const std::string& dsn) const {
+    if (api_dsns_.trusted) return dsn;
+    if (auto ok = pg::CheckUntrustedDsn(dsn, api_dsns_.allowed_keywords, kApiDsnKeywordsSetting); !ok) {
+        return tl::unexpected(ok.error());
+    }
+    return pg::ConfineUntrustedDsn(dsn);
+}
+
 Result<std::string> TargetService::Decrypt(const store::TargetRecord& record) const {
     auto dsn = secrets_.Decrypt(record.dsn_secret, SecretContext(record.name));
     if (!dsn) {
@@ -59,6 +67,8 @@ Result<std::string> TargetService::Decrypt(const store::TargetRecord& record) co
                                      "instance sharing a store needs the same secret_key_file)",
                                      record.name, dsn.error().message));
     }
+    // An API target stored before its keywords were checked still never reaches the server's own secrets.
+    if (record.source == "api" && !api_dsns_.trusted) return pg::ConfineUntrustedDsn(*dsn);
     return dsn;
 }
 
@@ -81,7 +91,8 @@ Result<void> TargetService::Start(const std::vector<TargetConfig>& configured) {
     if (!targets) return tl::unexpected(targets.error());
     for (const auto& t : *targets) {
         if (t.dsn_secret.empty()) continue;
-        if (auto dsn = Decrypt(t); !dsn) return tl::unexpected(dsn.error());
+        // Only whether it decrypts: an API target's confinement is checked when its worker starts.
+        if (!secrets_.Decrypt(t.dsn_secret, SecretContext(t.name))) return tl::unexpected(Decrypt(t).error());
     }
     if (auto ok = Balance(); !ok) return ok;
     {
@@ -269,7 +280,9 @@ Result<TargetView> TargetService::Get(std::int64_t id) {
 Result<TargetView> TargetService::Add(const TargetConfig& target, ConnectionReport& report) {
     if (target.name.empty()) return MakeError(ErrorCode::kInvalidArgument, "a target needs a name");
     if (auto ok = pg::ValidateDsn(target.dsn); !ok) return tl::unexpected(ok.error());
-    report = TestConnection(target.dsn);
+    auto confined = ApiDsn(target.dsn);
+    if (!confined) return tl::unexpected(confined.error());
+    report = TestConnection(*confined);
     if (!report.ok) {
         return MakeError(
             ErrorCode::kPrerequisiteMissing,
@@ -290,10 +303,16 @@ Result<TargetView> TargetService::Add(const TargetConfig& target, ConnectionRepo
 Result<TargetView> TargetService::Update(std::int64_t id, const TargetConfig& changes) {
     auto current = Get(id);
     if (!current) return tl::unexpected(current.error());
-    auto dsn = changes.dsn.empty() ? Dsn(id) : Result<std::string>(changes.dsn);
-    if (!dsn) return tl::unexpected(dsn.error());
-    if (auto ok = pg::ValidateDsn(*dsn); !ok) return tl::unexpected(ok.error());
     store::TargetRecord record = current->record;
+    Result<std::string> dsn = changes.dsn;
+    if (changes.dsn.empty()) {
+        dsn = secrets_.Decrypt(record.dsn_secret, SecretContext(record.name));  // as stored, not confined
+    } else {
+        if (auto ok = pg::ValidateDsn(changes.dsn); !ok) return tl::unexpected(ok.error());
+        if (auto ok = ApiDsn(changes.dsn); !ok) return tl::unexpected(ok.error());
+        record.source = "api";  // a DSN from the API, even for a target of the config file (until it restarts)
+    }
+    if (!dsn) return tl::unexpected(dsn.error());
     if (!changes.name.empty()) record.name = changes.name;
     record.interval_s = changes.interval_s;
     record.production = changes.production;
@@ -341,7 +360,7 @@ Result<std::string> TargetService::Dsn(std::int64_t id) {
     auto targets = store_.With([](store::Store& s) { return s.ListTargets(); });
     if (!targets) return tl::unexpected(targets.error());
     for (const auto& t : *targets) {
-        if (t.id == id && !t.dsn_secret.empty()) return secrets_.Decrypt(t.dsn_secret, SecretContext(t.name));
+        if (t.id == id && !t.dsn_secret.empty()) return Decrypt(t);
     }
     return MakeError(ErrorCode::kNotFound, fmt::format("no target {}", id));
 }

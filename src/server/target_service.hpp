@@ -46,6 +46,13 @@ public:
                   std::chrono::milliseconds balance_every = std::chrono::seconds(5));
     ~TargetService();
 
+    /// How DSNs from the API are used (call before Start; default: keywords that reach the server's own
+    /// files refused, the rest kept from its .pgpass, service, client certificate and PGPASSWORD).
+    void SetApiDsnPolicy(ApiDsnPolicy policy) { api_dsns_ = std::move(policy); }
+    /// A DSN given through the API as it may be connected with: an error naming a refused keyword, else
+    /// the DSN confined (pg::ConfineUntrustedDsn) unless the policy trusts API DSNs.
+    [[nodiscard]] Result<std::string> ApiDsn(const std::string& dsn) const;
+
     /// Saves the configured targets (updating DSN and interval of existing ones), claims its share of
     /// the targets in the store, starts their workers, and the balancing thread.
     [[nodiscard]] Result<void> Start(const std::vector<TargetConfig>& configured);
@@ -60,11 +67,13 @@ public:
     [[nodiscard]] Result<TargetView> Get(std::int64_t id);
     /// Tests the DSN first: when a check fails the target is not saved and the report says why.
     [[nodiscard]] Result<TargetView> Add(const TargetConfig& target, ConnectionReport& report);
-    /// Changes name, interval, production flag and (when not empty) the DSN; restarts its worker.
+    /// Changes name, interval, production flag and (when not empty) the DSN, which makes it an API
+    /// target (ApiDsn); restarts its worker.
     [[nodiscard]] Result<TargetView> Update(std::int64_t id, const TargetConfig& changes);
     [[nodiscard]] Result<void> Remove(std::int64_t id);
     [[nodiscard]] Result<void> CollectNow(std::int64_t id);
-    /// The decrypted DSN of a target, for the services that connect to it (advise, validate, apply).
+    /// The decrypted DSN of a target, for the services that connect to it (advise, validate, apply):
+    /// confined when the target came from the API.
     [[nodiscard]] Result<std::string> Dsn(std::int64_t id);
 
 private:
@@ -87,6 +96,7 @@ private:
     store::TargetClaims& claims_;
     RemoteSnapshotListener remote_listener_;
     std::chrono::milliseconds balance_every_;
+    ApiDsnPolicy api_dsns_;
 
     std::mutex claims_mutex_;          // claims_ is thread-compatible; taken before mutex_ when both are needed
     std::set<std::int64_t> removing_;  // targets Remove is deleting, left alone by Balance; under claims_mutex_

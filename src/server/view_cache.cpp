@@ -56,12 +56,19 @@ void ViewCache::Refresh(std::int64_t target_id,
 
 void ViewCache::Keep(std::pair<std::int64_t, std::string> id, Entry entry) {
     entry.used = entry.at;
+    const std::size_t cost = Cost(id, entry);
     if (auto it = entries_.find(id); it != entries_.end()) {
+        // The view kept is replaced (or, when the new one no longer fits, dropped).
         entry.pinned = entry.pinned || it->second.pinned;
-        it->second = std::move(entry);
-    } else if (entries_.size() < max_entries_ || Displace()) {
-        entries_.emplace(std::move(id), std::move(entry));
+        bytes_ -= Cost(it->first, it->second);
+        entries_.erase(it);
     }
+    if (cost > max_bytes_) return;
+    while (entries_.size() >= max_entries_ || bytes_ + cost > max_bytes_) {
+        if (!Displace()) return;
+    }
+    bytes_ += cost;
+    entries_.emplace(std::move(id), std::move(entry));
 }
 
 bool ViewCache::Displace() {
@@ -75,6 +82,7 @@ bool ViewCache::Displace() {
         if (victim == entries_.end() || it->second.used < victim->second.used) victim = it;
     }
     if (victim == entries_.end()) return false;
+    bytes_ -= Cost(victim->first, victim->second);
     entries_.erase(victim);
     return true;
 }
@@ -83,7 +91,16 @@ void ViewCache::Invalidate(std::int64_t target_id) {
     std::lock_guard lock(mutex_);
     ++generations_[target_id];
     // Views of an older snapshot are never served again (not even as the aged copy).
-    std::erase_if(entries_, [&](const auto& e) { return e.first.first == target_id; });
+    std::erase_if(entries_, [&](const auto& e) {
+        if (e.first.first != target_id) return false;
+        bytes_ -= Cost(e.first, e.second);
+        return true;
+    });
+}
+
+std::size_t ViewCache::Bytes() {
+    std::lock_guard lock(mutex_);
+    return bytes_;
 }
 
 std::size_t ViewCache::Size() {

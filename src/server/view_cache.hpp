@@ -19,12 +19,15 @@ namespace optischema::server {
 /// these views; this turns each poll into a map lookup. Thread-safe.
 class ViewCache {
 public:
-    /// At most `max_entries` views are kept (each search a dashboard sends is a view of its own); past
-    /// that, a new view takes the place of a stale one, else of the least recently used one. Views
-    /// rendered ahead by Refresh (the default views after a snapshot) are never displaced that way, so a
-    /// flood of searches cannot turn every dashboard poll into a rendering.
-    explicit ViewCache(std::chrono::milliseconds max_age = std::chrono::seconds(30), std::size_t max_entries = 256)
-        : max_age_(max_age), max_entries_(max_entries) {}
+    /// At most `max_entries` views of at most `max_bytes` in all (bodies and keys) are kept (each search
+    /// a dashboard sends is a view of its own); past that, a new view takes the place of stale ones, else
+    /// of the least recently used ones, and a view larger than max_bytes is not kept. Views rendered
+    /// ahead by Refresh (the default views after a snapshot) are never displaced that way, so a flood of
+    /// searches cannot turn every dashboard poll into a rendering.
+    explicit ViewCache(std::chrono::milliseconds max_age = std::chrono::seconds(30),
+                       std::size_t max_entries = 256,
+                       std::size_t max_bytes = std::size_t{64} << 20)
+        : max_age_(max_age), max_entries_(max_entries), max_bytes_(max_bytes) {}
 
     /// The cached body for `key` of `target_id` if still current, else `render()`'s, cached. While one
     /// thread renders a key, the others get the aged copy when it shows the same snapshot, else wait for
@@ -38,6 +41,8 @@ public:
     void Invalidate(std::int64_t target_id);
     /// Views kept now.
     [[nodiscard]] std::size_t Size();
+    /// Bytes the views kept now take (bodies and keys).
+    [[nodiscard]] std::size_t Bytes();
 
 private:
     struct Entry {
@@ -49,6 +54,11 @@ private:
     };
     std::chrono::milliseconds max_age_;
     std::size_t max_entries_;
+    std::size_t max_bytes_;
+    std::size_t bytes_ = 0;  // of the entries kept, as Cost counts them
+    [[nodiscard]] static std::size_t Cost(const std::pair<std::int64_t, std::string>& id, const Entry& entry) {
+        return id.second.size() + entry.body.size();
+    }
     [[nodiscard]] std::optional<std::string> Current(std::int64_t target_id, const std::string& key);
     /// Keeps a rendered view, displacing another when full (a view already kept is always replaced).
     void Keep(std::pair<std::int64_t, std::string> id, Entry entry);

@@ -54,6 +54,36 @@ TEST(ViewCacheTest, AFloodOfSearchesNeverDisplacesTheViewsRenderedAhead) {
     EXPECT_EQ(aging.GetOrRender(1, "search=x", render), next) << "not kept: the only place is pinned";
 }
 
+TEST(ViewCacheTest, KeepsAtMostItsBytesWhateverTheNumberOfViews) {
+    ViewCache cache(std::chrono::seconds(30), 1000, 10000);
+    const auto body = [](char c) { return [c]() -> Result<std::string> { return std::string(3000, c); }; };
+    int renders = 0;
+    const auto counted = [&]() -> Result<std::string> {
+        ++renders;
+        return std::string(3000, 'x');
+    };
+    ASSERT_TRUE(cache.GetOrRender(1, "a", counted));
+    ASSERT_TRUE(cache.GetOrRender(1, "b", body('b')));
+    ASSERT_TRUE(cache.GetOrRender(1, "c", body('c')));
+    EXPECT_EQ(cache.Size(), 3u);
+    EXPECT_EQ(cache.Bytes(), 9003u);
+    // A fourth would pass 10,000 bytes: the least recently used ("a") makes room.
+    ASSERT_TRUE(cache.GetOrRender(1, "d", body('d')));
+    EXPECT_EQ(cache.Size(), 3u);
+    EXPECT_LE(cache.Bytes(), 10000u);
+    ASSERT_TRUE(cache.GetOrRender(1, "a", counted));
+    EXPECT_EQ(renders, 2) << "a was displaced";
+    // A view larger than the whole budget is served, not kept; long search keys count too.
+    auto huge = cache.GetOrRender(1, "huge", [] { return Result<std::string>(std::string(20000, 'h')); });
+    ASSERT_TRUE(huge);
+    EXPECT_EQ(huge->size(), 20000u);
+    EXPECT_LE(cache.Bytes(), 10000u);
+    ASSERT_TRUE(cache.GetOrRender(1, std::string(9990, 'k'), body('k')));
+    EXPECT_LE(cache.Bytes(), 10000u);
+    cache.Invalidate(1);
+    EXPECT_EQ(cache.Bytes(), 0u);
+}
+
 TEST(ViewCacheTest, AFailedRenderIsNotKept) {
     ViewCache cache;
     auto fail = []() -> Result<std::string> { return MakeError(ErrorCode::kStorage, "store down"); };

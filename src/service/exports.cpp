@@ -6,6 +6,7 @@
 
 #include "common/csv.hpp"
 #include "common/format.hpp"
+#include "common/quote.hpp"
 
 namespace optischema::service {
 
@@ -34,22 +35,14 @@ std::string AuditCsv(const std::vector<model::AuditEvent>& events) {
     return csv.str();
 }
 
-std::string CommentText(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-    }
-    return out;
-}
-
 std::string RecommendationsSql(const std::vector<store::RecommendationRecord>& recommendations) {
     std::string out =
         "-- OptiSchema recommendations. Run each statement on its own (CONCURRENTLY cannot run in a "
         "transaction).\n";
     for (const auto& rec : recommendations) {
         if (rec.kind != "index") continue;
-        out += fmt::format("\n-- {} ({}){}\n{};\n-- rollback: {};\n", CommentText(rec.title), CommentText(rec.id),
-                           rec.validation_json.empty() ? "" : ", validated", rec.sql, CommentText(rec.rollback_sql));
+        out += fmt::format("\n-- {} ({}){}\n{};\n-- rollback: {};\n", SqlCommentText(rec.title), SqlCommentText(rec.id),
+                           rec.validation_json.empty() ? "" : ", validated", rec.sql, SqlCommentText(rec.rollback_sql));
     }
     return out;
 }

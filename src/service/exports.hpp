@@ -23,7 +23,4 @@ namespace optischema::service {
 /// Comment text never ends its comment: control characters (a newline in a table name) become spaces.
 [[nodiscard]] std::string RecommendationsSql(const std::vector<store::RecommendationRecord>& recommendations);
 
-/// `text` fit for a `--` comment: every control character (CR, LF, ...) replaced by a space.
-[[nodiscard]] std::string CommentText(std::string_view text);
-
 }  // namespace optischema::service

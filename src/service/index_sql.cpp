@@ -2,6 +2,9 @@
 
 #include <regex>
 
+#include <fmt/format.h>
+
+#include "common/quote.hpp"
 #include "common/strings.hpp"
 
 namespace optischema::service {
@@ -14,6 +17,15 @@ Result<IndexSql> ReadIndexSql(const std::string& create_sql) {
     if (!ddl->create) {
         return MakeError(ErrorCode::kInvalidArgument,
                          "give the CREATE INDEX statement; OptiSchema derives the DROP that undoes it");
+    }
+    for (const auto& [what, name] :
+         {std::pair{"index", ddl->name}, std::pair{"schema", ddl->schema}, std::pair{"table", ddl->table}}) {
+        if (HasControlCharacters(name)) {
+            return MakeError(ErrorCode::kInvalidArgument,
+                             fmt::format("the {} name {} holds a control character (a newline, a carriage return, "
+                                         "...): OptiSchema writes no DDL with one; rename it first",
+                                         what, QuoteIdent(SqlCommentText(name))));
+        }
     }
     static const std::regex kHead(R"(^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+)(CONCURRENTLY\s+)?)", std::regex::icase);
     IndexSql out;

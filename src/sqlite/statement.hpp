@@ -6,9 +6,23 @@
 #include <optional>
 #include <string>
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace optischema::sqlite {
+
+/// Makes the database file at `path` its owner's alone (0600) before SQLite opens it: created so when
+/// missing, closed when it exists. SQLite gives its -wal, -shm and journal files the database file's
+/// mode, so they follow. False when the file can be neither created nor changed.
+inline bool MakePrivateFile(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return false;
+    const bool ok = ::fchmod(fd, 0600) == 0;
+    ::close(fd);
+    return ok;
+}
 
 /// A prepared statement; binds by 1-based position and steps.
 class Statement {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include "sqlite/statement.hpp"
 #include "store/internal/sqlite_util.hpp"
 
 namespace optischema::store {
@@ -194,7 +195,14 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& data_d
                                                           "with --data-dir",
                                                           data_dir, ec.message()));
     }
+    // The store holds password hashes, the audit trail, query texts and sampled values: the owner's alone.
+    std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace,
+                                 ec);
     const std::string path = (std::filesystem::path(data_dir) / "optischema.db").string();
+    if (!sqlite::MakePrivateFile(path)) {
+        return MakeError(ErrorCode::kStorage,
+                         fmt::format("cannot create {} (mode 0600); choose another --data-dir", path));
+    }
     sqlite3* raw = nullptr;
     const int rc = sqlite3_open_v2(path.c_str(), &raw,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
