@@ -78,7 +78,11 @@ std::size_t LimitParam(const HttpRequest& request, std::size_t fallback, std::si
 }
 
 std::string Actor(const HttpRequest& request) {
-    return request.principal ? "user:" + request.principal->username : "user:unknown";
+    if (!request.principal) return "user:unknown";
+    if (request.principal->method == api::AuthMethod::kBearer) {
+        return fmt::format("user:{} (API token {})", request.principal->username, request.principal->token_id);
+    }
+    return "user:" + request.principal->username;
 }
 
 HttpResponse RawJson(int status, std::string body) {

@@ -54,7 +54,7 @@ struct Range {
 /// `limit`, at most `max`; `fallback` when missing or not a positive number.
 [[nodiscard]] std::size_t LimitParam(const HttpRequest& request, std::size_t fallback, std::size_t max);
 
-/// "user:NAME", as the audit log names who did something.
+/// "user:NAME", or "user:NAME (API token ID)" for a request with a token, as the audit log names who did something.
 [[nodiscard]] std::string Actor(const HttpRequest& request);
 
 /// Wraps a handler that may fail: an Error becomes the API's error response.
