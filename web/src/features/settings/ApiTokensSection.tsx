@@ -143,7 +143,7 @@ export function ApiTokensSection() {
                     tokens.length === 0 ? (
                         <p className="muted">No API tokens yet.</p>
                     ) : (
-                        <DataTable columns={columns} rows={tokens} rowKey={(t) => t.id} caption="API tokens" testId="api-tokens-table" />
+                        <DataTable columns={columns} rows={tokens} rowKey={(t) => t.id} caption="Tokens" testId="api-tokens-table" />
                     )
                 }
             </Async>
