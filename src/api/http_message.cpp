@@ -126,6 +126,10 @@ int HttpStatusFor(ErrorCode code) {
         case ErrorCode::kConnectionFailed:
         case ErrorCode::kQueryFailed:
             return 502;  // the target database, which is upstream of us, failed
+        case ErrorCode::kUnauthenticated:
+            return 401;
+        case ErrorCode::kForbidden:
+            return 403;
         case ErrorCode::kStorage:
         case ErrorCode::kInternal:
             return 500;
@@ -151,6 +155,10 @@ std::string_view ErrorCodeSlug(ErrorCode code) {
             return "storage";
         case ErrorCode::kConflict:
             return "conflict";
+        case ErrorCode::kUnauthenticated:
+            return "unauthorized";
+        case ErrorCode::kForbidden:
+            return "forbidden";
         case ErrorCode::kInternal:
             return "internal";
     }

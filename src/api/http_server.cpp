@@ -453,7 +453,8 @@ private:
                 still_allowed = [authenticate, credentials = CredentialsOf(request)] {
                     try {
                         auto principal = authenticate(credentials);
-                        return !principal || principal->has_value();
+                        if (!principal) return principal.error().code != ErrorCode::kUnauthenticated;
+                        return principal->has_value();
                     } catch (const std::exception&) {
                         return false;
                     }

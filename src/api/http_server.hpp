@@ -28,7 +28,9 @@ inline constexpr std::string_view kDashboardCsp =
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Resolves the credentials of a request (session cookie, bearer token) to who sent it; nullopt when
-/// there are none or they are invalid, an error when they cannot be checked now (the store is down).
+/// there are none or they are invalid, a kUnauthenticated error when they are refused for a reason to tell
+/// the client (401 with its message: a revoked or expired API token), another error when they cannot be
+/// checked now (the store is down).
 /// Called on a worker thread for every non-public route and for the stream upgrade; must be thread-safe.
 using Authenticator = std::function<Result<std::optional<Principal>>(const HttpRequest&)>;
 
@@ -51,7 +53,7 @@ struct HttpServerOptions {
     std::filesystem::path static_dir;                  // the built dashboard; empty: none
     std::string content_security_policy = std::string(kDashboardCsp);
     std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For names the client (ClientAddress)
-    Authenticator authenticate;  // unset: every non-public route answers 401
+    Authenticator authenticate;                // unset: every non-public route answers 401
     MetricsRegistry* metrics = nullptr;
     StreamHub* stream_hub = nullptr;  // unset: no WebSocket endpoint
     std::string stream_path = "/api/v1/stream";

@@ -93,6 +93,25 @@ TEST_F(HttpServerTest, CredentialsThatCannotBeCheckedAre503AndEndNoStream) {
     EXPECT_EQ(hub_.ClientCount(), 1u);
 }
 
+TEST_F(HttpServerTest, AStreamEndsWhenItsCredentialsAreRefused) {
+    options_.stream_recheck_every = 0ms;
+    static std::atomic<bool> revoked{false};  // static: the server may check it until the fixture stops it
+    revoked = false;
+    options_.authenticate = [](const HttpRequest& request) -> Result<std::optional<Principal>> {
+        if (revoked) return MakeError(ErrorCode::kUnauthenticated, "the API token was revoked");
+        return TestAuthenticator(request);
+    };
+    StartServer();
+    WebSocketTestClient stream(port_, "/api/v1/stream", {{"Authorization", "Bearer viewer-token"}});
+    ASSERT_TRUE(Eventually([&] { return hub_.ClientCount() == 1; }));
+    hub_.Broadcast("target:1", {{"snapshot", 1}});
+    ASSERT_TRUE(stream.ReadText(5s)) << "the stream works before the token is revoked";
+    revoked = true;
+    hub_.Broadcast("target:1", {{"snapshot", 2}});
+    EXPECT_TRUE(stream.connection().WaitForClose(5s)) << "a revoked token's stream is closed";
+    EXPECT_TRUE(Eventually([&] { return hub_.ClientCount() == 0; }));
+}
+
 TEST_F(HttpServerTest, StreamPingsIdleClientsAndClosesThoseThatNeverAnswer) {
     options_.stream_idle_timeout = 400ms;
     StartServer();

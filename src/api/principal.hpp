@@ -36,6 +36,7 @@ struct Principal {
     std::string username;
     Role role = Role::kViewer;
     AuthMethod method = AuthMethod::kCookie;
+    std::string token_id;  // the API token's public id when method is kBearer, for the audit log
 };
 
 }  // namespace optischema::api

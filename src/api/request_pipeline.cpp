@@ -1,14 +1,13 @@
 #include "api/request_pipeline.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <algorithm>
 #include <cstring>
 #include <iterator>
 #include <exception>
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
 
 #include "api/auth.hpp"
@@ -181,6 +180,11 @@ std::optional<HttpResponse> RequestPipeline::Authorize(HttpRequest& request, con
     if (options_.authenticate) {
         try {
             auto principal = options_.authenticate(request);
+            if (!principal && principal.error().code == ErrorCode::kUnauthenticated) {
+                auto response = HttpResponse::FromError(principal.error());
+                response.headers.Set("WWW-Authenticate", "Bearer realm=\"optischema\", error=\"invalid_token\"");
+                return response;
+            }
             if (!principal) {
                 spdlog::warn("credentials of {} {} cannot be checked: {}", request.method, request.route_pattern,
                              principal.error().message);

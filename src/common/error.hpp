@@ -15,8 +15,10 @@ enum class ErrorCode {
     kQueryFailed,          // a statement failed on the server (see sqlstate)
     kParseError,           // SQL that PostgreSQL's parser rejects
     kNotFound,
-    kStorage,   // the local store could not be read or written
-    kConflict,  // someone else changed it first (e.g. another instance stored a snapshot): nothing was written
+    kStorage,          // the local store could not be read or written
+    kConflict,         // someone else changed it first (e.g. another instance stored a snapshot): nothing was written
+    kUnauthenticated,  // credentials were sent but are not valid (an API token revoked, expired or unknown)
+    kForbidden,        // who asked may not do this (a role too low, a token asking for more than its creator has)
     kInternal,
 };
 

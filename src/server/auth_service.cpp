@@ -131,14 +131,6 @@ Result<void> AuthService::DeleteUser(std::int64_t id) {
     return store_.With([&](store::Store& s) { return s.DeleteUser(id); });
 }
 
-Result<std::string> AuthService::CreateApiToken(std::int64_t user_id, const std::string& label) {
-    const std::string token = api::NewToken();
-    store::SessionRecord record{api::TokenHash(token), user_id, "api", label, clock_.Now(), std::nullopt};
-    auto saved = store_.With([&](store::Store& s) { return s.SaveSession(record); });
-    if (!saved) return tl::unexpected(saved.error());
-    return token;
-}
-
 Result<std::optional<api::Principal>> AuthService::Authenticate(const api::HttpRequest& request) {
     if (!options_.enabled) return api::Principal{"local", api::Role::kAdmin, api::AuthMethod::kLocal};
     std::optional<std::string> token;
@@ -150,12 +142,12 @@ Result<std::optional<api::Principal>> AuthService::Authenticate(const api::HttpR
         token = std::move(cookie);
     }
     if (!token || token->empty()) return std::nullopt;
+    if (method == api::AuthMethod::kBearer) return AuthenticateApiToken(*token);
     auto found = store_.With([&](store::Store& s) { return s.FindSession(api::TokenHash(*token), clock_.Now()); });
     if (!found) return tl::unexpected(found.error());
     if (!*found) return std::nullopt;
     const auto& [session, user] = **found;
-    // A session cookie cannot be replayed as a bearer token or the other way round.
-    if ((method == api::AuthMethod::kBearer) != (session.kind == "api")) return std::nullopt;
+    if (session.kind != "session") return std::nullopt;
     auto role = api::ParseRole(user.role);
     if (!role) return std::nullopt;
     return api::Principal{user.username, *role, method};

@@ -4,6 +4,7 @@
 #include <optional>
 #include <semaphore>
 #include <string>
+#include <vector>
 
 #include "api/auth.hpp"
 #include "api/http_message.hpp"
@@ -22,7 +23,24 @@ public:
     struct Options {
         std::chrono::hours session_lifetime{12};
         bool secure_cookies = false;
-        bool enabled = true;  // false: every request is a local admin (single-user setups)
+        bool enabled = true;                         // false: every request is a local admin (single-user setups)
+        std::chrono::hours token_lifetime{24 * 90};  // an API token's expiry when its creator gives none
+        // How long a revoked or expired API token stays listed (so its owner sees why it stopped working)
+        // before DeleteEndedCredentials deletes it.
+        std::chrono::hours ended_token_retention{24 * 30};
+    };
+
+    /// What POST /tokens asks for.
+    struct ApiTokenRequest {
+        std::string name;
+        std::string role;                     // empty: viewer
+        std::optional<TimePoint> expires_at;  // nullopt: token_lifetime from now (unless never_expires)
+        bool never_expires = false;           // an admin's explicit choice only
+    };
+    /// A new token: its record and the token itself, to show once.
+    struct CreatedApiToken {
+        store::ApiTokenRecord record;
+        std::string token;
     };
 
     AuthService(store::StorePool& store, const Clock& clock, Options options);
@@ -52,12 +70,24 @@ public:
                                                        const std::string& role,
                                                        const std::string& password,
                                                        const api::HttpRequest& by);
-    /// A new API token for a user (shown once); only its hash is kept.
-    [[nodiscard]] Result<std::string> CreateApiToken(std::int64_t user_id, const std::string& label);
+    /// A new API token of `creator` (from a login session, not another token) with at most the creator's
+    /// role; only its hash is kept. kForbidden for a role above the creator's or "never" from a non-admin.
+    [[nodiscard]] Result<CreatedApiToken> CreateApiToken(const api::Principal& creator, const ApiTokenRequest& request);
+    /// The API tokens `who` may see: their own, or everyone's for an admin; newest first.
+    [[nodiscard]] Result<std::vector<store::ApiTokenRecord>> ListApiTokens(const api::Principal& who);
+    /// Revokes a token of `who`'s own (an admin: anyone's) and returns it as it was; kNotFound for another
+    /// user's token, as for an unknown id.
+    [[nodiscard]] Result<store::ApiTokenRecord> RevokeApiToken(const api::Principal& who, const std::string& id);
+    /// Deletes expired sessions and the API tokens ended more than ended_token_retention ago.
+    [[nodiscard]] Result<store::CredentialPurge> DeleteEndedCredentials();
 
     [[nodiscard]] bool enabled() const { return options_.enabled; }
 
 private:
+    [[nodiscard]] Result<std::optional<api::Principal>> AuthenticateApiToken(const std::string& token);
+    /// The stored user behind a principal; kForbidden when there is none (authentication is off).
+    [[nodiscard]] Result<store::UserRecord> UserOf(const api::Principal& who);
+
     store::StorePool& store_;
     const Clock& clock_;
     Options options_;

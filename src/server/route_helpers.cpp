@@ -119,7 +119,11 @@ Result<std::int64_t> IntegerField(
 }
 
 std::string Actor(const HttpRequest& request) {
-    return request.principal ? "user:" + request.principal->username : "user:unknown";
+    if (!request.principal) return "user:unknown";
+    if (request.principal->method == api::AuthMethod::kBearer) {
+        return fmt::format("user:{} (API token {})", request.principal->username, request.principal->token_id);
+    }
+    return "user:" + request.principal->username;
 }
 
 HttpResponse RawJson(int status, std::string body) {

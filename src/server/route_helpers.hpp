@@ -62,7 +62,7 @@ struct Range {
 [[nodiscard]] Result<std::int64_t> IntegerField(
     const Json& body, const char* name, std::int64_t min, std::int64_t max, std::int64_t fallback);
 
-/// "user:NAME", as the audit log names who did something.
+/// "user:NAME", or "user:NAME (API token ID)" for a request with a token, as the audit log names who did something.
 [[nodiscard]] std::string Actor(const HttpRequest& request);
 
 /// Wraps a handler that may fail: an Error becomes the API's error response.

@@ -419,6 +419,7 @@ void RegisterRoutes(api::Router& router, Services& services) {
                },
                {.public_route = true});
     RegisterAccountRoutes(router, services);
+    RegisterTokenRoutes(router, services);
     RegisterTargets(router, services);
     RegisterStatements(router, services);
     RegisterOverview(router, services);

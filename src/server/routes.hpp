@@ -38,6 +38,8 @@ void RegisterAiRoutes(api::Router& router, Services& services);
 void RegisterChangeRoutes(api::Router& router, Services& services);
 /// Login, logout, the current user, and user administration (routes_accounts.cpp).
 void RegisterAccountRoutes(api::Router& router, Services& services);
+/// API tokens: create, list, revoke (routes_tokens.cpp).
+void RegisterTokenRoutes(api::Router& router, Services& services);
 
 /// The view of a target's statements over [from, to], as JSON (GET .../statements).
 [[nodiscard]] Result<std::string> RenderStatements(Services& services,

@@ -19,6 +19,7 @@
 #include "common/format.hpp"
 #include "common/strings.hpp"
 #include "server/auth_service.hpp"
+#include "server/periodic_task.hpp"
 #include "server/routes.hpp"
 #include "server/target_service.hpp"
 #include "server/view_cache.hpp"
@@ -158,6 +159,15 @@ Result<int> RunServe(ServeConfig config) {
                       << " (shown once: change it in Settings)\n";
         }
     }
+
+    // Expired sessions and long-ended API tokens are deleted at start and then every hour.
+    PeriodicTask credential_cleanup(std::chrono::hours(1), [&auth] {
+        if (auto purged = auth.DeleteEndedCredentials(); !purged) {
+            spdlog::warn("cannot delete expired sessions and API tokens: {}", purged.error().message);
+        } else if (purged->sessions + purged->api_tokens > 0) {
+            spdlog::info("deleted {} expired sessions and {} ended API tokens", purged->sessions, purged->api_tokens);
+        }
+    });
 
     LlmService llm(config.llm, store, *secrets, config.data_dir);
     if (auto ok = llm.Open(); !ok) spdlog::warn("AI answers will not be cached: {}", ok.error().message);

@@ -20,14 +20,35 @@ struct UserRecord {
     TimePoint created_at;
 };
 
-/// A login session or an API token, kept only as a hash of the secret.
+/// A browser login session, kept only as a hash of its secret.
 struct SessionRecord {
     std::string token_hash;
     std::int64_t user_id = 0;
-    std::string kind;   // "session" or "api"
-    std::string label;  // an API token's name; empty for sessions
+    std::string kind;   // "session" (API tokens have their own table: ApiTokenRecord)
+    std::string label;  // empty for sessions
     TimePoint created_at;
-    std::optional<TimePoint> expires_at;  // none: until revoked
+    std::optional<TimePoint> expires_at;  // none: until deleted
+};
+
+/// An API token: looked up by its public id, its secret kept only as a hash. It acts with `role`, or its
+/// owner's role when that is lower now.
+struct ApiTokenRecord {
+    std::string id;    // the public part of the token, unique
+    std::string name;  // what the owner calls it ("ci", "grafana")
+    std::int64_t user_id = 0;
+    std::string owner;        // the owner's user name; filled by reads, ignored by CreateApiToken
+    std::string role;         // "viewer", "operator" or "admin"
+    std::string secret_hash;  // BLAKE2b-256 of the whole token, hex
+    TimePoint created_at;
+    std::optional<TimePoint> expires_at;  // none: never (an admin's explicit choice)
+    std::optional<TimePoint> last_used_at;
+    std::optional<TimePoint> revoked_at;
+};
+
+/// How many credentials DeleteEndedCredentials removed.
+struct CredentialPurge {
+    std::int64_t sessions = 0;
+    std::int64_t api_tokens = 0;
 };
 
 /// The dashboard's users, their login sessions and API tokens. Implementations are thread-compatible:
@@ -48,17 +69,31 @@ public:
     /// By name, case-insensitively.
     [[nodiscard]] virtual Result<std::optional<UserRecord>> FindUser(const std::string& username) = 0;
 
-    /// Stores a new session or API token of an existing user.
+    /// Stores a new browser session of an existing user.
     [[nodiscard]] virtual Result<void> SaveSession(const SessionRecord& session) = 0;
     /// The session and its user, when the hash is known and not expired at `now`.
     [[nodiscard]] virtual Result<std::optional<std::pair<SessionRecord, UserRecord>>> FindSession(
         const std::string& token_hash, TimePoint now) = 0;
-    /// Ends one session or token; an unknown hash is not an error.
+    /// Ends one session; an unknown hash is not an error.
     [[nodiscard]] virtual Result<void> DeleteSession(const std::string& token_hash) = 0;
-    /// Ends a user's browser sessions (kind "session") but the one hashed `except` (may be empty); API tokens stay.
+    /// Ends a user's browser sessions but the one hashed `except` (may be empty); API tokens stay.
     [[nodiscard]] virtual Result<void> DeleteBrowserSessions(std::int64_t user_id, const std::string& except) = 0;
-    /// A user's API tokens (kind "api"), oldest first.
-    [[nodiscard]] virtual Result<std::vector<SessionRecord>> ListApiTokens(std::int64_t user_id) = 0;
+
+    /// Stores a new API token of an existing user (kInvalidArgument when the id is taken or the user unknown).
+    [[nodiscard]] virtual Result<void> CreateApiToken(const ApiTokenRecord& token) = 0;
+    /// The token with this id and its owner, whether live, expired or revoked.
+    [[nodiscard]] virtual Result<std::optional<std::pair<ApiTokenRecord, UserRecord>>> FindApiToken(
+        const std::string& id) = 0;
+    /// The API tokens of one user, or of everyone when `user_id` is nullopt; newest first.
+    [[nodiscard]] virtual Result<std::vector<ApiTokenRecord>> ListApiTokens(std::optional<std::int64_t> user_id) = 0;
+    /// Marks a token revoked at `at` (a token revoked before keeps its first time); kNotFound when unknown.
+    [[nodiscard]] virtual Result<void> RevokeApiToken(const std::string& id, TimePoint at) = 0;
+    /// Sets a token's last_used_at; an unknown id is not an error.
+    [[nodiscard]] virtual Result<void> TouchApiToken(const std::string& id, TimePoint at) = 0;
+    /// Deletes the sessions expired at `now`, and the API tokens that expired or were revoked before
+    /// `tokens_ended_before` (kept until then so their owners see why they stopped working).
+    [[nodiscard]] virtual Result<CredentialPurge> DeleteEndedCredentials(TimePoint now,
+                                                                         TimePoint tokens_ended_before) = 0;
 };
 
 }  // namespace optischema::store

@@ -202,6 +202,23 @@ FROM optischema.snapshot_groups g JOIN optischema.snapshots s ON s.id = g.snapsh
 WHERE s.interval_ms IS NOT NULL AND g.fingerprint <> 'other'
 GROUP BY 1, 2, 3;
 )sql",
+    // 4: API tokens, as SqliteStore's migration 6 (see there).
+    R"sql(
+DELETE FROM optischema.sessions WHERE kind <> 'session';
+CREATE INDEX sessions_expiry ON optischema.sessions (expires_at_ms);
+CREATE TABLE optischema.api_tokens (
+    id text PRIMARY KEY,
+    name text NOT NULL,
+    user_id bigint NOT NULL REFERENCES optischema.users(id) ON DELETE CASCADE,
+    role text NOT NULL,
+    secret_hash text NOT NULL,
+    created_at_ms bigint NOT NULL,
+    expires_at_ms bigint,
+    last_used_at_ms bigint,
+    revoked_at_ms bigint
+);
+CREATE INDEX api_tokens_user ON optischema.api_tokens (user_id);
+)sql",
 };
 
 }  // namespace

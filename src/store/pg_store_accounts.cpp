@@ -92,13 +92,63 @@ Result<void> PgStore::DeleteBrowserSessions(std::int64_t user_id, const std::str
                 Params(user_id, except));
 }
 
-Result<std::vector<SessionRecord>> PgStore::ListApiTokens(std::int64_t user_id) {
-    return detail::ReadAll(Fetch("list API tokens", Mode::kIdempotent,
-                                 fmt::format("SELECT {} FROM optischema.sessions WHERE user_id = $1 AND kind = 'api' "
-                                             "ORDER BY created_at_ms, token_hash COLLATE \"C\"",
-                                             detail::kSessionColumns),
-                                 Params(user_id)),
-                           detail::ReadSession<PgRow>);
+Result<void> PgStore::CreateApiToken(const ApiTokenRecord& t) {
+    auto ok = Exec("create API token", Mode::kTransaction,
+                   "INSERT INTO optischema.api_tokens (id, name, user_id, role, secret_hash, created_at_ms, "
+                   "expires_at_ms, last_used_at_ms, revoked_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                   Params(t.id, t.name, t.user_id, t.role, t.secret_hash, ToUnixMs(t.created_at),
+                          detail::OptMs(t.expires_at), detail::OptMs(t.last_used_at), detail::OptMs(t.revoked_at)));
+    if (!ok &&
+        (ok.error().sqlstate == detail::kUniqueViolation || ok.error().sqlstate == detail::kForeignKeyViolation)) {
+        return detail::ApiTokenRefused(t.id, t.user_id);
+    }
+    return ok;
+}
+
+Result<std::optional<std::pair<ApiTokenRecord, UserRecord>>> PgStore::FindApiToken(const std::string& id) {
+    return detail::ReadFirst(
+        Fetch("find API token", Mode::kIdempotent,
+              fmt::format("SELECT {}, {} FROM optischema.api_tokens t JOIN optischema.users u ON u.id = t.user_id "
+                          "WHERE t.id = $1",
+                          detail::kApiTokenColumns, detail::Qualified(detail::kUserColumns, "u.")),
+              Params(id)),
+        detail::ReadApiTokenAndUser<PgRow>);
+}
+
+Result<std::vector<ApiTokenRecord>> PgStore::ListApiTokens(std::optional<std::int64_t> user_id) {
+    return detail::ReadAll(
+        Fetch(
+            "list API tokens", Mode::kIdempotent,
+            fmt::format("SELECT {} FROM optischema.api_tokens t JOIN optischema.users u ON u.id = t.user_id "
+                        "WHERE $1::bigint IS NULL OR t.user_id = $1 ORDER BY t.created_at_ms DESC, t.id COLLATE \"C\"",
+                        detail::kApiTokenColumns),
+            Params(user_id)),
+        detail::ReadApiToken<PgRow>);
+}
+
+Result<void> PgStore::RevokeApiToken(const std::string& id, TimePoint at) {
+    auto rows = Fetch("revoke API token", Mode::kIdempotent,
+                      "UPDATE optischema.api_tokens SET revoked_at_ms = coalesce(revoked_at_ms, $2) WHERE id = $1 "
+                      "RETURNING id",
+                      Params(id, ToUnixMs(at)));
+    if (!rows) return tl::unexpected(rows.error());
+    if (rows->empty()) return detail::NoApiToken(id);
+    return {};
+}
+
+Result<void> PgStore::TouchApiToken(const std::string& id, TimePoint at) {
+    return Exec("note API token use", Mode::kIdempotent,
+                "UPDATE optischema.api_tokens SET last_used_at_ms = $2 WHERE id = $1", Params(id, ToUnixMs(at)));
+}
+
+Result<CredentialPurge> PgStore::DeleteEndedCredentials(TimePoint now, TimePoint tokens_ended_before) {
+    auto rows = Fetch("delete ended credentials", Mode::kTransaction,
+                      "WITH s AS (DELETE FROM optischema.sessions WHERE expires_at_ms <= $1 RETURNING 1), "
+                      "t AS (DELETE FROM optischema.api_tokens WHERE revoked_at_ms < $2 OR expires_at_ms < $2 "
+                      "RETURNING 1) SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM t)",
+                      Params(ToUnixMs(now), ToUnixMs(tokens_ended_before)));
+    if (!rows) return tl::unexpected(rows.error());
+    return CredentialPurge{detail::AsInt((*rows)[0], 0), detail::AsInt((*rows)[0], 1)};
 }
 
 }  // namespace optischema::store

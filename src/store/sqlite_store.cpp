@@ -178,6 +178,24 @@ FROM snapshot_groups g JOIN snapshots s ON s.id = g.snapshot_id
 WHERE s.interval_ms IS NOT NULL AND g.fingerprint <> 'other'
 GROUP BY 1, 2, 3;
 )sql",
+    // 6: API tokens in a table of their own, found by their public id; sessions keep browser logins only
+    // (nothing created API tokens in sessions before), and are deleted once expired.
+    R"sql(
+DELETE FROM sessions WHERE kind <> 'session';
+CREATE INDEX sessions_expiry ON sessions (expires_at_ms);
+CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER,
+    last_used_at_ms INTEGER,
+    revoked_at_ms INTEGER
+) WITHOUT ROWID;
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+)sql",
 };
 
 }  // namespace

@@ -70,7 +70,13 @@ public:
                                                                                           TimePoint now) override;
     [[nodiscard]] Result<void> DeleteSession(const std::string& token_hash) override;
     [[nodiscard]] Result<void> DeleteBrowserSessions(std::int64_t user_id, const std::string& except) override;
-    [[nodiscard]] Result<std::vector<SessionRecord>> ListApiTokens(std::int64_t user_id) override;
+    [[nodiscard]] Result<void> CreateApiToken(const ApiTokenRecord& token) override;
+    [[nodiscard]] Result<std::optional<std::pair<ApiTokenRecord, UserRecord>>> FindApiToken(
+        const std::string& id) override;
+    [[nodiscard]] Result<std::vector<ApiTokenRecord>> ListApiTokens(std::optional<std::int64_t> user_id) override;
+    [[nodiscard]] Result<void> RevokeApiToken(const std::string& id, TimePoint at) override;
+    [[nodiscard]] Result<void> TouchApiToken(const std::string& id, TimePoint at) override;
+    [[nodiscard]] Result<CredentialPurge> DeleteEndedCredentials(TimePoint now, TimePoint tokens_ended_before) override;
 
     // SettingsStore
     [[nodiscard]] Result<std::optional<std::string>> GetSetting(const std::string& key) override;

@@ -82,12 +82,60 @@ Result<void> SqliteStore::DeleteBrowserSessions(std::int64_t user_id, const std:
                            "delete sessions", user_id, except);
 }
 
-Result<std::vector<SessionRecord>> SqliteStore::ListApiTokens(std::int64_t user_id) {
+Result<void> SqliteStore::CreateApiToken(const ApiTokenRecord& t) {
+    Statement s(db(),
+                "INSERT INTO api_tokens (id, name, user_id, role, secret_hash, created_at_ms, expires_at_ms, "
+                "last_used_at_ms, revoked_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!s.ok()) return tl::unexpected(StorageError(db(), "prepare API token insert"));
+    detail::BindParams(s, t.id, t.name, t.user_id, t.role, t.secret_hash, ToUnixMs(t.created_at),
+                       detail::OptMs(t.expires_at), detail::OptMs(t.last_used_at), detail::OptMs(t.revoked_at));
+    const int rc = s.Step();
+    if (rc == SQLITE_CONSTRAINT) return detail::ApiTokenRefused(t.id, t.user_id);
+    if (rc != SQLITE_DONE) return tl::unexpected(StorageError(db(), "create API token"));
+    return {};
+}
+
+Result<std::optional<std::pair<ApiTokenRecord, UserRecord>>> SqliteStore::FindApiToken(const std::string& id) {
+    return detail::SelectOne(db(),
+                             fmt::format("SELECT {}, {} FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                                         "WHERE t.id = ?1",
+                                         detail::kApiTokenColumns, detail::Qualified(detail::kUserColumns, "u.")),
+                             "find API token", detail::ReadApiTokenAndUser<SqliteRow>, id);
+}
+
+Result<std::vector<ApiTokenRecord>> SqliteStore::ListApiTokens(std::optional<std::int64_t> user_id) {
     return detail::SelectAll(db(),
-                             fmt::format("SELECT {} FROM sessions WHERE user_id = ?1 AND kind = 'api' ORDER BY "
-                                         "created_at_ms",
-                                         detail::kSessionColumns),
-                             "list API tokens", detail::ReadSession<SqliteRow>, user_id);
+                             fmt::format("SELECT {} FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                                         "WHERE ?1 IS NULL OR t.user_id = ?1 ORDER BY t.created_at_ms DESC, t.id",
+                                         detail::kApiTokenColumns),
+                             "list API tokens", detail::ReadApiToken<SqliteRow>, user_id);
+}
+
+Result<void> SqliteStore::RevokeApiToken(const std::string& id, TimePoint at) {
+    auto changed =
+        detail::Change(db(), "UPDATE api_tokens SET revoked_at_ms = coalesce(revoked_at_ms, ?2) WHERE id = ?1",
+                       "revoke API token", id, ToUnixMs(at));
+    if (!changed) return tl::unexpected(changed.error());
+    if (*changed == 0) return detail::NoApiToken(id);
+    return {};
+}
+
+Result<void> SqliteStore::TouchApiToken(const std::string& id, TimePoint at) {
+    return detail::Execute(db(), "UPDATE api_tokens SET last_used_at_ms = ?2 WHERE id = ?1", "note API token use", id,
+                           ToUnixMs(at));
+}
+
+Result<CredentialPurge> SqliteStore::DeleteEndedCredentials(TimePoint now, TimePoint tokens_ended_before) {
+    CredentialPurge out;
+    auto sessions = detail::Change(db(), "DELETE FROM sessions WHERE expires_at_ms <= ?1", "delete expired sessions",
+                                   ToUnixMs(now));
+    if (!sessions) return tl::unexpected(sessions.error());
+    out.sessions = *sessions;
+    auto tokens = detail::Change(db(), "DELETE FROM api_tokens WHERE revoked_at_ms < ?1 OR expires_at_ms < ?1",
+                                 "delete ended API tokens", ToUnixMs(tokens_ended_before));
+    if (!tokens) return tl::unexpected(tokens.error());
+    out.api_tokens = *tokens;
+    return out;
 }
 
 }  // namespace optischema::store

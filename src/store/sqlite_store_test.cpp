@@ -130,15 +130,16 @@ TEST(SqliteStoreTest, OpenCreatesDirectoryAndFileAndMigrates) {
     ASSERT_TRUE(store) << store.error().ToString();
     EXPECT_TRUE(fs::is_directory(data_dir));
     EXPECT_TRUE(fs::is_regular_file(DbFile(data_dir)));
-    EXPECT_EQ((*store)->SchemaVersion(), 5);
+    EXPECT_EQ((*store)->SchemaVersion(), 6);
 
     RawDb raw(DbFile(data_dir));
-    EXPECT_EQ(raw.Int("PRAGMA user_version"), 5);
+    EXPECT_EQ(raw.Int("PRAGMA user_version"), 6);
     EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");
     const auto tables = raw.Column("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-    EXPECT_EQ(tables, (std::vector<std::string>{"audit_events", "baseline_counters", "baselines", "group_rollups",
-                                                "latency_samples", "queries", "recommendations", "sessions", "settings",
-                                                "snapshot_groups", "snapshots", "targets", "users"}));
+    EXPECT_EQ(tables,
+              (std::vector<std::string>{"api_tokens", "audit_events", "baseline_counters", "baselines", "group_rollups",
+                                        "latency_samples", "queries", "recommendations", "sessions", "settings",
+                                        "snapshot_groups", "snapshots", "targets", "users"}));
 }
 
 TEST(SqliteStoreTest, ReopenIsIdempotentAndKeepsData) {
@@ -157,7 +158,7 @@ TEST(SqliteStoreTest, ReopenIsIdempotentAndKeepsData) {
     for (int i = 0; i < 2; ++i) {
         auto store = SqliteStore::Open(tmp.path().string());
         ASSERT_TRUE(store) << store.error().ToString();
-        EXPECT_EQ((*store)->SchemaVersion(), 5);
+        EXPECT_EQ((*store)->SchemaVersion(), 6);
         auto targets = (*store)->ListTargets();
         ASSERT_TRUE(targets);
         ASSERT_EQ(targets->size(), 1u);
@@ -200,15 +201,40 @@ TEST(SqliteStoreTest, MigrationFiveBackfillsTheHourlyRollups) {
         RawDb raw(DbFile(tmp.path()));
         rollup_rows = raw.Int("SELECT count(*) FROM group_rollups");
         EXPECT_GT(rollup_rows, 0);
-        raw.Exec("DROP TABLE group_rollups; PRAGMA user_version = 4");
+        raw.Exec(
+            "DROP TABLE group_rollups; DROP TABLE api_tokens; DROP INDEX sessions_expiry; "
+            "PRAGMA user_version = 4");
     }
     auto store = MustOpen(tmp.path());
-    EXPECT_EQ(store->SchemaVersion(), 5);
+    EXPECT_EQ(store->SchemaVersion(), 6);
     {
         RawDb raw(DbFile(tmp.path()));
         EXPECT_EQ(raw.Int("SELECT count(*) FROM group_rollups"), rollup_rows);
     }
     contract::ExpectRebuiltRollupsExact(*store, workloads);
+}
+
+TEST(SqliteStoreTest, MigrationSixKeepsBrowserSessionsAndDropsTokenRowsFromSessions) {
+    TempDir tmp;
+    {
+        auto store = MustOpen(tmp.path());
+        auto user = store->CreateUser({0, "ann", "h", "admin", {}});
+        ASSERT_TRUE(user);
+        ASSERT_TRUE(store->SaveSession(
+            {"browser", user->id, "session", "", FromUnixMs(0), FromUnixMs(1) + std::chrono::hours(24 * 365 * 100)}));
+    }
+    {
+        // Back to schema version 5, where an API token would have been a row of sessions.
+        RawDb raw(DbFile(tmp.path()));
+        raw.Exec(
+            "DROP TABLE api_tokens; DROP INDEX sessions_expiry; PRAGMA user_version = 5; "
+            "INSERT INTO sessions VALUES ('old-api', 1, 'api', 'ci', 0, NULL)");
+    }
+    auto store = MustOpen(tmp.path());
+    EXPECT_EQ(store->SchemaVersion(), 6);
+    RawDb raw(DbFile(tmp.path()));
+    EXPECT_EQ(raw.Column("SELECT token_hash FROM sessions"), (std::vector<std::string>{"browser"}));
+    EXPECT_EQ(raw.Int("SELECT count(*) FROM api_tokens"), 0);
 }
 
 TEST(SqliteStoreTest, OpenFailsClearlyWhenTheDataDirectoryCannotBeCreated) {

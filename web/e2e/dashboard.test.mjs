@@ -3,8 +3,9 @@
 // One browser, one session, steps in order, as a new user would go: log in, watch queries arrive
 // live, open a plan, validate, apply and roll back a recommendation, find both in the audit log,
 // export, set up the AI assistant against a local OpenAI-compatible server (e2e/fake-llm.mjs) and
-// ask it about a query, change a user's role, switch theme, use a phone-width screen and the
-// keyboard. axe-core checks every page; screenshots go to web/test-results/.
+// ask it about a query, change a user's role, create, use and revoke an API token, switch theme,
+// use a phone-width screen and the keyboard. axe-core checks every page; screenshots go to
+// web/test-results/.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -431,6 +432,40 @@ describe('dashboard', { skip }, () => {
         await page.getByRole('button', { name: 'Remove user e2e-ops' }).click();
         await page.getByRole('dialog', { name: 'Remove user e2e-ops?' }).getByRole('button', { name: 'Remove', exact: true }).click();
         await page.getByLabel('Role of e2e-ops').waitFor({ state: 'detached' });
+    });
+
+    test('settings: an API token is shown once, works for a script without cookie or CSRF, and is revoked', async () => {
+        await go('/settings', 'Settings');
+        const section = page.getByTestId('api-tokens');
+        await section.getByLabel('Name', { exact: true }).fill('e2e-script');
+        await section.locator('#t-role').selectOption('operator');
+        await section.getByRole('button', { name: 'Create token' }).click();
+        const shown = section.getByTestId('new-api-token');
+        await shown.getByText('it is not shown again').waitFor();
+        const secret = (await shown.getByTestId('api-token-secret').innerText()).trim();
+        assert.match(secret, /^osk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+        const asScript = (path) => fetch(`${base}/api/v1${path}`, { headers: { Authorization: `Bearer ${secret}` } });
+        const me = await asScript('/auth/me');
+        assert.equal(me.status, 200);
+        assert.equal((await me.json()).user.role, 'operator');
+        await check('27c-settings-api-token');
+
+        await shown.getByRole('button', { name: 'I have copied it' }).click();
+        await shown.waitFor({ state: 'detached' });
+        const table = section.getByTestId('api-tokens-table');
+        await table.getByText('e2e-script').waitFor();
+        await page.reload();
+        await section.getByTestId('api-tokens-table').getByText('e2e-script').waitFor();
+        assert.equal((await page.locator('body').innerText()).includes(secret.slice(21)), false, 'the token is shown again');
+
+        await section.getByRole('button', { name: 'Revoke token e2e-script' }).click();
+        const confirm = page.getByRole('dialog', { name: 'Revoke the token e2e-script?' });
+        await confirm.getByRole('button', { name: 'Revoke', exact: true }).click();
+        await page.getByText('The token e2e-script was revoked.').waitFor();
+        await section.getByTestId('api-tokens-table').getByText('revoked').waitFor();
+        const refused = await asScript('/auth/me');
+        assert.equal(refused.status, 401);
+        assert.match((await refused.json()).error.message, /revoked/);
     });
 
     test('the theme toggle switches themes and is remembered', async () => {

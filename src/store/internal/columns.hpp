@@ -36,6 +36,10 @@ inline constexpr std::string_view kAuditColumns =
     "id, at_ms, actor, target, action, sql, outcome, error, duration_ms, detail_json, related_id";
 inline constexpr std::string_view kUserColumns = "id, username, password_hash, role, created_at_ms";
 inline constexpr std::string_view kSessionColumns = "token_hash, user_id, kind, label, created_at_ms, expires_at_ms";
+/// Of api_tokens t joined with users u (the owner's name).
+inline constexpr std::string_view kApiTokenColumns =
+    "t.id, t.name, t.user_id, u.username, t.role, t.secret_hash, t.created_at_ms, t.expires_at_ms, "
+    "t.last_used_at_ms, t.revoked_at_ms";
 
 /// The counter columns, in kCounterFields order.
 inline constexpr std::array<std::string_view, 12> kCounterNames = {

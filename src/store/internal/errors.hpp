@@ -37,4 +37,15 @@ namespace optischema::store::detail {
     return MakeError(ErrorCode::kNotFound, fmt::format("no recommendation {} in the store", id));
 }
 
+/// CreateApiToken refused: the id is taken or the owner unknown.
+[[nodiscard]] inline tl::unexpected<Error> ApiTokenRefused(const std::string& id, std::int64_t user_id) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("cannot store API token {}: its id is taken or user {} does not exist", id, user_id));
+}
+
+/// An API token id the store does not know.
+[[nodiscard]] inline tl::unexpected<Error> NoApiToken(const std::string& id) {
+    return MakeError(ErrorCode::kNotFound, fmt::format("no API token {}", id));
+}
+
 }  // namespace optischema::store::detail

@@ -192,5 +192,7 @@ template <typename Read>
 
 /// The SQLSTATE of unique_violation: an insert or update clashed with a UNIQUE key.
 inline constexpr std::string_view kUniqueViolation = "23505";
+/// The SQLSTATE of foreign_key_violation: a row names a parent that does not exist.
+inline constexpr std::string_view kForeignKeyViolation = "23503";
 
 }  // namespace optischema::store::detail

@@ -189,4 +189,18 @@ std::pair<SessionRecord, UserRecord> ReadSessionAndUser(const C& c) {
     return {ReadSession(c), ReadUserAt(c, ColumnCount(kSessionColumns))};
 }
 
+/// kApiTokenColumns.
+template <RowCells C>
+ApiTokenRecord ReadApiToken(const C& c) {
+    return ApiTokenRecord{
+        c.Text(0),         c.Text(1),         c.Int(2),         c.Text(3), c.Text(4), c.Text(5), FromUnixMs(c.Int(6)),
+        ReadOptTime(c, 7), ReadOptTime(c, 8), ReadOptTime(c, 9)};
+}
+
+/// kApiTokenColumns, then kUserColumns.
+template <RowCells C>
+std::pair<ApiTokenRecord, UserRecord> ReadApiTokenAndUser(const C& c) {
+    return {ReadApiToken(c), ReadUserAt(c, ColumnCount(kApiTokenColumns))};
+}
+
 }  // namespace optischema::store::detail

@@ -170,6 +170,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API tokens
+         * @description Your own tokens, or every user's for an admin; newest first. Never the token itself. Revoked and expired tokens stay listed for 30 days after they ended.
+         */
+        get: operations["listApiTokens"];
+        put?: never;
+        /**
+         * Create an API token
+         * @description The answer holds the token, once: it is never shown again (only a hash is kept). The role is at most the creator's; tokens are created from a login session, not with another token (403). Recorded in the audit log (action token_create), without the token.
+         */
+        post: operations["createApiToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API token
+         * @description Your own token, or anyone's for an admin (404 for another user's). Requests with it then get 401. Recorded in the audit log (action token_revoke).
+         */
+        delete: operations["revokeApiToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/targets": {
         parameters: {
             query?: never;
@@ -1402,6 +1446,45 @@ export interface components {
             /** @constant */
             status: "ok";
         };
+        /** @description An API token as listed: never the token itself. */
+        ApiToken: {
+            /** @description The public id, the 16 hex digits after osk_. */
+            id: string;
+            name: string;
+            /** @description The user name of who created it; the token acts as this user. */
+            owner: string;
+            role: components["schemas"]["Role"];
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description null: never expires.
+             */
+            expires_at: string | null;
+            /**
+             * Format: date-time
+             * @description Updated at most once a minute.
+             */
+            last_used_at: string | null;
+            /** Format: date-time */
+            revoked_at: string | null;
+        };
+        ApiTokenList: {
+            tokens: components["schemas"]["ApiToken"][];
+        };
+        ApiTokenCreate: {
+            /** @description What it is for ("ci", "grafana"); no control characters. */
+            name: string;
+            /** @description Default viewer; at most the creator's role. */
+            role?: components["schemas"]["Role"];
+            /** @description An ISO 8601 time in the future, or "never" (admins only). Left out: 90 days from now. */
+            expires_at?: string;
+        };
+        ApiTokenCreated: {
+            /** @description Send as Authorization: Bearer <token>. Shown this once. */
+            token: string;
+            api_token: components["schemas"]["ApiToken"];
+        };
     };
     responses: {
         /** @description Bad input (a malformed id, parameter or body): invalid_argument or bad_request. */
@@ -1483,6 +1566,8 @@ export interface components {
         From: string;
         /** @description End of the range: ISO 8601 or Unix milliseconds. Default: now. */
         To: string;
+        /** @description The token's public id (the 16 hex digits after osk_). */
+        ApiTokenId: string;
     };
     requestBodies: never;
     headers: never;
@@ -1776,6 +1861,82 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    listApiTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    createApiToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiTokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Created. `token` is shown this once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["UnexpectedError"];
+        };
+    };
+    revokeApiToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token's public id (the 16 hex digits after osk_). */
+                id: components["parameters"]["ApiTokenId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked (also when it was revoked before). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];

@@ -3,6 +3,8 @@
 
 import type {
     AiAnswer,
+    ApiToken,
+    ApiTokenCreated,
     AuditEvent,
     ChangeResponse,
     ExplainResponse,
@@ -379,6 +381,19 @@ export class ApiClient {
     }
     deleteUser(id: ManagedUser['id']): Promise<void> {
         return this.delete<void>(`/users/${seg(id)}`);
+    }
+
+    // API tokens.
+    async apiTokens(signal?: AbortSignal): Promise<ApiToken[]> {
+        const r = await this.get<{ tokens: ApiToken[] }>('/tokens', { signal });
+        return Array.isArray(r?.tokens) ? r.tokens : [];
+    }
+    /// The answer holds the token itself, once.
+    createApiToken(name: string, role: Role, expiresAt: string): Promise<ApiTokenCreated> {
+        return this.post<ApiTokenCreated>('/tokens', { name, role, expires_at: expiresAt });
+    }
+    revokeApiToken(id: ApiToken['id']): Promise<void> {
+        return this.delete<void>(`/tokens/${seg(id)}`);
     }
 
     // AI assistant.

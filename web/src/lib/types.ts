@@ -99,6 +99,10 @@ export type AuditEvent = Schemas['AuditEvent'];
 /// A user as GET /users lists them.
 export type ManagedUser = Schemas['User'];
 
+/// An API token as GET /tokens lists it (never the token itself), and the answer of POST /tokens (the token, once).
+export type ApiToken = Schemas['ApiToken'];
+export type ApiTokenCreated = Schemas['ApiTokenCreated'];
+
 export type SnapshotEvent = Schemas['SnapshotEvent'];
 export type StatusEvent = Schemas['StatusEvent'];
 export type StreamData = SnapshotEvent | StatusEvent;

@@ -14,6 +14,7 @@ import { formatRelative } from '../../lib/format';
 import { sortChecks } from '../../lib/recommendations';
 import type { Check, Target, TargetTestResponse } from '../../lib/types';
 import { AiProviderSection } from './AiProviderSection';
+import { ApiTokensSection } from './ApiTokensSection';
 import { UsersSection } from './UsersSection';
 
 function ChecksList({ checks }: { checks: Check[] }) {
@@ -357,7 +358,7 @@ function AppearanceSection() {
 
 export default function SettingsPage() {
     useTitle('Settings');
-    const { user } = useSession();
+    const { user, authEnabled } = useSession();
     const isAdmin = hasRole(user?.role, 'admin');
     return (
         <>
@@ -370,6 +371,7 @@ export default function SettingsPage() {
             <div className="stack">
                 <TargetsSection />
                 {isAdmin && <UsersSection />}
+                {authEnabled && <ApiTokensSection />}
                 <AiProviderSection />
                 <AppearanceSection />
             </div>
