@@ -1,9 +1,11 @@
 #include "server/config.hpp"
 
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <optional>
 #include <set>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -123,10 +125,10 @@ Result<void> ReadOverview(const std::filesystem::path& file,
 
 }  // namespace
 
-Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig config) {
+Result<ServeConfig> ParseConfig(std::string_view text, const std::filesystem::path& file, ServeConfig config) {
     toml::table root;
     try {
-        root = toml::parse_file(file.string());
+        root = toml::parse(text, file.string());
     } catch (const toml::parse_error& e) {
         return tl::unexpected(ConfigError(file, e.source(), std::string(e.description())));
     }
@@ -248,6 +250,18 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig co
         }
     }
     return config;
+}
+
+Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig defaults) {
+    std::ifstream in(file, std::ios::binary);
+    std::string text(std::istreambuf_iterator<char>(in), {});
+    std::error_code ec;
+    if (!in.is_open() || in.bad() || std::filesystem::is_directory(file, ec)) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("cannot read the config file {}: check that it exists and is readable",
+                                     file.string()));
+    }
+    return ParseConfig(text, file, std::move(defaults));
 }
 
 Result<TargetConfig> ParseTargetFlag(const std::string& flag) {
