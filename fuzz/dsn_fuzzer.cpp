@@ -35,9 +35,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (rest.find('\0') != std::string::npos) return 0;
     // A password of letters and digits, long enough not to occur by chance in libpq's messages or in
     // our own, and not typed again in the rest (where it is no longer the password).
-    password.erase(std::remove_if(password.begin(), password.end(),
-                                  [](unsigned char c) { return std::isalnum(c) == 0; }),
-                   password.end());
+    password.erase(
+        std::remove_if(password.begin(), password.end(), [](unsigned char c) { return std::isalnum(c) == 0; }),
+        password.end());
     if (password.size() < 12 || rest.find(password) != std::string::npos) return 0;
     // In both forms the password stays the password whatever follows (in "REST password=X", REST could
     // make a URI of it, whose dbname would then hold the text).

@@ -79,7 +79,8 @@ Server& TheServer() {
                 if (verb != "GET" && verb != "POST" && verb != "PUT" && verb != "DELETE") continue;
                 api::RouteOptions options;
                 options.public_route = operation.contains("security") && operation["security"].empty();
-                options.required_role = path.find("users") != std::string::npos ? api::Role::kAdmin : api::Role::kViewer;
+                options.required_role =
+                    path.find("users") != std::string::npos ? api::Role::kAdmin : api::Role::kViewer;
                 s->router.Add(verb, path, Decode, options);
             }
         }

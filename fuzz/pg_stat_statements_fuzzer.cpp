@@ -73,16 +73,23 @@ std::vector<Record> ParseCsv(std::string_view text) {
 }
 
 // The columns of StatementsSql, in its order; each the names versions gave it.
-const std::vector<std::vector<std::string_view>> kColumns = {
-    {"userid"},          {"dbid"},
-    {"queryid"},         {"toplevel"},
-    {"calls"},           {"total_exec_time", "total_time"},
-    {"total_plan_time"}, {"rows"},
-    {"shared_blks_hit"}, {"shared_blks_read"},
-    {"shared_blks_dirtied"}, {"shared_blks_written"},
-    {"temp_blks_read"},  {"temp_blks_written"},
-    {"shared_blk_read_time", "blk_read_time"}, {"shared_blk_write_time", "blk_write_time"},
-    {"query"}};
+const std::vector<std::vector<std::string_view>> kColumns = {{"userid"},
+                                                             {"dbid"},
+                                                             {"queryid"},
+                                                             {"toplevel"},
+                                                             {"calls"},
+                                                             {"total_exec_time", "total_time"},
+                                                             {"total_plan_time"},
+                                                             {"rows"},
+                                                             {"shared_blks_hit"},
+                                                             {"shared_blks_read"},
+                                                             {"shared_blks_dirtied"},
+                                                             {"shared_blks_written"},
+                                                             {"temp_blks_read"},
+                                                             {"temp_blks_written"},
+                                                             {"shared_blk_read_time", "blk_read_time"},
+                                                             {"shared_blk_write_time", "blk_write_time"},
+                                                             {"query"}};
 
 struct Reading {
     std::vector<pg::Row> rows;  // as the server returns StatementsSql with texts

@@ -2,10 +2,10 @@
 
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <set>
-#include <iterator>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -257,9 +257,9 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig de
     std::string text(std::istreambuf_iterator<char>(in), {});
     std::error_code ec;
     if (!in.is_open() || in.bad() || std::filesystem::is_directory(file, ec)) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("cannot read the config file {}: check that it exists and is readable",
-                                     file.string()));
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            fmt::format("cannot read the config file {}: check that it exists and is readable", file.string()));
     }
     return ParseConfig(text, file, std::move(defaults));
 }

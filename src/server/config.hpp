@@ -90,7 +90,9 @@ struct ServeConfig {
 [[nodiscard]] Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig defaults);
 
 /// LoadConfig of a config file's text; `file` only names it in errors.
-[[nodiscard]] Result<ServeConfig> ParseConfig(std::string_view text, const std::filesystem::path& file, ServeConfig defaults);
+[[nodiscard]] Result<ServeConfig> ParseConfig(std::string_view text,
+                                              const std::filesystem::path& file,
+                                              ServeConfig defaults);
 
 /// Parses "NAME=DSN" from `--target`.
 [[nodiscard]] Result<TargetConfig> ParseTargetFlag(const std::string& flag);
