@@ -222,8 +222,9 @@ std::vector<IndexCandidate> GenerateCandidates(const model::ParsedQuery& query,
             if (Filters(*u) && IsRange(*u) && u->operand.kind != Operand::Kind::kColumn) ranges.push_back(u);
             if (u->clause == ClauseKind::kOrderBy) order_by.push_back(u);
         }
-        std::stable_sort(equalities.begin(), equalities.end(), [&](const ColumnUse* a, const ColumnUse* b) {
-            return EqualitySelectivity(stats(table, a->column)) < EqualitySelectivity(stats(table, b->column));
+        // A structured binding is captured by name only from C++20 compilers newer than clang 14 (fuzz.sh's).
+        std::stable_sort(equalities.begin(), equalities.end(), [&, &t = table](const ColumnUse* a, const ColumnUse* b) {
+            return EqualitySelectivity(stats(t, a->column)) < EqualitySelectivity(stats(t, b->column));
         });
 
         // Equality columns, then one range column: the classic composite.

@@ -263,9 +263,12 @@ Result<model::Plan> ParsePlan(std::string_view json_text) {
             for (const auto& [name, setting] : value.items()) plan.settings.emplace_back(name, Text(setting));
         } else if (key == "Triggers" && value.is_array()) {
             for (const auto& t : value) {
+                // EXPLAIN writes an object per trigger; anything else (or a name that is no string) is not
+                // one, and nlohmann's value() would throw on it.
+                if (!t.is_object()) continue;
                 model::TriggerTime trigger;
-                trigger.name = t.value("Trigger Name", "");
-                trigger.relation = t.value("Relation", "");
+                if (t.contains("Trigger Name")) trigger.name = Text(t["Trigger Name"]);
+                if (t.contains("Relation")) trigger.relation = Text(t["Relation"]);
                 if (t.contains("Time")) trigger.time_ms = Number(t["Time"]);
                 if (t.contains("Calls")) trigger.calls = Number(t["Calls"]);
                 plan.triggers.push_back(std::move(trigger));

@@ -74,6 +74,18 @@ TEST(PlanTest, EveryRecordedPlanParsesWithConsistentTimes) {
     }
 }
 
+// Found by fuzz/plan_fuzzer: a "Triggers" list holding a number (or a trigger whose name is a number)
+// threw nlohmann's type_error out of ParsePlan and ended the process.
+TEST(PlanTest, TriggersThatAreNotObjectsAreSkippedNotThrown) {
+    const auto plan = ParsePlan(R"([{"Plan": {"Node Type": "Result", "Total Cost": 1},
+                                    "Triggers": [1, "x", {"Trigger Name": 5, "Relation": "t", "Time": 2.5}]}])");
+    ASSERT_TRUE(plan.has_value()) << plan.error().message;
+    ASSERT_EQ(plan->triggers.size(), 1u);
+    EXPECT_EQ(plan->triggers[0].name, "5");
+    EXPECT_EQ(plan->triggers[0].relation, "t");
+    EXPECT_DOUBLE_EQ(plan->triggers[0].time_ms, 2.5);
+}
+
 TEST(PlanTest, NothingIsLost) {
     // Every property of every node is either mapped to a field or kept verbatim in `extra`.
     for (const auto& file : AllPlans()) {

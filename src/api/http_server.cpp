@@ -413,15 +413,10 @@ private:
 
     Result<HttpRequest> Convert() {
         auto& raw = parser_->get();
-        HttpRequest request;
-        request.method = std::string(raw.method_string());
-        if (request.method.empty()) return MakeError(ErrorCode::kInvalidArgument, "missing method");
-        if (auto parsed = ParseRequestTarget(raw.target(), request); !parsed) return tl::unexpected(parsed.error());
-        for (const auto& field : raw) request.headers.Add(field.name_string(), field.value());
-        for (const auto cookie : request.headers.GetAll("Cookie")) request.cookies.merge(ParseCookies(cookie));
-        request.body = std::move(raw.body());
-        request.remote_address = ClientAddress(remote_, request.headers, server_.options().trusted_proxies);
-        return request;
+        HttpHeaders headers;
+        for (const auto& field : raw) headers.Add(field.name_string(), field.value());
+        return ReadRequest(std::string(raw.method_string()), raw.target(), std::move(headers), std::move(raw.body()),
+                           remote_, server_.options().trusted_proxies);
     }
 
     void OnRequest() {

@@ -103,6 +103,23 @@ std::string ClientAddress(std::string_view peer,
     return std::string(peer);
 }
 
+Result<HttpRequest> ReadRequest(std::string method,
+                                std::string_view target,
+                                HttpHeaders headers,
+                                std::string body,
+                                std::string_view peer,
+                                const std::vector<std::string>& trusted_proxies) {
+    HttpRequest request;
+    if (method.empty()) return MakeError(ErrorCode::kInvalidArgument, "missing method");
+    request.method = std::move(method);
+    if (auto parsed = ParseRequestTarget(target, request); !parsed) return tl::unexpected(parsed.error());
+    request.headers = std::move(headers);
+    for (const auto cookie : request.headers.GetAll("Cookie")) request.cookies.merge(ParseCookies(cookie));
+    request.body = std::move(body);
+    request.remote_address = ClientAddress(peer, request.headers, trusted_proxies);
+    return request;
+}
+
 bool IsLoopbackHost(std::string_view host) {
     if (host.starts_with('[')) {
         const auto close = host.find(']');

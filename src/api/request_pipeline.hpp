@@ -75,6 +75,16 @@ private:
 /// 2^64 addresses cost an attacker nothing). Anything else (not an address) is returned unchanged.
 [[nodiscard]] std::string AddressGroup(std::string_view address);
 
+/// The request the transport read, as handlers see it: the target split and decoded (ParseRequestTarget),
+/// cookies from every Cookie header (ParseCookies), the client's address (ClientAddress of `peer`).
+/// Fails, with what is wrong, on an empty method or a target ParseRequestTarget refuses.
+[[nodiscard]] Result<HttpRequest> ReadRequest(std::string method,
+                                              std::string_view target,
+                                              HttpHeaders headers,
+                                              std::string body,
+                                              std::string_view peer,
+                                              const std::vector<std::string>& trusted_proxies);
+
 /// True for a Host header (or listen address) naming this machine: localhost, 127.x.x.x or [::1], any port.
 [[nodiscard]] bool IsLoopbackHost(std::string_view host);
 

@@ -42,10 +42,9 @@ const std::vector<CounterColumn>& CounterColumns() {
 
 Error Unreadable(const Error& e) { return Error{e.code, "cannot read pg_stat_statements: " + e.message, e.sqlstate}; }
 
-// One row of StatementsSql: userid, dbid, queryid, toplevel, the counters in model::kCounterFields
-// order, then the text when asked for. A NULL leaves the field at its default (a counter at 0,
-// toplevel true).
-Result<StatementRow> ReadStatement(const pg::Row& r, bool with_texts) {
+}  // namespace
+
+Result<StatementRow> ReadStatementRow(const pg::Row& r, bool with_texts) {
     StatementRow row;
     std::optional<Error> failed;
     std::size_t i = 0;
@@ -72,8 +71,6 @@ Result<StatementRow> ReadStatement(const pg::Row& r, bool with_texts) {
     }
     return row;
 }
-
-}  // namespace
 
 std::string StatementsSql(const pg::Capabilities& caps, DatabaseScope scope, bool with_texts) {
     std::string select = "userid, dbid, queryid";
@@ -141,7 +138,7 @@ Result<std::vector<StatementRow>> PgStatsSource::ReadStatements(bool with_texts)
     std::vector<StatementRow> out;
     out.reserve(rows->size());
     for (const auto& r : *rows) {
-        auto row = ReadStatement(r, with_texts);
+        auto row = ReadStatementRow(r, with_texts);
         if (!row) return tl::unexpected(Unreadable(row.error()));
         out.push_back(std::move(*row));
     }

@@ -1,5 +1,8 @@
 #include "model/statement_stats.hpp"
 
+#include <cstdint>
+#include <limits>
+
 #include <gtest/gtest.h>
 
 namespace optischema::model {
@@ -14,6 +17,24 @@ TEST(CountersTest, MinusAndPlusAreInverse) {
     d += b;
     EXPECT_EQ(d.calls, a.calls);
     EXPECT_EQ(d.shared_blks_hit, a.shared_blks_hit);
+}
+
+// Found by fuzz/pg_stat_statements_fuzzer: two rows of one fingerprint with calls of 3340354734506198982
+// and 5900006633462710092 overflowed the group's sum (undefined behaviour). Sums and differences saturate.
+TEST(CountersTest, HugeCountersSaturateInsteadOfOverflowing) {
+    constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+    constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
+    Counters sum{.calls = 3340354734506198982, .rows = kMin};
+    sum += Counters{.calls = 5900006633462710092, .rows = -1};
+    EXPECT_EQ(sum.calls, kMax);
+    EXPECT_EQ(sum.rows, kMin);
+    const Counters d = Counters{.calls = kMin}.Minus(Counters{.calls = 1});
+    EXPECT_EQ(d.calls, kMin);
+    EXPECT_EQ(Counters{.calls = kMax}.Minus(Counters{.calls = -1}).calls, kMax);
+    StatementGroup group;
+    group.counters.shared_blks_hit = kMax;
+    group.counters.shared_blks_read = kMax;
+    ASSERT_TRUE(group.CacheHitPct().has_value());
 }
 
 TEST(CountersTest, DetectsNewIncarnation) {

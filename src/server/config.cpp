@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <set>
@@ -215,10 +217,10 @@ Result<void> ReadSecurity(const std::filesystem::path& file, const toml::table& 
 
 }  // namespace
 
-Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig config) {
+Result<ServeConfig> ParseConfig(std::string_view text, const std::filesystem::path& file, ServeConfig config) {
     toml::table root;
     try {
-        root = toml::parse_file(file.string());
+        root = toml::parse(text, file.string());
     } catch (const toml::parse_error& e) {
         return tl::unexpected(ConfigError(file, e.source(), std::string(e.description())));
     }
@@ -352,6 +354,18 @@ Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig co
         }
     }
     return config;
+}
+
+Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig defaults) {
+    std::ifstream in(file, std::ios::binary);
+    std::string text(std::istreambuf_iterator<char>(in), {});
+    std::error_code ec;
+    if (!in.is_open() || in.bad() || std::filesystem::is_directory(file, ec)) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            fmt::format("cannot read the config file {}: check that it exists and is readable", file.string()));
+    }
+    return ParseConfig(text, file, std::move(defaults));
 }
 
 Result<TargetConfig> ParseTargetFlag(const std::string& flag) {

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analyzer/overview_checks.hpp"
@@ -111,6 +112,11 @@ struct ServeConfig {
 ///
 /// Unknown keys are errors (a typo must not silently do nothing); every error names the key and line.
 [[nodiscard]] Result<ServeConfig> LoadConfig(const std::filesystem::path& file, ServeConfig defaults);
+
+/// LoadConfig of a config file's text; `file` only names it in errors.
+[[nodiscard]] Result<ServeConfig> ParseConfig(std::string_view text,
+                                              const std::filesystem::path& file,
+                                              ServeConfig defaults);
 
 /// Parses "NAME=DSN" from `--target`.
 [[nodiscard]] Result<TargetConfig> ParseTargetFlag(const std::string& flag);

@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY IF NOT EXISTS ON public.orders USING btree (customer_id, "Mixed" DESC, lower(email)) INCLUDE (total) WHERE status <> 'done'

@@ -1,0 +1,4 @@
+CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN (SELECT count(*) FROM t);
+END $$

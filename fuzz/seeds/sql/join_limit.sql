@@ -1,0 +1,1 @@
+SELECT o.id, c.name FROM public.orders o JOIN customers c ON c.id = o.customer_id WHERE o.status = 'open' AND o.total >= 100 ORDER BY o.created_at DESC LIMIT 20 OFFSET 40

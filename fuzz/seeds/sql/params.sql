@@ -1,0 +1,1 @@
+SELECT * FROM t WHERE id IN ($1, $2, $3) AND name LIKE $4 AND ts BETWEEN $5 AND $6

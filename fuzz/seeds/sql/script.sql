@@ -1,0 +1,1 @@
+WITH recent AS MATERIALIZED (SELECT * FROM orders WHERE created_at > now() - interval '1 day') UPDATE orders SET total = total * 1.1 FROM recent WHERE orders.id = recent.id RETURNING orders.id; SELECT E'a\'b', $tag$x;y$tag$, B'01', -1.5e-3 /* c */ -- d
