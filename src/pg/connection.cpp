@@ -82,7 +82,7 @@ struct ResultFree {
 using ResultPtr = std::unique_ptr<PGresult, ResultFree>;
 
 // Every statement carries OptiSchema's tag, so the collector can leave it out of the ranking.
-std::string Tagged(std::string_view sql) { return std::string(kStatementTag) + " " + std::string(sql); }
+std::string Tagged(std::string_view sql) { return TagStatement(sql); }
 
 bool Succeeded(PGresult* res) {
     const ExecStatusType status = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
