@@ -17,7 +17,10 @@ Result<std::string> ExplainJson(Connection& conn,
         const char* begin = transaction == ExplainTransaction::kReadOnly ? "BEGIN TRANSACTION READ ONLY" : "BEGIN";
         if (auto ok = conn.Execute(begin); !ok) return tl::unexpected(ok.error());
     }
-    auto rows = conn.Query(explain);
+    // The extended protocol would bind the $n of a GENERIC_PLAN text, and refuses to bind none
+    // (PostgreSQL 16+: "bind message supplies 0 parameters"); the simple protocol plans them unbound.
+    const bool generic = options.find("GENERIC_PLAN") != std::string_view::npos;
+    auto rows = generic ? conn.QuerySimple(explain) : conn.Query(explain);
     if (rolled_back) {
         // Whatever the statement did is undone; statement_timeout bounds how long it ran.
         if (auto ok = conn.Execute("ROLLBACK"); !ok && rows) return tl::unexpected(ok.error());

@@ -21,7 +21,8 @@ std::string_view ExplainOptions(bool analyze) {
 Result<std::string> GenericPlan(pg::Connection& conn, const std::string& sql, int param_count, std::string& method) {
     if (conn.ServerVersionNum() >= 160000) {
         method = "generic_plan";
-        return pg::ExplainJson(conn, "GENERIC_PLAN, VERBOSE, SETTINGS", sql);
+        // Read only and rolled back: the simple protocol that GENERIC_PLAN needs would run a second statement.
+        return pg::ExplainJson(conn, "GENERIC_PLAN, VERBOSE, SETTINGS", sql, pg::ExplainTransaction::kReadOnly);
     }
     method = "prepared_generic";
     const std::string prepare = "PREPARE optischema_generic AS " + sql;
