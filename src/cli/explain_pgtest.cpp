@@ -84,6 +84,16 @@ TEST_F(ExplainTest, GenericPlanOnRequest) {
     EXPECT_TRUE(MentionsPlaceholder(report->plan.root)) << service::FormatExplainJson(*report);
 }
 
+// PostgreSQL 18 keeps a list of constants as one placeholder and a comment (recorded from 18.4).
+TEST_F(ExplainTest, SquashedListOfPostgres18GetsASample) {
+    auto report = ExplainSql("SELECT id FROM orders WHERE customer_id IN ($1 /*, ... */)");
+    ASSERT_TRUE(report) << report.error().ToString();
+    EXPECT_EQ(report->method, "sample");
+    ASSERT_EQ(report->params.size(), 1u);
+    EXPECT_EQ(report->params[0].type, "integer");
+    EXPECT_EQ(report->sql.find('$'), std::string::npos) << report->sql;
+}
+
 TEST_F(ExplainTest, AnalyzeFindsTheMissingIndex) {
     service::ExplainRequest options;
     options.analyze = true;
