@@ -74,6 +74,40 @@ function(optischema_pgtest name)
         ENVIRONMENT "OPTISCHEMA_TEST_CLUSTER_DIR=${OPTISCHEMA_PGTEST_DIR};OPTISCHEMA_TEST_BARE_CLUSTER_DIR=${OPTISCHEMA_BARE_PGTEST_DIR}")
 endfunction()
 
+# Every supported PostgreSQL major (scripts/pg_versions.sh: the npm registry's packaged servers, without
+# HypoPG): a cluster per major, started by pgMM_cluster_start and stopped by pgMM_cluster_stop.
+# optischema_pgtest_on_majors(NAME [FILTER gtest-filter]) runs the pgtest NAME again against each of
+# them as the CTest entry pgMM_NAME, so a failure names the major. The tests of one major share its
+# cluster one at a time (some reset pg_stat_statements); majors run side by side.
+set(OPTISCHEMA_PG_MAJORS 13 14 15 16 17 18)
+set(OPTISCHEMA_PG_VERSIONS ${PROJECT_SOURCE_DIR}/scripts/pg_versions.sh)
+foreach(major IN LISTS OPTISCHEMA_PG_MAJORS)
+    add_test(NAME pg${major}_cluster_start
+             COMMAND ${OPTISCHEMA_PG_VERSIONS} start ${major} ${PROJECT_BINARY_DIR}/pgtest-${major})
+    add_test(NAME pg${major}_cluster_stop
+             COMMAND ${OPTISCHEMA_PG_VERSIONS} stop ${major} ${PROJECT_BINARY_DIR}/pgtest-${major})
+    set_tests_properties(pg${major}_cluster_start PROPERTIES FIXTURES_SETUP pg${major}_cluster LABELS "pg;pg${major}")
+    set_tests_properties(pg${major}_cluster_stop PROPERTIES FIXTURES_CLEANUP pg${major}_cluster LABELS "pg;pg${major}")
+endforeach()
+
+function(optischema_pgtest_on_majors name)
+    cmake_parse_arguments(ARG "" "FILTER" "" ${ARGN})
+    set(filter "")
+    if(ARG_FILTER)
+        set(filter "--gtest_filter=${ARG_FILTER}")
+    endif()
+    foreach(major IN LISTS OPTISCHEMA_PG_MAJORS)
+        add_test(NAME pg${major}_${name}
+                 COMMAND ${OPTISCHEMA_PG_VERSIONS} run ${major} ${PROJECT_BINARY_DIR}/pgtest-${major}
+                         $<TARGET_FILE:${name}> ${filter})
+        set_tests_properties(pg${major}_${name} PROPERTIES
+            FIXTURES_REQUIRED pg${major}_cluster
+            RESOURCE_LOCK pg${major}_cluster
+            SKIP_RETURN_CODE 77
+            LABELS "pg;pg${major}")
+    endforeach()
+endfunction()
+
 # Includes cross layers only downwards (docs/ARCHITECTURE.md).
 add_test(NAME layers COMMAND ${PROJECT_SOURCE_DIR}/scripts/check_layers.sh)
 set_tests_properties(layers PROPERTIES LABELS unit)

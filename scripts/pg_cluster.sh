@@ -9,6 +9,10 @@
 # a server without pg_stat_statements. The cluster listens only on a unix socket inside DIR, runs with fsync off, preloads
 # pg_stat_statements and has pg_stat_statements and hypopg created in template1, so every database
 # created from it has both. As root, the server runs as the postgres user (initdb refuses root).
+#
+# PG_BINDIR picks the server (default: Debian's newest); PG_LIBDIR is put on LD_LIBRARY_PATH of the
+# server's programs (scripts/pg_versions.sh's packaged servers); OPTISCHEMA_PG_HYPOPG=0 leaves HypoPG
+# out. psql comes from PG_BINDIR when it has one, else from PATH.
 set -euo pipefail
 
 cmd=${1:?usage: pg_cluster.sh start|stop|keep-stop DIR [PORT]}
@@ -25,9 +29,15 @@ pg_bindir() {
     echo "$best"
 }
 BIN=$(pg_bindir)
+PSQL="$BIN/psql"
+[[ -x "$PSQL" ]] || PSQL=$(command -v psql) || { echo "pg_cluster.sh: psql is missing: run scripts/setup.sh" >&2; exit 1; }
+HYPOPG_SQL="CREATE EXTENSION IF NOT EXISTS hypopg;"
+[[ "${OPTISCHEMA_PG_HYPOPG:-1}" == 0 ]] && HYPOPG_SQL=""
 
 as_owner() {
-    if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+    local env=()
+    [[ -n "${PG_LIBDIR:-}" ]] && env=(env "LD_LIBRARY_PATH=$PG_LIBDIR")
+    if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "${env[@]}" "$@"; else "${env[@]}" "$@"; fi
 }
 
 # Where the cluster lives: inside DIR when the server's user can reach it and the socket path is
@@ -75,6 +85,7 @@ synchronous_commit = off
 full_page_writes = off
 max_connections = 60
 shared_buffers = 128MB
+password_encryption = scram-sha-256
 shared_preload_libraries = '${OPTISCHEMA_PG_PRELOAD-pg_stat_statements}'
 pg_stat_statements.track = all
 pg_stat_statements.max = 10000
@@ -92,18 +103,18 @@ CONF
     as_owner "$BIN/pg_ctl" -D "$data" -l "$home/server.log" -w -t 60 start >/dev/null \
         || { cat "$home/server.log" >&2; exit 1; }
     local dsn="host=$sock port=$port user=postgres dbname=postgres"
-    "$BIN/psql" -X -q -v ON_ERROR_STOP=1 "host=$sock port=$port user=postgres dbname=template1" <<'SQL'
+    "$PSQL" -X -q -v ON_ERROR_STOP=1 "host=$sock port=$port user=postgres dbname=template1" <<SQL
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
-CREATE EXTENSION IF NOT EXISTS hypopg;
+$HYPOPG_SQL
 SQL
-    "$BIN/psql" -X -q -v ON_ERROR_STOP=1 "$dsn" <<'SQL'
+    "$PSQL" -X -q -v ON_ERROR_STOP=1 "$dsn" <<SQL
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
-CREATE EXTENSION IF NOT EXISTS hypopg;
+$HYPOPG_SQL
 SQL
     echo "$dsn" > "$dir/dsn"
-    echo "PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') running: $dsn"
+    echo "PostgreSQL $(as_owner "$BIN/postgres" --version | awk '{print $3}') running: $dsn"
 }
 
 stop() {
@@ -112,7 +123,10 @@ stop() {
     local home
     home=$(cat "$dir/cluster_home")
     if [[ -f "$home/data/postmaster.pid" ]]; then
-        as_owner "$BIN/pg_ctl" -D "$home/data" -m fast -w stop >/dev/null 2>&1 \
+        # A cluster about to be deleted needs no shutdown checkpoint.
+        local mode=fast
+        [[ $keep -eq 0 ]] && mode=immediate
+        as_owner "$BIN/pg_ctl" -D "$home/data" -m "$mode" -w stop >/dev/null 2>&1 \
             || as_owner "$BIN/pg_ctl" -D "$home/data" -m immediate stop >/dev/null 2>&1 || true
     fi
     if [[ $keep -eq 0 ]]; then

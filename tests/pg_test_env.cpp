@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -9,6 +10,20 @@
 #include <libpq-fe.h>
 
 namespace optischema::testing {
+
+namespace {
+
+// Throws unless the server at `dsn` is PostgreSQL `major`: a test of one major never passes on another.
+void CheckMajor(const std::string& dsn, const std::string& major) {
+    const std::string version = QueryValue(dsn, "SELECT current_setting('server_version_num')");
+    if (version.size() < 5 || version.substr(0, version.size() - 4) != major) {
+        throw std::runtime_error("the test cluster runs PostgreSQL " + version + ", not " + major +
+                                 " as OPTISCHEMA_TEST_PG_MAJOR says: restart it with scripts/pg_versions.sh start " +
+                                 major + " DIR");
+    }
+}
+
+}  // namespace
 
 std::string ClusterDsn() {
     const char* dir = std::getenv("OPTISCHEMA_TEST_CLUSTER_DIR");
@@ -18,8 +33,20 @@ std::string ClusterDsn() {
     if (!std::getline(in, dsn) || dsn.empty()) {
         throw std::runtime_error(std::string("no test cluster DSN in ") + dir + "/dsn: did pg_cluster_start fail?");
     }
+    if (const char* major = std::getenv("OPTISCHEMA_TEST_PG_MAJOR"); major != nullptr) {
+        static const bool checked = (CheckMajor(dsn, major), true);
+        (void)checked;
+    }
     return dsn;
 }
+
+std::optional<int> ExpectedMajor() {
+    const char* major = std::getenv("OPTISCHEMA_TEST_PG_MAJOR");
+    if (major == nullptr || *major == '\0') return std::nullopt;
+    return std::stoi(major);
+}
+
+bool ClusterHasHypoPG() { return !ExpectedMajor().has_value(); }
 
 std::string WithParams(const std::string& dsn, const std::string& extra) { return dsn + " " + extra; }
 

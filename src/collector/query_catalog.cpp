@@ -19,7 +19,7 @@ QueryInfo QueryCatalog::Describe(std::int64_t queryid, const std::string& text) 
     return info;
 }
 
-bool QueryCatalog::IsOwnText(std::string_view text) { return Trim(text).starts_with(kStatementTag); }
+bool QueryCatalog::IsOwnText(std::string_view text) { return IsTaggedText(text); }
 
 bool QueryCatalog::IsOwn(std::int64_t queryid, bool toplevel) const {
     if (!toplevel) {

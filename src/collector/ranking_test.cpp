@@ -82,6 +82,11 @@ TEST(QueryCatalogTest, DescribeRecognizesOwnStatements) {
     EXPECT_FALSE(QueryCatalog::Describe(2, "SELECT 1 /* optischema */").own);
     EXPECT_FALSE(QueryCatalog::Describe(3, "/* optischema-ish */ SELECT 1").own);
     EXPECT_FALSE(QueryCatalog::Describe(4, "/* someone else */ SELECT 1").own);
+    // Where the tag sits now: PostgreSQL 18 keeps a text from its first token on (recorded from 18.4:
+    // "/* optischema */ EXPLAIN ..." is kept as "EXPLAIN ...").
+    EXPECT_TRUE(QueryCatalog::Describe(7, "EXPLAIN /* optischema */ (FORMAT JSON) SELECT $1 AS d").own);
+    EXPECT_TRUE(QueryCatalog::Describe(8, "SET /* optischema */ lock_timeout = $1").own);
+    EXPECT_FALSE(QueryCatalog::Describe(9, "SELECT a /* optischema */ FROM t").own);
     // Comments do not change the fingerprint, so an own statement groups with the same statement sent by others.
     EXPECT_EQ(QueryCatalog::Describe(5, "/* optischema */ SELECT count(*) FROM pg_class").fingerprint,
               QueryCatalog::Describe(6, "SELECT count(*) FROM pg_class").fingerprint);

@@ -82,7 +82,7 @@ struct ResultFree {
 using ResultPtr = std::unique_ptr<PGresult, ResultFree>;
 
 // Every statement carries OptiSchema's tag, so the collector can leave it out of the ranking.
-std::string Tagged(std::string_view sql) { return std::string(kStatementTag) + " " + std::string(sql); }
+std::string Tagged(std::string_view sql) { return TagStatement(sql); }
 
 bool Succeeded(PGresult* res) {
     const ExecStatusType status = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -195,6 +195,32 @@ Result<void> Connection::Reconnect() {
     return ApplyLimits();
 }
 
+namespace {
+
+Rows ToRows(PGresult* res) {
+    const int ncols = PQnfields(res);
+    const int nrows = PQntuples(res);
+    std::vector<std::string> columns;
+    columns.reserve(ncols);
+    for (int c = 0; c < ncols; ++c) columns.emplace_back(PQfname(res, c));
+    std::vector<std::vector<std::optional<std::string>>> rows;
+    rows.reserve(nrows);
+    for (int r = 0; r < nrows; ++r) {
+        auto& row = rows.emplace_back();
+        row.reserve(ncols);
+        for (int c = 0; c < ncols; ++c) {
+            if (PQgetisnull(res, r, c)) {
+                row.emplace_back(std::nullopt);
+            } else {
+                row.emplace_back(std::string(PQgetvalue(res, r, c), PQgetlength(res, r, c)));
+            }
+        }
+    }
+    return Rows(std::move(columns), std::move(rows));
+}
+
+}  // namespace
+
 Result<Rows> Connection::Query(std::string_view sql, std::span<const std::optional<std::string>> params) {
     std::vector<const char*> values;
     values.reserve(params.size());
@@ -203,25 +229,29 @@ Result<Rows> Connection::Query(std::string_view sql, std::span<const std::option
     ResultPtr res(PQexecParams(conn_.get(), tagged.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
                                nullptr, nullptr, 0));
     if (!Succeeded(res.get())) return tl::unexpected(QueryError(res.get(), conn_.get(), sql));
-    const int ncols = PQnfields(res.get());
-    const int nrows = PQntuples(res.get());
-    std::vector<std::string> columns;
-    columns.reserve(ncols);
-    for (int c = 0; c < ncols; ++c) columns.emplace_back(PQfname(res.get(), c));
-    std::vector<std::vector<std::optional<std::string>>> rows;
-    rows.reserve(nrows);
-    for (int r = 0; r < nrows; ++r) {
-        auto& row = rows.emplace_back();
-        row.reserve(ncols);
-        for (int c = 0; c < ncols; ++c) {
-            if (PQgetisnull(res.get(), r, c)) {
-                row.emplace_back(std::nullopt);
-            } else {
-                row.emplace_back(std::string(PQgetvalue(res.get(), r, c), PQgetlength(res.get(), r, c)));
-            }
-        }
+    return ToRows(res.get());
+}
+
+Result<Rows> Connection::QuerySimple(std::string_view sql) {
+    if (PQsendQuery(conn_.get(), Tagged(sql).c_str()) == 0) {
+        return tl::unexpected(QueryError(nullptr, conn_.get(), sql));
     }
-    return Rows(std::move(columns), std::move(rows));
+    // Every result is collected, so the connection is ready for the next statement whatever happens.
+    ResultPtr first;
+    std::optional<Error> failed;
+    int results = 0;
+    while (PGresult* raw = PQgetResult(conn_.get())) {
+        ResultPtr res(raw);
+        ++results;
+        if (!failed && !Succeeded(res.get())) failed = QueryError(res.get(), conn_.get(), sql);
+        if (results == 1) first = std::move(res);
+    }
+    if (failed) return tl::unexpected(*failed);
+    if (results != 1) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("the text holds {} statements: pass exactly one", results));
+    }
+    return ToRows(first.get());
 }
 
 Result<void> Connection::Execute(std::string_view sql) {

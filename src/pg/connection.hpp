@@ -47,6 +47,10 @@ public:
 
     /// Runs one statement with text parameters ($1..$n); NULL params as std::nullopt.
     [[nodiscard]] Result<Rows> Query(std::string_view sql, std::span<const std::optional<std::string>> params = {});
+    /// Runs one statement through the simple query protocol, for the statement the extended protocol
+    /// cannot carry: EXPLAIN (GENERIC_PLAN) of a text with $n placeholders and no values to bind. A text
+    /// that holds several statements runs them all before the error: run it in a transaction rolled back.
+    [[nodiscard]] Result<Rows> QuerySimple(std::string_view sql);
     /// Runs one statement, discarding its result. A string holding several statements is refused
     /// by the server (extended protocol), so user text can never smuggle in a second one.
     [[nodiscard]] Result<void> Execute(std::string_view sql);

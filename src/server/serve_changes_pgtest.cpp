@@ -61,9 +61,9 @@ TEST_F(ServeTest, TwoValidationsAndAnApplyAtOnceAndTheApplyIsCancelledFromTheApi
     const std::string apply = "/api/v1/recommendations/" + by_table["t3"] + "/apply";
     HttpTestResponse applied;
     std::thread applying([&] { applied = server.Call("POST", apply, "{}"); });
-    // Cancel once the build waits for the writer.
+    // Cancel once the build waits for the writer (the text is "CREATE /* optischema */ INDEX ...").
     const std::string build_waits =
-        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%CREATE INDEX CONCURRENTLY%' AND wait_event_type = "
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%CREATE%INDEX CONCURRENTLY%' AND wait_event_type = "
         "'Lock'";
     bool waiting = false;
     for (int i = 0; i < 200 && !waiting; ++i) {

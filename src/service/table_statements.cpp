@@ -21,7 +21,8 @@ Result<std::map<std::string, std::string>> StatementsOnTable(pg::Connection& con
     auto rows = conn.Query(
         fmt::format("SELECT query FROM {}.pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = "
                     "current_database()){} AND strpos(lower(query), lower($1)) > 0 "
-                    "AND query NOT LIKE '/* optischema */%' ORDER BY {} DESC LIMIT 500",
+                    "AND query NOT LIKE '/* optischema */%' AND query !~ '^[[:space:]]*[[:alpha:]]+ /\\* optischema \\*/' "
+                    "ORDER BY {} DESC LIMIT 500",
                     QuoteIdent(caps->pg_stat_statements_schema), caps->HasColumn("toplevel") ? " AND toplevel" : "",
                     caps->HasColumn("total_exec_time") ? "total_exec_time" : "total_time"),
         std::vector<std::optional<std::string>>{table});
