@@ -75,7 +75,7 @@ TEST_F(GateTest, ATerminateBackendIsRefusedToRunAndNoSessionEnds) {
     const std::string planted =
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = current_user AND pid <> "
         "pg_backend_pid()";
-    ExpectRefused(Clear(conn, planted, {.use = Use::kRun}), "pg_catalog.pg_terminate_backend(pid integer, timeout bigint)");
+    ExpectRefused(Clear(conn, planted, {.use = Use::kRun}), "pg_catalog.pg_terminate_backend(");
     // Planning it runs nothing, so a plain EXPLAIN stays possible.
     auto plan_only = Clear(conn, planted, {.use = Use::kPlan});
     ASSERT_TRUE(plan_only) << plan_only.error().ToString();
