@@ -55,6 +55,8 @@ Result<void> LoadShop(pg::Connection& admin, const sandbox::ManagedCluster& clus
         auto loading = pg::Connection::Open(cluster.Dsn("shop_loading"),
                                             pg::SessionLimits{.statement_timeout = std::chrono::minutes(10)});
         if (!loading) return tl::unexpected(loading.error());
+        // The demo's own schema script, in a database made for it: its tables go to public.
+        if (auto ok = loading->Execute("SET search_path = public"); !ok) return tl::unexpected(ok.error());
         // One statement at a time: the script ends with VACUUM, which cannot run in a multi-statement string.
         auto statements = sqlparse::SplitStatements(kDemoSchemaSql);
         if (!statements) return tl::unexpected(statements.error());
@@ -91,8 +93,10 @@ Result<int> RunDemo(const DemoOptions& options) {
     {
         auto shop = pg::Connection::Open(dsn);
         if (!shop) return tl::unexpected(shop.error());
-        for (const char* sql : {"CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
-                                "CREATE EXTENSION IF NOT EXISTS hypopg", "SELECT pg_stat_statements_reset()"}) {
+        // OptiSchema's sessions pin search_path to pg_catalog: name the extensions' schema.
+        for (const char* sql : {"CREATE EXTENSION IF NOT EXISTS pg_stat_statements WITH SCHEMA public",
+                                "CREATE EXTENSION IF NOT EXISTS hypopg WITH SCHEMA public",
+                                "SELECT public.pg_stat_statements_reset()"}) {
             if (auto ok = shop->Execute(sql); !ok) return tl::unexpected(ok.error());
         }
     }
