@@ -55,7 +55,9 @@ api::HttpResponse Decode(const api::HttpRequest& request) {
     if (!body) return api::HttpResponse::FromError(body.error());
     auto range = helpers::RangeParams(request);
     if (!range) return api::HttpResponse::FromError(range.error());
-    out["limit"] = helpers::LimitParam(request, 20, 500);
+    auto limit = helpers::LimitParam(request, 20, 500);
+    if (!limit) return api::HttpResponse::FromError(limit.error());
+    out["limit"] = *limit;
     out["body"] = std::move(*body);
     out["actor"] = helpers::Actor(request);
     return api::HttpResponse::Json(200, out);

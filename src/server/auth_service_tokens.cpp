@@ -140,7 +140,8 @@ Result<std::optional<api::Principal>> AuthService::AuthenticateApiToken(const st
     const auto owner_role = api::ParseRole(owner.role);
     if (!token_role || !owner_role) return Refused(fmt::format("the API token {} has no valid role", record.id));
     if (!record.last_used_at || now - *record.last_used_at >= kLastUsedResolution) {
-        if (auto ok = store_.With([&](store::Store& s) { return s.TouchApiToken(record.id, now); }); !ok) {
+        const auto id = record.id;  // clang 14 cannot capture a structured binding
+        if (auto ok = store_.With([&](store::Store& s) { return s.TouchApiToken(id, now); }); !ok) {
             spdlog::warn("cannot note the use of API token {}: {}", record.id, ok.error().message);
         }
     }
