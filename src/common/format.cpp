@@ -14,8 +14,13 @@ namespace optischema {
 double Round3(double v) { return std::round(v * 1000.0) / 1000.0; }
 
 std::string ThousandsSeparated(double value) {
+    // Beyond ±9.2e18 llround is undefined; such counts are clamped (a fuzzer fed 1e30 calls).
+    constexpr double kLimit = 9.2e18;
+    if (!std::isfinite(value)) value = 0;
+    value = std::clamp(value, -kLimit, kLimit);
     const auto n = static_cast<long long>(std::llround(value));
-    const std::string digits = std::to_string(n < 0 ? -n : n);
+    const unsigned long long magnitude = n < 0 ? 0ULL - static_cast<unsigned long long>(n) : static_cast<unsigned long long>(n);
+    const std::string digits = std::to_string(magnitude);
     std::string out;
     for (std::size_t i = 0; i < digits.size(); ++i) {
         if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';

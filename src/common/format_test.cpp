@@ -1,5 +1,7 @@
 #include "common/format.hpp"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 namespace optischema {
@@ -11,6 +13,10 @@ TEST(FormatTest, Numbers) {
     EXPECT_EQ(ThousandsSeparated(999), "999");
     EXPECT_EQ(ThousandsSeparated(1500000), "1,500,000");
     EXPECT_EQ(ThousandsSeparated(-12345.6), "-12,346");
+    // Found by pg_stat_statements_fuzzer under UBSan: the negation of LLONG_MIN, from llround of -1e30.
+    EXPECT_EQ(ThousandsSeparated(-1e30), "-9,200,000,000,000,000,000");
+    EXPECT_EQ(ThousandsSeparated(1e30), "9,200,000,000,000,000,000");
+    EXPECT_EQ(ThousandsSeparated(std::nan("")), "0");
 }
 
 TEST(FormatTest, RatiosAndMilliseconds) {
