@@ -274,34 +274,6 @@ private:
     std::map<std::string, std::string> via_;
 };
 
-struct TargetSearchPath {
-    std::string setting;  // as the target sets it: "\"$user\", public"
-    std::string user;
-};
-
-// The search_path the target gives a session of OptiSchema's role (its database, role and server
-// settings): pg::Connection pins its own, and RESET would return to this one.
-Result<TargetSearchPath> ReadTargetSearchPath(pg::Connection& conn) {
-    auto path = conn.Query(
-        "SELECT s.reset_val, current_user::pg_catalog.text FROM pg_catalog.pg_settings s "
-        "WHERE s.name = 'search_path'");
-    if (!path) return tl::unexpected(path.error());
-    if (path->empty()) return MakeError(ErrorCode::kInternal, "the server shows no search_path setting");
-    return TargetSearchPath{(*path)[0][0].value_or(""), (*path)[0][1].value_or("")};
-}
-
-// BEGIN [isolation] [READ ONLY]; the path set locally; body; ROLLBACK, whatever happens.
-Result<void> InRolledBackTransaction(pg::Connection& conn, const std::string& begin, const std::string& path,
-                                     const std::function<Result<void>()>& body) {
-    if (auto ok = conn.Execute(begin); !ok) return tl::unexpected(ok.error());
-    const std::vector<std::optional<std::string>> params = {path};
-    auto set = conn.Query("SELECT pg_catalog.set_config('search_path', $1, true)", params);
-    Result<void> result = set ? body() : Result<void>(tl::unexpected(set.error()));
-    // Whatever the statement did is undone, and the search_path returns to OptiSchema's own.
-    if (auto ok = conn.Execute("ROLLBACK"); !ok && result) return tl::unexpected(ok.error());
-    return result;
-}
-
 }  // namespace
 
 Result<void> ValidateAllowEntry(std::string_view entry) {
@@ -322,10 +294,10 @@ Result<Cleared> Clear(pg::Connection& conn, std::string sql, const GateOptions& 
     auto writes = CheckStatementKinds(*objects, options);
     if (!writes) return tl::unexpected(writes.error());
 
-    auto path = ReadTargetSearchPath(conn);
+    auto path = conn.TargetSearchPath();
     if (!path) return tl::unexpected(path.error());
-    const std::string& setting = path->setting;
-    const auto schemas = PathSchemas(setting, path->user);
+    const std::string& setting = *path;
+    const auto schemas = PathSchemas(setting, conn.User());
 
     // What the statement names, then what the texts attached to its relations name, until nothing new.
     Reached reached;
@@ -403,23 +375,13 @@ Result<void> InStatementTransaction(pg::Connection& conn,
                                     std::string_view isolation) {
     const std::string begin = fmt::format("BEGIN{}{}{}", isolation.empty() ? "" : " ", isolation,
                                           statement.writes() ? "" : " READ ONLY");
-    return InRolledBackTransaction(conn, begin, statement.search_path(), body);
-}
-
-Result<std::string> TargetSearchPath(pg::Connection& conn) {
-    auto path = ReadTargetSearchPath(conn);
-    if (!path) return tl::unexpected(path.error());
-    return std::move(path->setting);
+    return conn.InRolledBackTransaction(begin, statement.search_path(), body);
 }
 
 Result<void> OnStatementSearchPath(pg::Connection& conn,
                                    const Cleared& statement,
                                    const std::function<Result<void>()>& body) {
-    const std::vector<std::optional<std::string>> params = {statement.search_path()};
-    auto set = conn.Query("SELECT pg_catalog.set_config('search_path', $1, false)", params);
-    Result<void> result = set ? body() : Result<void>(tl::unexpected(set.error()));
-    if (auto pinned = conn.PinSearchPath(); !pinned && result) return pinned;
-    return result;
+    return conn.OnSearchPath(statement.search_path(), body);
 }
 
 Result<std::string> ExplainJson(pg::Connection& conn, std::string_view options, const Cleared& statement) {

@@ -72,11 +72,6 @@ private:
                                                   const std::function<Result<void>()>& body,
                                                   std::string_view isolation = {});
 
-/// The search_path the target gives OptiSchema's role (database, role and server settings), which
-/// pg::Connection replaces with its pinned one: the path under which texts OptiSchema did not write are
-/// parsed, planned and run, only ever inside their own transaction or on a dedicated connection.
-[[nodiscard]] Result<std::string> TargetSearchPath(pg::Connection& conn);
-
 /// Runs `body` with the session's search_path set to the statement's, then pins OptiSchema's again: for
 /// a cleared statement that cannot run in a transaction block (CREATE or DROP INDEX CONCURRENTLY), and
 /// the ANALYZE that follows an index build. `body` runs that statement and nothing else of OptiSchema's.

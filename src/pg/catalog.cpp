@@ -84,31 +84,34 @@ Result<std::optional<model::ColumnStats>> ReadColumnStats(Connection& conn,
 Result<std::string> RelationOid(Connection& conn, std::string_view written) {
     auto path = conn.TargetSearchPath();
     if (!path) return tl::unexpected(path.error());
-    const bool own_transaction = !conn.InTransaction();
-    if (own_transaction) {
-        if (auto ok = conn.Execute("BEGIN READ ONLY"); !ok) return tl::unexpected(ok.error());
-    }
     // to_regclass runs no code of the target's; the path is the target's for this one lookup only.
-    const std::vector<std::optional<std::string>> path_param = {*path};
     const std::vector<std::optional<std::string>> name_param = {std::string(written)};
-    auto set = conn.Query("SELECT pg_catalog.set_config('search_path', $1, true)", path_param);
-    auto rows = set ? conn.Query("SELECT COALESCE(pg_catalog.to_regclass($1)::pg_catalog.oid, 0)::pg_catalog.text",
-                                 name_param)
-                    : Result<Rows>(tl::unexpected(set.error()));
-    if (own_transaction) {
-        if (auto ok = conn.Execute("ROLLBACK"); !ok && rows) return tl::unexpected(ok.error());
-    } else if (auto ok = conn.Execute("SET LOCAL search_path = pg_catalog, pg_temp"); !ok && rows) {
-        return tl::unexpected(ok.error());
+    Result<Rows> rows = Rows();
+    auto lookup = [&]() -> Result<void> {
+        rows = conn.Query("SELECT COALESCE(pg_catalog.to_regclass($1)::pg_catalog.oid, 0)::pg_catalog.text",
+                          name_param);
+        if (!rows) return tl::unexpected(rows.error());
+        return {};
+    };
+    if (!conn.InTransaction()) {
+        if (auto ok = conn.InRolledBackTransaction("BEGIN READ ONLY", *path, lookup); !ok) return tl::unexpected(ok.error());
+    } else {
+        // Inside the caller's transaction: the path is set for it, then pinned again for it.
+        const std::vector<std::optional<std::string>> path_param = {*path};
+        auto set = conn.Query("SELECT pg_catalog.set_config('search_path', $1, true)", path_param);
+        auto looked = set ? lookup() : Result<void>(tl::unexpected(set.error()));
+        if (auto ok = conn.Execute("SET LOCAL search_path = pg_catalog, pg_temp"); !ok && looked) {
+            return tl::unexpected(ok.error());
+        }
+        if (!looked) return tl::unexpected(looked.error());
     }
-    if (!rows) return tl::unexpected(rows.error());
     if (rows->empty()) return std::string("0");
     return (*rows)[0][0].value_or("0");
 }
 
 Result<std::vector<std::string>> InferParameterTypes(Connection& conn,
                                                      std::string_view sql,
-                                                     const std::vector<std::string>& declared,
-                                                     std::string_view search_path) {
+                                                     const std::vector<std::string>& declared) {
     std::string type_list;
     if (!declared.empty()) {
         for (std::size_t i = 0; i < declared.size(); ++i) {
@@ -118,17 +121,12 @@ Result<std::vector<std::string>> InferParameterTypes(Connection& conn,
     }
     // A fixed name: one connection is used by one thread, and the statement is deallocated below.
     const std::string prepare = "PREPARE optischema_infer" + type_list + " AS " + std::string(sql);
-    if (search_path.empty()) {
-        if (auto ok = conn.Execute(prepare); !ok) return tl::unexpected(ok.error());
-    } else {
-        // The prepared statement outlives the transaction; the search_path does not.
-        const std::vector<std::optional<std::string>> path = {std::string(search_path)};
-        auto begun = conn.Execute("BEGIN READ ONLY");
-        if (!begun) return tl::unexpected(begun.error());
-        auto set = conn.Query("SELECT pg_catalog.set_config('search_path', $1, true)", path);
-        auto prepared = set ? conn.Execute(prepare) : Result<void>(tl::unexpected(set.error()));
-        if (auto ok = conn.Execute("ROLLBACK"); !ok && prepared) return tl::unexpected(ok.error());
-        if (!prepared) return tl::unexpected(prepared.error());
+    // The statement's names resolve under the target's search_path; the prepared statement outlives
+    // the transaction, the path does not.
+    auto path = conn.TargetSearchPath();
+    if (!path) return tl::unexpected(path.error());
+    if (auto ok = conn.InRolledBackTransaction("BEGIN READ ONLY", *path, [&] { return conn.Execute(prepare); }); !ok) {
+        return tl::unexpected(ok.error());
     }
     auto rows = conn.Query(
         "SELECT format_type(u.t, NULL) FROM pg_prepared_statements p, unnest(p.parameter_types) WITH ORDINALITY "

@@ -26,12 +26,11 @@ namespace optischema::pg {
 
 /// The types PostgreSQL infers for `$1..$n` of a statement (PREPARE, then DEALLOCATE; nothing is
 /// executed). `declared` gives types for some parameters ("" or missing: let PostgreSQL infer), for
-/// statements like `$1 + $2` whose types cannot be inferred. A non-empty `search_path` is the one the
-/// statement's names resolve under (the target's own, not OptiSchema's pinned one), set only for the
-/// PREPARE. Errors carry the server's message.
+/// statements like `$1 + $2` whose types cannot be inferred. The statement's names resolve under the
+/// target's search_path (Connection::TargetSearchPath), set only for the PREPARE. Errors carry the
+/// server's message.
 [[nodiscard]] Result<std::vector<std::string>> InferParameterTypes(Connection& conn,
                                                                    std::string_view sql,
-                                                                   const std::vector<std::string>& declared = {},
-                                                                   std::string_view search_path = {});
+                                                                   const std::vector<std::string>& declared = {});
 
 }  // namespace optischema::pg

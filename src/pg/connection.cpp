@@ -171,6 +171,34 @@ Result<void> Connection::ApplyLimits() {
 
 Result<void> Connection::PinSearchPath() { return Execute(kPinnedSearchPath); }
 
+namespace {
+
+Result<void> SetSearchPath(Connection& conn, std::string_view path, bool local) {
+    const std::vector<std::optional<std::string>> params = {std::string(path), local ? "true" : "false"};
+    auto set = conn.Query("SELECT pg_catalog.set_config('search_path', $1, $2::pg_catalog.bool)", params);
+    if (!set) return tl::unexpected(set.error());
+    return {};
+}
+
+}  // namespace
+
+Result<void> Connection::InRolledBackTransaction(std::string_view begin,
+                                                 std::string_view search_path,
+                                                 const std::function<Result<void>()>& body) {
+    if (auto ok = Execute(begin); !ok) return tl::unexpected(ok.error());
+    auto set = SetSearchPath(*this, search_path, /*local=*/true);
+    Result<void> result = set ? body() : set;
+    if (auto ok = Execute("ROLLBACK"); !ok && result) return tl::unexpected(ok.error());
+    return result;
+}
+
+Result<void> Connection::OnSearchPath(std::string_view search_path, const std::function<Result<void>()>& body) {
+    auto set = SetSearchPath(*this, search_path, /*local=*/false);
+    Result<void> result = set ? body() : set;
+    if (auto pinned = PinSearchPath(); !pinned && result) return pinned;
+    return result;
+}
+
 Result<std::string> Connection::TargetSearchPath() {
     if (target_search_path_) return *target_search_path_;
     // reset_val: what RESET would restore, the database's, role's or server's setting, not the pinned one.

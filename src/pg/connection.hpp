@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -81,6 +82,15 @@ public:
     /// pinned one replaces: the path under which the names of texts OptiSchema did not write resolve.
     /// Read once and remembered.
     [[nodiscard]] Result<std::string> TargetSearchPath();
+    /// Runs `body` in a transaction opened with `begin` ("BEGIN READ ONLY", ...) whose search_path is
+    /// `search_path` (a target's own, for a text OptiSchema did not write), and rolls it back whatever
+    /// happens: OptiSchema's pinned path is back afterwards.
+    [[nodiscard]] Result<void> InRolledBackTransaction(std::string_view begin,
+                                                       std::string_view search_path,
+                                                       const std::function<Result<void>()>& body);
+    /// Runs `body` with the session's search_path set to `search_path`, then pins OptiSchema's again:
+    /// for one statement that cannot run in a transaction block (CREATE/DROP INDEX CONCURRENTLY).
+    [[nodiscard]] Result<void> OnSearchPath(std::string_view search_path, const std::function<Result<void>()>& body);
     /// Re-establishes a lost connection with the same parameters and session settings.
     [[nodiscard]] Result<void> Reconnect();
 

@@ -413,13 +413,8 @@ Result<double> Sandbox::BuildIndex(const std::string& create_sql,
 
 Result<void> Sandbox::DropBuiltIndexes() {
     while (!drops_.empty()) {
-        const std::vector<std::optional<std::string>> path = {drops_.back().search_path};
-        if (auto set = conn_.Query("SELECT pg_catalog.set_config('search_path', $1, false)", path); !set) {
-            return tl::unexpected(set.error());
-        }
-        auto dropped = conn_.Execute(drops_.back().sql);
-        if (auto pinned = conn_.PinSearchPath(); !pinned) return pinned;
-        if (!dropped) return tl::unexpected(dropped.error());
+        const Drop& drop = drops_.back();
+        if (auto ok = conn_.OnSearchPath(drop.search_path, [&] { return conn_.Execute(drop.sql); }); !ok) return ok;
         drops_.pop_back();
     }
     return {};

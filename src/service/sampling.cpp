@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "guard/gate.hpp"
 #include "pg/catalog.hpp"
 
 namespace optischema::service {
@@ -26,9 +25,7 @@ Result<analyzer::RunnableSample> MakeSample(pg::Connection& conn,
                                             const model::ParsedQuery& q) {
     const auto uses = analyzer::ParamUses(q);
     // PREPARE only parses the statement (none of its code runs), under the target's search_path.
-    auto path = guard::TargetSearchPath(conn);
-    if (!path) return tl::unexpected(path.error());
-    auto types = pg::InferParameterTypes(conn, sql, {}, *path);
+    auto types = pg::InferParameterTypes(conn, sql);
     // `$1 + $2` (a constant pg_stat_statements replaced in an expression) has no inferable type:
     // declare the compared column's type where there is one, numeric (then text) elsewhere.
     const std::string& state = types ? std::string() : types.error().sqlstate;
@@ -43,7 +40,7 @@ Result<analyzer::RunnableSample> MakeSample(pg::Connection& conn,
                 }
                 declared.push_back(type);
             }
-            types = pg::InferParameterTypes(conn, sql, declared, *path);
+            types = pg::InferParameterTypes(conn, sql, declared);
             if (types) break;
         }
     }
