@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <unordered_map>
 
@@ -34,7 +36,15 @@ double Number(const json& v) {
     return 0;
 }
 
-std::int64_t Integer(const json& v) { return static_cast<std::int64_t>(Number(v)); }
+// Saturates: converting a double beyond int64 (a corrupt or hostile plan's 6.7e111 blocks) is undefined.
+std::int64_t Integer(const json& v) {
+    const double d = Number(v);
+    if (std::isnan(d)) return 0;
+    constexpr double kBound = 9223372036854775808.0;  // 2^63
+    if (d >= kBound) return std::numeric_limits<std::int64_t>::max();
+    if (d < -kBound) return std::numeric_limits<std::int64_t>::min();
+    return static_cast<std::int64_t>(d);
+}
 
 std::string Text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 

@@ -6,6 +6,8 @@
 #include <map>
 #include <numeric>
 
+#include <limits>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -78,6 +80,15 @@ TEST(PlanTest, EveryRecordedPlanParsesWithConsistentTimes) {
 
 // Found by fuzz/plan_fuzzer: a "Triggers" list holding a number (or a trigger whose name is a number)
 // threw nlohmann's type_error out of ParsePlan and ended the process.
+// Found by plan_fuzzer under UBSan: a block count of 6.67e111 was converted to int64 unchecked.
+TEST(PlanTest, CountsBeyondInt64Saturate) {
+    const auto plan = ParsePlan(R"([{"Plan": {"Node Type": "Seq Scan", "Total Cost": 1,
+                                              "Shared Hit Blocks": 6.66667e111, "Shared Read Blocks": -1e30}}])");
+    ASSERT_TRUE(plan.has_value()) << plan.error().message;
+    EXPECT_EQ(plan->root.buffers.shared_hit, std::numeric_limits<std::int64_t>::max());
+    EXPECT_EQ(plan->root.buffers.shared_read, std::numeric_limits<std::int64_t>::min());
+}
+
 TEST(PlanTest, TriggersThatAreNotObjectsAreSkippedNotThrown) {
     const auto plan = ParsePlan(R"([{"Plan": {"Node Type": "Result", "Total Cost": 1},
                                     "Triggers": [1, "x", {"Trigger Name": 5, "Relation": "t", "Time": 2.5}]}])");
